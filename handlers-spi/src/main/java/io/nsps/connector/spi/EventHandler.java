@@ -1,0 +1,41 @@
+package io.nsps.connector.spi;
+
+import io.nsps.connector.model.Event;
+import java.util.Set;
+
+/**
+ * Provisions one external system from NSPS events.
+ *
+ * <p>Threading: {@link #handle} is called concurrently from the connector's worker threads, one
+ * call per event delivery; implementations must be thread-safe. A call should finish well within
+ * the sender's timeout: bound every network call it makes.
+ *
+ * <p>Delivery: NSPS re-sends an event whenever it did not receive a 2xx answer, so {@code handle}
+ * may see the same event more than once and must be safe to repeat.
+ */
+public interface EventHandler extends AutoCloseable {
+
+    /**
+     * The event types this handler takes, fixed for its lifetime. Each entry is an exact type
+     * ({@code SIM/Updated}), a prefix pattern ending in {@code /*} ({@code SIM/*} matches
+     * {@code SIM/Updated} and {@code SIM/Card/Changed} but not {@code SIMX/Updated}), or {@code *}
+     * (every type).
+     */
+    Set<String> eventTypes();
+
+    /**
+     * Handles one event whose type matched {@link #eventTypes()}. The event has been authenticated
+     * and validated against the connector's OpenAPI schema: {@code event_id} and
+     * {@code data.event_type} are present; everything else may be absent or null.
+     *
+     * @return what was done, as a short sentence NSPS stores with the event
+     * @throws HandlerException when the event was not provisioned; its subtype decides the status
+     *     NSPS receives and so whether NSPS retries
+     */
+    HandlerResult handle(Event event) throws HandlerException;
+
+    /** Releases resources at shutdown, after the last {@link #handle} call has returned. */
+    @Override
+    default void close() {
+    }
+}

@@ -1,0 +1,50 @@
+package io.nsps.connector.spi;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A handler's settings: the environment variables that start with its {@link #prefix()}. Keys are
+ * given without the prefix: with prefix {@code HLR_}, {@code get("API_URL")} reads
+ * {@code HLR_API_URL}.
+ *
+ * <p>Problems (a required setting missing, a value that does not parse) are recorded, not thrown:
+ * the method returns {@code null} or the default, and the connector refuses to start, listing
+ * every problem of every handler together with its own.
+ */
+public interface HandlerConfig {
+
+    /** The prefix, for example {@code HLR_}. */
+    String prefix();
+
+    /** The value, trimmed; empty when unset or blank. */
+    Optional<String> get(String key);
+
+    /** The value, or {@code defaultValue} when unset or blank. */
+    default String get(String key, String defaultValue) {
+        return get(key).orElse(defaultValue);
+    }
+
+    /** The value; when unset or blank, records "is required" and returns {@code null}. */
+    String require(String key);
+
+    /**
+     * A secret: the value of {@code <prefix><key>}, or the content of the file named by
+     * {@code <prefix><key>_FILE} (the container-secret convention; trailing line breaks are
+     * dropped). Setting both is recorded as a problem. The value is masked in every log line.
+     */
+    Optional<String> secret(String key);
+
+    /** A duration written {@code 500ms}, {@code 10s}, {@code 2m} or {@code 1h}. */
+    Duration duration(String key, Duration defaultValue);
+
+    /** A whole number within {@code [min, max]}. */
+    long number(String key, long defaultValue, long min, long max);
+
+    /** A comma-separated list, entries trimmed, empty entries dropped. */
+    List<String> list(String key, List<String> defaultValue);
+
+    /** Records a problem with one of this handler's settings, for example two that contradict. */
+    void reportProblem(String key, String problem);
+}

@@ -1,0 +1,22 @@
+package io.nsps.connector.spi;
+
+import java.time.Clock;
+
+/** What the connector gives a handler when it is created. */
+public interface HandlerContext {
+
+    /** The handler's name, as returned by {@link HandlerFactory#name()}. */
+    String handlerName();
+
+    /** The handler's own settings: the environment variables under its prefix. */
+    HandlerConfig config();
+
+    /**
+     * A logger that writes into the connector's log with the request's tracing ids. Never log
+     * secrets; values read with {@link HandlerConfig#secret} are masked in any case.
+     */
+    System.Logger logger();
+
+    /** The clock to read time from, so tests can control it. */
+    Clock clock();
+}
