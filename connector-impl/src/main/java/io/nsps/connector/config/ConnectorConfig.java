@@ -1,0 +1,90 @@
+package io.nsps.connector.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The connector's own settings, immutable and valid: built only by {@link ConnectorConfigLoader}.
+ * Handlers' settings are read by the handlers themselves, under their prefixes.
+ *
+ * @param env the whole environment the configuration was read from; handlers read theirs from it
+ */
+public record ConnectorConfig(
+        String host,
+        int port,
+        AuthMode authMode,
+        List<Secret> apiTokens,
+        Optional<JwtSettings> jwt,
+        String eventsPath,
+        List<String> handlers,
+        Path handlersDir,
+        long maxBodyBytes,
+        LogLevel logLevel,
+        LogFormat logFormat,
+        Duration shutdownGrace,
+        int workerThreads,
+        int workerQueue,
+        Duration idleTimeout,
+        Map<String, String> env) {
+
+    public enum AuthMode { STATIC, JWT }
+
+    public enum LogFormat { JSON, TEXT }
+
+    public enum LogLevel { TRACE, DEBUG, INFO, WARN, ERROR }
+
+    /** JWT verification: signature with the public key, algorithm pinned, expiry, issuer, audience. */
+    public record JwtSettings(Path publicKeyFile, String publicKeyPem, JwtAlgorithm algorithm, String issuer, String audience,
+                              Duration clockSkew) {
+        @Override
+        public String toString() {
+            return "JwtSettings[publicKeyFile=" + publicKeyFile + ", algorithm=" + algorithm + ", issuer=" + issuer
+                    + ", audience=" + audience + ", clockSkew=" + clockSkew + "]";
+        }
+    }
+
+    public enum JwtAlgorithm { RS256, ES256 }
+
+    public ConnectorConfig {
+        Objects.requireNonNull(host, "host is null");
+        apiTokens = List.copyOf(apiTokens);
+        handlers = List.copyOf(handlers);
+        env = Map.copyOf(env);
+    }
+
+    /** Every setting with its effective value, secrets masked: safe to print and log. */
+    public Map<String, String> describe() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("HOST", host);
+        settings.put("PORT", Integer.toString(port));
+        settings.put("AUTH_MODE", authMode.name().toLowerCase(java.util.Locale.ROOT));
+        settings.put("API_TOKEN", apiTokens.isEmpty() ? "(unset)" : apiTokens.size() + " token(s) ****");
+        jwt.ifPresent(j -> {
+            settings.put("JWT_PUBLIC_KEY", j.publicKeyFile().toString());
+            settings.put("JWT_ALGORITHM", j.algorithm().name());
+            settings.put("JWT_ISSUER", j.issuer());
+            settings.put("JWT_AUDIENCE", j.audience());
+        });
+        settings.put("EVENTS_PATH", eventsPath);
+        settings.put("HANDLERS", String.join(",", handlers));
+        settings.put("HANDLERS_DIR", handlersDir.toString());
+        settings.put("MAX_BODY_BYTES", Long.toString(maxBodyBytes));
+        settings.put("LOG_LEVEL", logLevel.name().toLowerCase(java.util.Locale.ROOT));
+        settings.put("LOG_FORMAT", logFormat.name().toLowerCase(java.util.Locale.ROOT));
+        settings.put("SHUTDOWN_GRACE", io.nsps.connector.spi.ConfigValues.formatDuration(shutdownGrace));
+        settings.put("WORKER_THREADS", Integer.toString(workerThreads));
+        settings.put("WORKER_QUEUE", Integer.toString(workerQueue));
+        settings.put("IDLE_TIMEOUT", io.nsps.connector.spi.ConfigValues.formatDuration(idleTimeout));
+        return settings;
+    }
+
+    @Override
+    public String toString() {
+        return "ConnectorConfig" + describe();
+    }
+}

@@ -1,0 +1,141 @@
+package io.nsps.connector.config;
+
+import io.nsps.connector.config.ConnectorConfig.AuthMode;
+import io.nsps.connector.config.ConnectorConfig.JwtAlgorithm;
+import io.nsps.connector.config.ConnectorConfig.JwtSettings;
+import io.nsps.connector.config.ConnectorConfig.LogFormat;
+import io.nsps.connector.config.ConnectorConfig.LogLevel;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Reads and validates {@link ConnectorConfig} from environment variables; reports every problem at once. */
+public final class ConnectorConfigLoader {
+
+    public static final int DEFAULT_PORT = 8080;
+    public static final String DEFAULT_EVENTS_PATH = "/process-event";
+    public static final long DEFAULT_MAX_BODY_BYTES = 2L << 20;
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+    /** A path of one or more segments of unreserved URL characters, or "/" alone. */
+    private static final Pattern EVENTS_PATH = Pattern.compile("/|(/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+/?");
+
+    private ConnectorConfigLoader() {
+    }
+
+    public static ConnectorConfig load(Map<String, String> env) throws ConfigurationException {
+        List<String> problems = new ArrayList<>();
+        EnvironmentReader reader = new EnvironmentReader(env, problems);
+
+        String host = reader.get("HOST").orElse("0.0.0.0");
+        int port = (int) reader.number("PORT", DEFAULT_PORT, 0, 65535);
+
+        AuthMode authMode = reader.choice("AUTH_MODE", AuthMode.class, AuthMode.STATIC);
+        List<Secret> tokens = apiTokens(reader);
+        Optional<JwtSettings> jwt = Optional.empty();
+        if (authMode == AuthMode.STATIC && tokens.isEmpty()) {
+            reader.problem("API_TOKEN is required: the Bearer token NSPS sends (a comma-separated list is accepted to rotate tokens)");
+        }
+        if (authMode == AuthMode.JWT) {
+            jwt = jwtSettings(reader);
+        }
+
+        String eventsPath = eventsPath(reader);
+        List<String> handlers = handlerNames(reader);
+        Path handlersDir = Path.of(reader.get("HANDLERS_DIR").orElse("handlers"));
+        long maxBody = reader.byteSize("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1024, 1L << 30);
+        LogLevel logLevel = reader.choice("LOG_LEVEL", LogLevel.class, LogLevel.INFO);
+        LogFormat logFormat = reader.choice("LOG_FORMAT", LogFormat.class, LogFormat.JSON);
+        Duration grace = reader.duration("SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE);
+        int workerThreads = (int) reader.number("WORKER_THREADS", 64, 1, 4096);
+        int workerQueue = (int) reader.number("WORKER_QUEUE", 256, 0, 1_000_000);
+        Duration idleTimeout = reader.duration("IDLE_TIMEOUT", Duration.ofSeconds(30));
+
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException(problems);
+        }
+        return new ConnectorConfig(host, port, authMode, tokens, jwt, eventsPath, handlers, handlersDir, maxBody, logLevel,
+                logFormat, grace, workerThreads, workerQueue, idleTimeout, env);
+    }
+
+    private static List<Secret> apiTokens(EnvironmentReader reader) {
+        Optional<String> raw = reader.secret("API_TOKEN");
+        List<Secret> tokens = new ArrayList<>();
+        if (raw.isEmpty()) {
+            return tokens;
+        }
+        for (String token : raw.get().split(",")) {
+            String trimmed = token.trim();
+            if (trimmed.isEmpty()) {
+                continue;
+            }
+            if (!trimmed.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+                reader.problem("API_TOKEN: a token may hold printable ASCII characters only, without spaces");
+                continue;
+            }
+            tokens.add(Secret.of(trimmed));
+        }
+        return tokens;
+    }
+
+    private static Optional<JwtSettings> jwtSettings(EnvironmentReader reader) {
+        String keyFile = reader.require("JWT_PUBLIC_KEY");
+        String issuer = reader.require("JWT_ISSUER");
+        String audience = reader.require("JWT_AUDIENCE");
+        JwtAlgorithm algorithm = reader.choice("JWT_ALGORITHM", JwtAlgorithm.class, JwtAlgorithm.RS256);
+        Duration skew = reader.duration("JWT_CLOCK_SKEW", Duration.ofSeconds(30));
+        if (keyFile == null || issuer == null || audience == null) {
+            return Optional.empty();
+        }
+        try {
+            String pem = Files.readString(Path.of(keyFile), StandardCharsets.US_ASCII);
+            if (!pem.contains("-----BEGIN PUBLIC KEY-----")) {
+                reader.problem("JWT_PUBLIC_KEY: " + keyFile + " is not a PEM public key (-----BEGIN PUBLIC KEY-----)");
+                return Optional.empty();
+            }
+            return Optional.of(new JwtSettings(Path.of(keyFile), pem, algorithm, issuer, audience, skew));
+        } catch (IOException | RuntimeException e) {
+            reader.problem("JWT_PUBLIC_KEY: cannot read " + keyFile);
+            return Optional.empty();
+        }
+    }
+
+    private static String eventsPath(EnvironmentReader reader) {
+        String path = reader.get("EVENTS_PATH").orElse(DEFAULT_EVENTS_PATH);
+        if (!EVENTS_PATH.matcher(path).matches()) {
+            reader.problem("EVENTS_PATH: '" + path + "' is not a URL path; write it like / or /process-event or /api/events");
+            return DEFAULT_EVENTS_PATH;
+        }
+        if (path.length() > 1 && path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        if (path.equals("/health")) {
+            reader.problem("EVENTS_PATH: /health is the health check; choose another path");
+        }
+        return path;
+    }
+
+    private static List<String> handlerNames(EnvironmentReader reader) {
+        List<String> names = reader.list("HANDLERS", List.of());
+        if (names.isEmpty()) {
+            reader.problem("HANDLERS is required: the comma-separated names of the handlers to enable"
+                    + " (the 'handlers' command lists them)");
+        }
+        Set<String> seen = new HashSet<>();
+        for (String name : names) {
+            if (!seen.add(name)) {
+                reader.problem("HANDLERS names '" + name + "' twice");
+            }
+        }
+        return names;
+    }
+}

@@ -1,0 +1,148 @@
+package io.nsps.connector.config;
+
+import io.nsps.connector.spi.ConfigValues;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads typed settings from environment variables, recording every problem instead of stopping at
+ * the first, so that start-up reports them all at once. Shared by the connector's own settings and
+ * the handlers' ({@code HandlerConfig}).
+ */
+public final class EnvironmentReader {
+
+    private final Map<String, String> env;
+    private final List<String> problems;
+
+    public EnvironmentReader(Map<String, String> env, List<String> problems) {
+        this.env = Map.copyOf(env);
+        this.problems = problems;
+    }
+
+    public Optional<String> get(String name) {
+        String value = env.get(name);
+        if (value == null || value.isBlank()) {
+            return Optional.empty();
+        }
+        return Optional.of(value.trim());
+    }
+
+    public String require(String name) {
+        Optional<String> value = get(name);
+        if (value.isEmpty()) {
+            problem(name + " is required");
+            return null;
+        }
+        return value.get();
+    }
+
+    /** {@code NAME} or the content of the file named by {@code NAME_FILE}; never both. */
+    public Optional<String> secret(String name) {
+        Optional<String> direct = get(name);
+        Optional<String> file = get(name + "_FILE");
+        if (direct.isPresent() && file.isPresent()) {
+            problem(name + " and " + name + "_FILE are both set; set one");
+            return Optional.empty();
+        }
+        if (file.isPresent()) {
+            try {
+                String content = Files.readString(Path.of(file.get()), StandardCharsets.UTF_8).strip();
+                if (content.isEmpty()) {
+                    problem(name + "_FILE names an empty file: " + file.get());
+                    return Optional.empty();
+                }
+                return Optional.of(content);
+            } catch (IOException | RuntimeException e) {
+                problem(name + "_FILE cannot be read: " + file.get());
+                return Optional.empty();
+            }
+        }
+        return direct;
+    }
+
+    public Duration duration(String name, Duration defaultValue) {
+        Optional<String> value = get(name);
+        if (value.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            return ConfigValues.parseDuration(value.get());
+        } catch (IllegalArgumentException e) {
+            problem(name + ": " + e.getMessage());
+            return defaultValue;
+        }
+    }
+
+    public long byteSize(String name, long defaultValue, long min, long max) {
+        Optional<String> value = get(name);
+        if (value.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            long size = ConfigValues.parseByteSize(value.get());
+            if (size < min || size > max) {
+                problem(name + ": must be between " + min + " and " + max + " bytes, got " + size);
+                return defaultValue;
+            }
+            return size;
+        } catch (IllegalArgumentException e) {
+            problem(name + ": " + e.getMessage());
+            return defaultValue;
+        }
+    }
+
+    public long number(String name, long defaultValue, long min, long max) {
+        Optional<String> value = get(name);
+        if (value.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            long number = Long.parseLong(value.get());
+            if (number < min || number > max) {
+                problem(name + ": must be between " + min + " and " + max + ", got " + number);
+                return defaultValue;
+            }
+            return number;
+        } catch (NumberFormatException e) {
+            problem(name + ": '" + value.get() + "' is not a whole number");
+            return defaultValue;
+        }
+    }
+
+    public List<String> list(String name, List<String> defaultValue) {
+        Optional<String> value = get(name);
+        if (value.isEmpty()) {
+            return defaultValue;
+        }
+        List<String> items = new ArrayList<>();
+        Arrays.stream(value.get().split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(items::add);
+        return List.copyOf(items);
+    }
+
+    public <E extends Enum<E>> E choice(String name, Class<E> type, E defaultValue) {
+        Optional<String> value = get(name);
+        if (value.isEmpty()) {
+            return defaultValue;
+        }
+        for (E constant : type.getEnumConstants()) {
+            if (constant.name().equalsIgnoreCase(value.get().replace('-', '_'))) {
+                return constant;
+            }
+        }
+        List<String> allowed = Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(java.util.Locale.ROOT)).toList();
+        problem(name + ": '" + value.get() + "' is not one of " + String.join(", ", allowed));
+        return defaultValue;
+    }
+
+    public void problem(String text) {
+        problems.add(text);
+    }
+}

@@ -1,0 +1,72 @@
+package io.nsps.connector.dispatch;
+
+import io.nsps.connector.model.Event;
+import io.nsps.connector.spi.HandlerException;
+import io.nsps.connector.spi.HandlerResult;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands an event to every enabled handler that declared its type, in the order of {@code HANDLERS}.
+ * An event no handler takes is acknowledged as ignored: it is not an error that NSPS should retry.
+ * The first handler failure stops the dispatch and decides the answer.
+ */
+public final class EventDispatcher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventDispatcher.class);
+
+    private final List<RegisteredHandler> handlers;
+
+    public EventDispatcher(List<RegisteredHandler> handlers) {
+        this.handlers = List.copyOf(handlers);
+    }
+
+    public List<RegisteredHandler> handlers() {
+        return handlers;
+    }
+
+    /** The names of the handlers that take this event type, in dispatch order. */
+    public List<String> handlersFor(String eventType) {
+        return handlers.stream().filter(h -> h.takes(eventType)).map(RegisteredHandler::name).toList();
+    }
+
+    public DispatchResult dispatch(Event event) throws HandlerFailure {
+        String type = event.getData().getEventType();
+        List<RegisteredHandler> takers = handlers.stream().filter(h -> h.takes(type)).toList();
+        if (takers.isEmpty()) {
+            String reason = "Event ignored: no enabled handler takes event type " + type;
+            LOG.info(reason);
+            return new DispatchResult(List.of(), "ignored", reason);
+        }
+        List<String> messages = new ArrayList<>();
+        boolean processed = false;
+        for (RegisteredHandler taker : takers) {
+            HandlerResult result;
+            try {
+                result = taker.handler().handle(event);
+            } catch (HandlerException e) {
+                throw new HandlerFailure(taker.name(), e);
+            }
+            if (result == null) {
+                throw new IllegalStateException("handler " + taker.name() + " returned no result");
+            }
+            processed |= result.outcome() == HandlerResult.Outcome.PROCESSED;
+            messages.add(takers.size() == 1 ? result.message() : taker.name() + ": " + result.message());
+        }
+        return new DispatchResult(takers.stream().map(RegisteredHandler::name).toList(),
+                processed ? "processed" : "ignored", String.join("; ", messages));
+    }
+
+    @Override
+    public void close() {
+        for (RegisteredHandler handler : handlers) {
+            try {
+                handler.handler().close();
+            } catch (RuntimeException e) {
+                LOG.warn("Handler {} failed to close", handler.name(), e);
+            }
+        }
+    }
+}

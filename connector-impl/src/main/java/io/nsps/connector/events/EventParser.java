@@ -1,0 +1,209 @@
+package io.nsps.connector.events;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.ValidationMessage;
+import io.nsps.connector.http.ApiException;
+import io.nsps.connector.model.ErrorType;
+import io.nsps.connector.model.Event;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a request body into an {@link Event}, or into the exact reason it cannot be one:
+ *
+ * <ul>
+ *   <li>not JSON at all (empty, truncated, trailing garbage, a byte order mark, NaN, duplicate keys,
+ *       beyond the parser's limits on nesting, number length or name length, a number that
+ *       overflows a double) -> 400 {@code validation_error};</li>
+ *   <li>JSON that violates the {@code Event} schema of the OpenAPI document -> 422
+ *       {@code validation_error} naming every offending field by its JSON path.</li>
+ * </ul>
+ *
+ * Messages are built here, never copied from an exception, so no class name reaches a client.
+ * Thread-safe.
+ */
+public final class EventParser {
+
+    private static final int MAX_REPORTED_PROBLEMS = 20;
+    private static final Pattern TYPE_MISMATCH = Pattern.compile("(\\w+) found, (\\w+) expected");
+
+    private final ObjectMapper mapper;
+    private final JsonSchema eventSchema;
+
+    public EventParser(ObjectMapper mapper) {
+        this.mapper = mapper;
+        this.eventSchema = OpenApiDocument.componentSchema("Event");
+    }
+
+    public Event parse(byte[] body) {
+        JsonNode tree = readTree(body);
+        Map<String, Set<String>> problems = schemaProblems(tree);
+        if (!problems.isEmpty()) {
+            throw validationFailed(problems);
+        }
+        try {
+            return mapper.treeToValue(tree, Event.class);
+        } catch (JsonMappingException e) {
+            // The schema allowed it, the model did not (e.g. a number beyond 64 bits).
+            throw validationFailed(Map.of(pathOf(e), Set.of("has a value out of range")));
+        } catch (JsonProcessingException e) {
+            throw validationFailed(Map.of("$", Set.of("cannot be read as an event")));
+        }
+    }
+
+    private JsonNode readTree(byte[] body) {
+        if (isBlank(body)) {
+            throw badJson("Request body is empty");
+        }
+        if (body.length >= 3 && (body[0] & 0xff) == 0xEF && (body[1] & 0xff) == 0xBB && (body[2] & 0xff) == 0xBF) {
+            throw badJson("Request body starts with a byte order mark; send UTF-8 JSON without one");
+        }
+        JsonNode tree;
+        try {
+            tree = mapper.readTree(body);
+        } catch (StreamConstraintsException e) {
+            throw badJson("Request body exceeds the JSON limits (nesting depth 1000, number length 1000, name length 50000)");
+        } catch (JsonProcessingException e) {
+            throw badJson("Request body is not valid JSON: " + describe(e));
+        } catch (IOException e) {
+            throw badJson("Request body cannot be read as JSON");
+        }
+        if (tree == null || tree.isMissingNode()) {
+            throw badJson("Request body is empty");
+        }
+        if (hasNonFiniteNumber(tree)) {
+            throw badJson("Request body holds a number out of range");
+        }
+        return tree;
+    }
+
+    private Map<String, Set<String>> schemaProblems(JsonNode tree) {
+        Set<ValidationMessage> messages = eventSchema.validate(tree);
+        Map<String, Set<String>> problems = new LinkedHashMap<>();
+        Map<String, Set<String>> typeFound = new LinkedHashMap<>();
+        Map<String, Set<String>> typeExpected = new LinkedHashMap<>();
+        for (ValidationMessage message : messages) {
+            String location = jsonPath(message.getInstanceLocation().toString());
+            switch (message.getType()) {
+                case "required" -> problems.computeIfAbsent(join(location, message.getProperty()), k -> new LinkedHashSet<>())
+                        .add("is required");
+                case "type" -> {
+                    var matcher = TYPE_MISMATCH.matcher(message.getMessage());
+                    if (matcher.find()) {
+                        typeFound.computeIfAbsent(location, k -> new LinkedHashSet<>()).add(matcher.group(1));
+                        typeExpected.computeIfAbsent(location, k -> new LinkedHashSet<>()).add(matcher.group(2));
+                    } else {
+                        problems.computeIfAbsent(location, k -> new LinkedHashSet<>()).add("has the wrong type");
+                    }
+                }
+                case "anyOf", "oneOf", "allOf" -> problems.computeIfAbsent(location, k -> new LinkedHashSet<>());
+                default -> problems.computeIfAbsent(location, k -> new LinkedHashSet<>()).add("is not valid");
+            }
+        }
+        typeExpected.forEach((location, expected) -> problems.computeIfAbsent(location, k -> new LinkedHashSet<>())
+                .add("must be " + String.join(" or ", expected) + ", not " + String.join(" or ", typeFound.get(location))));
+        problems.values().removeIf(Set::isEmpty);
+        return problems;
+    }
+
+    private static ApiException validationFailed(Map<String, Set<String>> problems) {
+        StringBuilder error = new StringBuilder();
+        int reported = 0;
+        for (Map.Entry<String, Set<String>> problem : problems.entrySet()) {
+            if (reported++ == MAX_REPORTED_PROBLEMS) {
+                error.append("; and ").append(problems.size() - MAX_REPORTED_PROBLEMS).append(" more");
+                break;
+            }
+            if (error.length() > 0) {
+                error.append("; ");
+            }
+            error.append(problem.getKey()).append(' ').append(String.join(" and ", problem.getValue()));
+        }
+        return new ApiException(422, ErrorType.VALIDATION_ERROR, "Validation failed", error.toString());
+    }
+
+    private static ApiException badJson(String error) {
+        return new ApiException(400, ErrorType.VALIDATION_ERROR, "Malformed request body", error);
+    }
+
+    /** The parser's own wording without its source excerpt, plus where it happened. */
+    private static String describe(JsonProcessingException e) {
+        String original = e.getOriginalMessage() == null ? "syntax error" : e.getOriginalMessage();
+        String firstLine = original.lines().findFirst().orElse("syntax error");
+        // Jackson names Java types in back-ticks in some messages; never pass one on.
+        firstLine = firstLine.replaceAll("`[^`]*`", "value").replaceAll("\\(code \\d+\\)", "").trim();
+        if (firstLine.length() > 160) {
+            firstLine = firstLine.substring(0, 160) + "...";
+        }
+        JsonLocation location = e.getLocation();
+        if (location != null && location.getLineNr() > 0) {
+            return firstLine + " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+        }
+        return firstLine;
+    }
+
+    private static String pathOf(JsonMappingException e) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference reference : e.getPath()) {
+            if (reference.getFieldName() != null) {
+                path.append(path.length() == 0 ? "" : ".").append(reference.getFieldName());
+            } else if (reference.getIndex() >= 0) {
+                path.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return path.length() == 0 ? "$" : path.toString();
+    }
+
+    /** "$.data.event_type" -> "data.event_type"; "$" stays for the document itself. */
+    private static String jsonPath(String networkntPath) {
+        if (networkntPath.equals("$")) {
+            return "$";
+        }
+        String path = networkntPath.startsWith("$.") ? networkntPath.substring(2) : networkntPath.substring(1);
+        return path.replaceAll("\\['([^']*)'\\]", ".$1").replaceAll("^\\.", "");
+    }
+
+    private static String join(String parent, String property) {
+        return parent.equals("$") ? property : parent + "." + property;
+    }
+
+    private static boolean isBlank(byte[] body) {
+        for (byte b : body) {
+            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Jackson turns 1e1000000 into Infinity silently; such a number is refused. Iterative, no allocation per node. */
+    private static boolean hasNonFiniteNumber(JsonNode root) {
+        Deque<JsonNode> pending = new ArrayDeque<>();
+        pending.push(root);
+        while (!pending.isEmpty()) {
+            JsonNode node = pending.pop();
+            if (node.isFloatingPointNumber()) {
+                if (!Double.isFinite(node.doubleValue())) {
+                    return true;
+                }
+            } else if (node.isContainerNode()) {
+                for (JsonNode child : node) {
+                    pending.push(child);
+                }
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,47 @@
+package io.nsps.connector.events;
+
+import com.networknt.schema.JsonMetaSchema;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.NonValidationKeyword;
+import com.networknt.schema.PathType;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+import java.util.stream.Stream;
+
+/**
+ * The project's NSPS connector OpenAPI document, read from the classpath (packaged by
+ * {@code api-spec}). Its component schemas are JSON Schema 2020-12 (OpenAPI 3.1), validated with
+ * networknt's json-schema-validator: the same schemas the code is generated from decide what an
+ * acceptable event is.
+ */
+public final class OpenApiDocument {
+
+    public static final String CLASSPATH_LOCATION = "openapi/nsps-connector.json";
+
+    /** JSON Schema 2020-12, plus the OpenAPI words that may stand around and inside its schemas. */
+    private static final JsonMetaSchema OPENAPI_31_DIALECT = JsonMetaSchema.builder(JsonMetaSchema.getV202012())
+            .keywords(Stream.of("openapi", "info", "servers", "paths", "components", "security", "tags", "webhooks",
+                            "externalDocs", "jsonSchemaDialect", "discriminator", "xml", "example")
+                    .map(NonValidationKeyword::new).toList())
+            .build();
+
+    private static final JsonSchemaFactory FACTORY =
+            JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012, builder -> builder.metaSchema(OPENAPI_31_DIALECT));
+
+    private OpenApiDocument() {
+    }
+
+    /** The schema of {@code #/components/schemas/<name>}, reporting every violation (not just the first). */
+    public static JsonSchema componentSchema(String name) {
+        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
+                .pathType(PathType.JSON_PATH)
+                .failFast(false)
+                .build();
+        JsonSchema schema = FACTORY.getSchema(
+                SchemaLocation.of("classpath:" + CLASSPATH_LOCATION + "#/components/schemas/" + name), config);
+        schema.initializeValidators();
+        return schema;
+    }
+}

@@ -1,0 +1,61 @@
+package io.nsps.connector.http;
+
+import io.nsps.connector.model.ErrorType;
+import jakarta.annotation.Priority;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.PreMatching;
+import jakarta.ws.rs.core.HttpHeaders;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Every request but {@code GET /health} needs {@code Authorization: Bearer <token>}. Runs before
+ * routing and before the body is read, so an unauthenticated caller learns nothing about paths or
+ * methods (every such request gets the same 401) and costs no parsing.
+ */
+@PreMatching
+@Priority(Priorities.AUTHENTICATION)
+public final class BearerAuthFilter implements ContainerRequestFilter {
+
+    private static final String BEARER = "bearer ";
+
+    private final TokenVerifier verifier;
+
+    public BearerAuthFilter(TokenVerifier verifier) {
+        this.verifier = Objects.requireNonNull(verifier, "verifier is null");
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        if (isHealthCheck(request)) {
+            return;
+        }
+        String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        if (header == null || header.isBlank()) {
+            throw unauthorized("Missing access token", "Bearer");
+        }
+        if (header.length() <= BEARER.length() || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            throw unauthorized("Authorization must use the Bearer scheme", "Bearer");
+        }
+        String token = header.substring(BEARER.length()).trim();
+        if (token.isEmpty()) {
+            throw unauthorized("Missing access token", "Bearer");
+        }
+        String rejection = verifier.rejectionReason(token);
+        if (!rejection.isEmpty()) {
+            throw unauthorized(rejection, "Bearer error=\"invalid_token\"");
+        }
+    }
+
+    static boolean isHealthCheck(ContainerRequestContext request) {
+        String method = request.getMethod();
+        return ("GET".equals(method) || "HEAD".equals(method)) && "health".equals(request.getUriInfo().getPath(true));
+    }
+
+    private static ApiException unauthorized(String message, String challenge) {
+        return new ApiException(401, ErrorType.AUTHENTICATION_ERROR, message, "Unauthorized",
+                Map.of(HttpHeaders.WWW_AUTHENTICATE, challenge));
+    }
+}

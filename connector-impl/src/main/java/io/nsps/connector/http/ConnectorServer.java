@@ -1,0 +1,177 @@
+package io.nsps.connector.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nsps.connector.api.DefaultApi;
+import io.nsps.connector.config.ConnectorConfig;
+import io.nsps.connector.dispatch.EventDispatcher;
+import io.nsps.connector.events.EventParser;
+import io.nsps.connector.events.JsonMappers;
+import io.nsps.connector.model.Event;
+import jakarta.ws.rs.core.MediaType;
+import java.io.IOException;
+import java.net.URI;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.grizzly.threadpool.ThreadPoolConfig;
+import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
+import org.glassfish.jersey.jackson.JacksonFeature;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.server.ServerProperties;
+import org.glassfish.jersey.server.model.Resource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP server: Jersey on Grizzly, bootstrapped explicitly (every resource, filter, reader and
+ * mapper registered by hand, no scanning), with a bounded worker pool, Grizzly's own answers turned
+ * into JSON, and a graceful shutdown.
+ */
+public final class ConnectorServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectorServer.class);
+    /** Grizzly's default header limit, restated because RELIABILITY P3 depends on it. */
+    private static final int MAX_HEADER_BYTES = 8192;
+    private static final int MAX_HEADERS = 100;
+
+    private final ConnectorConfig config;
+    private final EventDispatcher dispatcher;
+    private final ConnectorLifecycle lifecycle = new ConnectorLifecycle();
+    private final HttpServer server;
+
+    private ConnectorServer(ConnectorConfig config, EventDispatcher dispatcher, TokenVerifier verifier) {
+        this.config = config;
+        this.dispatcher = dispatcher;
+        ObjectMapper mapper = JsonMappers.create();
+        ResourceConfig application = application(config, dispatcher, verifier, mapper, lifecycle);
+        URI uri = URI.create("http://" + hostForUri(config.host()) + ":" + config.port() + "/");
+        this.server = GrizzlyHttpServerFactory.createHttpServer(uri, application, false);
+        configureGrizzly(server, config, mapper);
+    }
+
+    /** Builds the server and starts listening. */
+    public static ConnectorServer start(ConnectorConfig config, EventDispatcher dispatcher) throws IOException {
+        TokenVerifier verifier = config.authMode() == ConnectorConfig.AuthMode.JWT
+                ? new JwtTokenVerifier(config.jwt().orElseThrow())
+                : new StaticTokenVerifier(config.apiTokens());
+        ConnectorServer connector = new ConnectorServer(config, dispatcher, verifier);
+        connector.server.start();
+        LOG.info("Connector listening on {}:{}, events at {}", config.host(), connector.port(), config.eventsPath());
+        return connector;
+    }
+
+    /** The port actually bound (differs from the configured one when that was 0). */
+    public int port() {
+        return server.getListeners().iterator().next().getPort();
+    }
+
+    public URI baseUri() {
+        return URI.create("http://127.0.0.1:" + port());
+    }
+
+    public URI eventsUri() {
+        return baseUri().resolve(config.eventsPath());
+    }
+
+    public boolean isDraining() {
+        return lifecycle.isDraining();
+    }
+
+    /**
+     * Graceful stop: health turns 503 and new events are refused with 503, the listener stops
+     * taking connections, requests in flight get up to {@code SHUTDOWN_GRACE} to finish, then
+     * everything left is closed and the handlers are released.
+     */
+    public void shutdownGracefully() {
+        if (!lifecycle.startDraining()) {
+            return;
+        }
+        long graceMs = config.shutdownGrace().toMillis();
+        LOG.info("Shutting down: finishing requests in flight for up to {} ms", graceMs);
+        try {
+            server.shutdown(graceMs, TimeUnit.MILLISECONDS).get(graceMs + 1000, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            LOG.warn("Requests still in flight after the grace period were cut off");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            server.shutdownNow();
+            dispatcher.close();
+        }
+        LOG.info("Connector stopped");
+    }
+
+    @Override
+    public void close() {
+        shutdownGracefully();
+    }
+
+    private static ResourceConfig application(ConnectorConfig config, EventDispatcher dispatcher, TokenVerifier verifier,
+                                              ObjectMapper mapper, ConnectorLifecycle lifecycle) {
+        ResourceConfig application = new ResourceConfig();
+        application.setApplicationName("nsps-connector");
+        // Jersey's defaults that would leak or send non-JSON: sendError HTML pages, WADL, scanning.
+        application.property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
+        application.property(ServerProperties.WADL_FEATURE_DISABLE, true);
+        application.property(ServerProperties.BV_FEATURE_DISABLE, true);
+        application.property(ServerProperties.FEATURE_AUTO_DISCOVERY_DISABLE, true);
+        application.property(ServerProperties.METAINF_SERVICES_LOOKUP_DISABLE, true);
+        application.property(ServerProperties.PROCESSING_RESPONSE_ERRORS_ENABLED, true);
+
+        application.register(JacksonFeature.withoutExceptionMappers());
+        application.register(new ObjectMapperResolver(mapper));
+        application.register(new RequestTracingFilter());
+        application.register(new BearerAuthFilter(verifier));
+        application.register(new RequestGuardFilter(config.maxBodyBytes()));
+        application.register(new EventBodyReader(new EventParser(mapper), config.maxBodyBytes()));
+        application.register(new ConnectorExceptionMapper());
+
+        EventsResource resource = new EventsResource(dispatcher, lifecycle);
+        application.registerResources(
+                route(config.eventsPath(), "POST", resource, "processEventProcessEventPost", Event.class),
+                route("/health", "GET", resource, "healthCheckHealthGet"));
+        return application;
+    }
+
+    /**
+     * A route to a method of the generated interface. Built programmatically because the events
+     * path is configuration ({@code EVENTS_PATH}), while the generated annotations fix it.
+     */
+    private static Resource route(String path, String httpMethod, EventsResource resource, String methodName, Class<?>... parameters) {
+        try {
+            Resource.Builder builder = Resource.builder(path);
+            builder.addMethod(httpMethod)
+                    .produces(MediaType.APPLICATION_JSON_TYPE)
+                    .consumes(parameters.length > 0 ? MediaType.APPLICATION_JSON_TYPE : MediaType.WILDCARD_TYPE)
+                    .handledBy(resource, DefaultApi.class.getMethod(methodName, parameters));
+            return builder.build();
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException("the generated API has no method " + methodName + "; regenerate and update the resource", e);
+        }
+    }
+
+    private static void configureGrizzly(HttpServer server, ConnectorConfig config, ObjectMapper mapper) {
+        server.getServerConfiguration().setDefaultErrorPageGenerator(GrizzlyJsonErrors.errorPageGenerator(mapper));
+        server.getServerConfiguration().setJmxEnabled(false);
+        for (NetworkListener listener : server.getListeners()) {
+            listener.setDefaultErrorPageGenerator(GrizzlyJsonErrors.errorPageGenerator(mapper));
+            listener.setMaxHttpHeaderSize(MAX_HEADER_BYTES);
+            listener.setMaxRequestHeaders(MAX_HEADERS);
+            listener.getKeepAlive().setIdleTimeoutInSeconds((int) Math.max(1, config.idleTimeout().toSeconds()));
+            listener.registerAddOn(GrizzlyJsonErrors.codecAddOn(mapper));
+            listener.getTransport().setWorkerThreadPoolConfig(ThreadPoolConfig.defaultConfig()
+                    .setPoolName("nsps-worker")
+                    .setCorePoolSize(config.workerThreads())
+                    .setMaxPoolSize(config.workerThreads())
+                    .setQueueLimit(config.workerQueue()));
+        }
+    }
+
+    private static String hostForUri(String host) {
+        Objects.requireNonNull(host, "host is null");
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+}

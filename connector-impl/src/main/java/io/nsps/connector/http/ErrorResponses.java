@@ -1,0 +1,50 @@
+package io.nsps.connector.http;
+
+import io.nsps.connector.model.ErrorResponse;
+import io.nsps.connector.model.ErrorType;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Duration;
+import java.util.Map;
+
+/** Builds every error answer of the connector: an {@code ErrorResponse} JSON body, never anything else. */
+public final class ErrorResponses {
+
+    private ErrorResponses() {
+    }
+
+    public static Response of(ApiException e) {
+        return of(e.status(), e.type(), e.getMessage(), e.error(), e.headers());
+    }
+
+    public static Response of(int status, ErrorType type, String message, String error) {
+        return of(status, type, message, error, Map.of());
+    }
+
+    public static Response of(int status, ErrorType type, String message, String error, Map<String, String> headers) {
+        Response.ResponseBuilder response = Response.status(status, reasonPhrase(status))
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(body(type, message, error));
+        headers.forEach(response::header);
+        return response.build();
+    }
+
+    public static ErrorResponse body(ErrorType type, String message, String error) {
+        return ErrorResponse.builder().type(type).message(message).error(error).build();
+    }
+
+    /** Grizzly knows no phrase for 422 and writes a bare status line without one. */
+    private static String reasonPhrase(int status) {
+        if (status == 422) {
+            return "Unprocessable Content";
+        }
+        Response.Status known = Response.Status.fromStatusCode(status);
+        return known != null ? known.getReasonPhrase() : "Error";
+    }
+
+    /** Retry-After in whole seconds, at least one. */
+    public static String retryAfterSeconds(Duration delay) {
+        long seconds = Math.max(1, (delay.toMillis() + 999) / 1000);
+        return Long.toString(seconds);
+    }
+}

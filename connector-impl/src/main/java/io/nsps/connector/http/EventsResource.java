@@ -1,0 +1,73 @@
+package io.nsps.connector.http;
+
+import io.nsps.connector.api.DefaultApi;
+import io.nsps.connector.dispatch.DispatchResult;
+import io.nsps.connector.dispatch.EventDispatcher;
+import io.nsps.connector.dispatch.HandlerFailure;
+import io.nsps.connector.model.ErrorType;
+import io.nsps.connector.model.Event;
+import io.nsps.connector.model.EventResponse;
+import io.nsps.connector.model.HealthResponse;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.MDC;
+
+/**
+ * The generated API, implemented as a thin adapter: the event was authenticated by
+ * {@link BearerAuthFilter} and parsed and validated by {@link EventBodyReader}; this hands it to the
+ * {@link EventDispatcher} and translates the outcome. Registered explicitly, on the configured
+ * {@code EVENTS_PATH}, by {@link ConnectorServer}.
+ */
+public final class EventsResource implements DefaultApi {
+
+    private final EventDispatcher dispatcher;
+    private final ConnectorLifecycle lifecycle;
+
+    EventsResource(EventDispatcher dispatcher, ConnectorLifecycle lifecycle) {
+        this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher is null");
+        this.lifecycle = Objects.requireNonNull(lifecycle, "lifecycle is null");
+    }
+
+    @Override
+    public Response healthCheckHealthGet() {
+        boolean draining = lifecycle.isDraining();
+        return Response.status(draining ? 503 : 200)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(HealthResponse.builder().status(draining ? "shutting_down" : "ok").build())
+                .build();
+    }
+
+    @Override
+    public Response processEventProcessEventPost(Event event) {
+        MDC.put(RequestTracing.EVENT_ID, bounded(event.getEventId()));
+        MDC.put(RequestTracing.EVENT_TYPE, bounded(event.getData().getEventType()));
+        if (lifecycle.isDraining()) {
+            MDC.put(RequestTracing.OUTCOME, "refused_draining");
+            return ErrorResponses.of(503, ErrorType.CONNECTION_ERROR, "The connector is shutting down; retry later",
+                    "Service unavailable", Map.of(HttpHeaders.RETRY_AFTER, "5"));
+        }
+        String handlers = String.join(",", dispatcher.handlersFor(event.getData().getEventType()));
+        if (!handlers.isEmpty()) {
+            MDC.put(RequestTracing.HANDLER, handlers);
+        }
+        try {
+            DispatchResult result = dispatcher.dispatch(event);
+            MDC.put(RequestTracing.OUTCOME, result.outcome());
+            return Response.accepted(EventResponse.builder().message(result.message()).build())
+                    .type(MediaType.APPLICATION_JSON_TYPE)
+                    .build();
+        } catch (HandlerFailure failure) {
+            MDC.put(RequestTracing.OUTCOME, "failed");
+            return HandlerFailureResponses.toResponse(failure);
+        }
+    }
+
+
+    /** Ids come from the sender: logged, but never at any length. */
+    private static String bounded(String value) {
+        return value.length() <= 200 ? value : value.substring(0, 200) + "...";
+    }
+}

@@ -1,0 +1,103 @@
+package io.nsps.connector.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nsps.connector.model.ErrorType;
+import java.nio.charset.StandardCharsets;
+import org.glassfish.grizzly.filterchain.FilterChainBuilder;
+import org.glassfish.grizzly.http.HttpContent;
+import org.glassfish.grizzly.http.HttpResponsePacket;
+import org.glassfish.grizzly.http.server.AddOn;
+import org.glassfish.grizzly.http.server.ErrorPageGenerator;
+import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.grizzly.http.server.Request;
+import org.glassfish.grizzly.memory.Buffers;
+import org.glassfish.grizzly.memory.MemoryManager;
+
+/**
+ * Grizzly answers some requests itself, before Jersey sees them: malformed request lines, headers
+ * over the limit, requests arriving while it shuts down. Out of the box those answers are HTML
+ * pages (with stack traces) or empty; these two hooks make them {@code ErrorResponse} JSON.
+ */
+final class GrizzlyJsonErrors {
+
+    private GrizzlyJsonErrors() {
+    }
+
+    static byte[] body(ObjectMapper mapper, int status) {
+        ErrorType type = status == 503 ? ErrorType.CONNECTION_ERROR : status >= 500 ? ErrorType.INTERNAL_ERROR : ErrorType.VALIDATION_ERROR;
+        String message = switch (status) {
+            case 400 -> "Malformed HTTP request";
+            case 413, 431 -> "Request too large";
+            case 503 -> "The connector is shutting down; retry later";
+            default -> status >= 500 ? "Internal error" : "Request refused";
+        };
+        String error = switch (status) {
+            case 400 -> "The request line or headers are malformed or too large (at most 8 KiB and 100 headers)";
+            case 413, 431 -> "The request exceeds the size limits";
+            case 503 -> "Service unavailable";
+            default -> "HTTP " + status;
+        };
+        try {
+            return mapper.writeValueAsBytes(ErrorResponses.body(type, message, error));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("an ErrorResponse always serialises", e);
+        }
+    }
+
+    /** For answers Grizzly's HTTP server layer writes through a Response (shutdown, unhandled failures). */
+    static ErrorPageGenerator errorPageGenerator(ObjectMapper mapper) {
+        return (Request request, int status, String reasonPhrase, String description, Throwable exception) -> {
+            // Setting the type here keeps Grizzly from labelling the page text/html.
+            request.getResponse().setContentType("application/json");
+            return new String(body(mapper, status), StandardCharsets.UTF_8);
+        };
+    }
+
+    /**
+     * Replaces the HTTP codec filter with one whose protocol-error answers (bad request line,
+     * oversized headers) carry a JSON body instead of none.
+     */
+    static AddOn codecAddOn(ObjectMapper mapper) {
+        return new AddOn() {
+            @Override
+            public void setup(NetworkListener listener, FilterChainBuilder builder) {
+                int index = builder.indexOfType(org.glassfish.grizzly.http.HttpServerFilter.class);
+                if (index < 0) {
+                    throw new IllegalStateException("Grizzly's filter chain has no HTTP codec filter");
+                }
+                org.glassfish.grizzly.http.HttpServerFilter original = (org.glassfish.grizzly.http.HttpServerFilter) builder.get(index);
+                builder.set(index, new JsonErrorCodecFilter(listener, mapper, original));
+            }
+        };
+    }
+
+    private static final class JsonErrorCodecFilter extends org.glassfish.grizzly.http.HttpServerFilter {
+
+        private final ObjectMapper mapper;
+
+        @SuppressWarnings("deprecation")
+        JsonErrorCodecFilter(NetworkListener listener, ObjectMapper mapper, org.glassfish.grizzly.http.HttpServerFilter original) {
+            super(listener.isChunkingEnabled(),
+                    listener.getMaxHttpHeaderSize() == -1 ? DEFAULT_MAX_HTTP_PACKET_HEADER_SIZE : listener.getMaxHttpHeaderSize(),
+                    null, listener.getKeepAlive(), null, listener.getMaxRequestHeaders(), listener.getMaxResponseHeaders());
+            this.mapper = mapper;
+            setAllowPayloadForUndefinedHttpMethods(original.isAllowPayloadForUndefinedHttpMethods());
+            setMaxPayloadRemainderToSkip(original.getMaxPayloadRemainderToSkip());
+            for (var encoding : original.getContentEncodings()) {
+                addContentEncoding(encoding);
+            }
+        }
+
+        @Override
+        protected HttpContent customizeErrorResponse(HttpResponsePacket response) {
+            byte[] json = body(mapper, response.getStatus());
+            response.setContentType("application/json");
+            response.setContentLength(json.length);
+            return HttpContent.builder(response)
+                    .content(Buffers.wrap(MemoryManager.DEFAULT_MEMORY_MANAGER, json))
+                    .last(true)
+                    .build();
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package io.nsps.connector.launcher;
+
+import io.nsps.connector.config.ConfigurationException;
+import io.nsps.connector.dispatch.EventTypePattern;
+import io.nsps.connector.dispatch.HandlerRegistry;
+import io.nsps.connector.dispatch.RegisteredHandler;
+import io.nsps.connector.http.ConnectorServer;
+import io.nsps.connector.spi.HandlerFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
+import sun.misc.Signal;
+
+/**
+ * {@code nsps-connector [serve|demo|handlers]}. Configuration comes from environment variables;
+ * a configuration problem ends the process with exit code 2 and the list of every problem, no
+ * stack trace. SIGTERM and SIGINT shut down gracefully and exit 0.
+ */
+@Command(name = "nsps-connector", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Receives PortaBilling events from NSPS and provisions external systems through handlers.",
+        subcommands = {Main.Serve.class, Main.Demo.class, Main.Handlers.class})
+public final class Main implements Callable<Integer> {
+
+    static final int CONFIGURATION_ERROR = 2;
+    static final int START_FAILURE = 1;
+
+    private final Map<String, String> env;
+
+    @Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    Main(Map<String, String> env) {
+        this.env = env;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.getenv()));
+    }
+
+    static int run(String[] args, Map<String, String> env) {
+        CommandLine commandLine = new CommandLine(new Main(env), new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                if (type == Serve.class || type == Demo.class || type == Handlers.class) {
+                    return type.cast(type.getDeclaredConstructor(Map.class).newInstance(env));
+                }
+                return CommandLine.defaultFactory().create(type);
+            }
+        });
+        return commandLine.execute(args);
+    }
+
+    /** Without a command: serve. */
+    @Override
+    public Integer call() {
+        return new Serve(env).call();
+    }
+
+    @Command(name = "serve", description = "Run the connector with the configuration in the environment (the default).")
+    static final class Serve implements Callable<Integer> {
+        private final Map<String, String> env;
+
+        Serve(Map<String, String> env) {
+            this.env = env;
+        }
+
+        @Override
+        public Integer call() {
+            PrintWriter err = new PrintWriter(System.err, true);
+            ConnectorServer server;
+            try {
+                server = ConnectorApplication.start(env);
+            } catch (ConfigurationException | IOException e) {
+                return reportStartFailure(e, err);
+            }
+            awaitSignal(server);
+            return 0;
+        }
+    }
+
+    @Command(name = "demo", description = "Run the connector with the log handler and a generated token: no configuration needed.")
+    static final class Demo implements Callable<Integer> {
+        private final Map<String, String> env;
+
+        Demo(Map<String, String> env) {
+            this.env = env;
+        }
+
+        @Override
+        public Integer call() throws IOException {
+            String token = newToken();
+            Map<String, String> demoEnv = new HashMap<>(env);
+            demoEnv.put("API_TOKEN", token);
+            demoEnv.remove("API_TOKEN_FILE");
+            demoEnv.put("AUTH_MODE", "static");
+            demoEnv.put("HANDLERS", "log");
+            demoEnv.putIfAbsent("LOG_FORMAT", "text");
+            demoEnv.putIfAbsent("HOST", "127.0.0.1");
+            PrintWriter out = new PrintWriter(System.out, true);
+            PrintWriter err = new PrintWriter(System.err, true);
+            ConnectorServer server;
+            try {
+                server = ConnectorApplication.start(demoEnv);
+            } catch (ConfigurationException | IOException e) {
+                return reportStartFailure(e, err);
+            }
+            Path sample = sampleEvent(env);
+            out.println();
+            out.println("NSPS connector demo is running (handler: log).");
+            out.println("  Events URL:   " + server.eventsUri());
+            out.println("  Bearer token: " + token);
+            out.println();
+            out.println("Send a sample SIM/Updated event from another terminal:");
+            out.println("  curl -sS -X POST '" + server.eventsUri() + "' \\");
+            out.println("    -H 'Authorization: Bearer " + token + "' -H 'Content-Type: application/json' \\");
+            out.println("    --data-binary @" + sample);
+            out.println();
+            out.println("Health: curl -sS " + server.baseUri().resolve("/health"));
+            out.println("Stop with Ctrl+C.");
+            out.println();
+            awaitSignal(server);
+            return 0;
+        }
+    }
+
+    @Command(name = "handlers", description = "List the handlers found (built in and in HANDLERS_DIR) and their event types.")
+    static final class Handlers implements Callable<Integer> {
+        private final Map<String, String> env;
+
+        Handlers(Map<String, String> env) {
+            this.env = env;
+        }
+
+        @Override
+        public Integer call() {
+            PrintWriter out = new PrintWriter(System.out, true);
+            PrintWriter err = new PrintWriter(System.err, true);
+            HandlerRegistry registry;
+            try {
+                registry = HandlerRegistry.discover(Path.of(env.getOrDefault("HANDLERS_DIR", "handlers")));
+            } catch (ConfigurationException e) {
+                err.println(e.getMessage());
+                return CONFIGURATION_ERROR;
+            }
+            if (registry.names().isEmpty()) {
+                out.println("No handlers found.");
+                return 0;
+            }
+            for (Map.Entry<String, HandlerFactory> entry : registry.factories().entrySet().stream()
+                    .sorted(Map.Entry.comparingByKey()).toList()) {
+                HandlerFactory factory = entry.getValue();
+                out.println(entry.getKey() + " - " + factory.description());
+                out.println("    settings prefix: " + factory.configPrefix());
+                out.println("    event types:     " + eventTypes(registry, entry.getKey()));
+            }
+            return 0;
+        }
+
+        /** The types as this environment configures them; a handler that needs settings says which. */
+        private String eventTypes(HandlerRegistry registry, String name) {
+            try {
+                List<RegisteredHandler> created = registry.create(List.of(name), env, Clock.systemUTC());
+                String types = created.get(0).patterns().stream().map(EventTypePattern::toString).collect(Collectors.joining(", "));
+                created.forEach(h -> h.handler().close());
+                return types;
+            } catch (ConfigurationException e) {
+                return "(not configured here: " + String.join("; ", e.problems()) + ")";
+            }
+        }
+    }
+
+    /** Prints why the connector did not start, without a stack trace; returns the exit code. */
+    private static int reportStartFailure(Exception failure, PrintWriter err) {
+        if (failure instanceof ConfigurationException) {
+            err.println("nsps-connector cannot start: " + failure.getMessage());
+            return CONFIGURATION_ERROR;
+        }
+        if (failure instanceof BindException) {
+            err.println("nsps-connector cannot start: the address is in use or not available (" + failure.getMessage()
+                    + "); set HOST and PORT");
+            return START_FAILURE;
+        }
+        err.println("nsps-connector cannot start: " + failure.getMessage());
+        return START_FAILURE;
+    }
+
+    /** Blocks until SIGTERM or SIGINT, then shuts down gracefully. */
+    private static void awaitSignal(ConnectorServer server) {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runnable stop = () -> {
+            server.shutdownGracefully();
+            stopped.countDown();
+        };
+        // A signal handler (not a shutdown hook) so that a graceful stop exits 0, not 143.
+        for (String signal : List.of("TERM", "INT")) {
+            Signal.handle(new Signal(signal), s -> new Thread(stop, "nsps-shutdown").start());
+        }
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.shutdownGracefully();
+        }
+    }
+
+    private static String newToken() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** The shipped sample event, from the project tree when run by the launcher, else extracted from the classpath. */
+    static Path sampleEvent(Map<String, String> env) throws IOException {
+        String home = env.get("NSPS_CONNECTOR_HOME");
+        if (home != null) {
+            Path inTree = Path.of(home, "api-spec", "src", "main", "resources", "examples", "events", "sim-updated.json");
+            if (Files.isRegularFile(inTree)) {
+                return inTree.toAbsolutePath();
+            }
+        }
+        Path extracted = Files.createTempFile("nsps-sample-sim-updated-", ".json");
+        try (InputStream in = Main.class.getClassLoader().getResourceAsStream("examples/events/sim-updated.json")) {
+            if (in == null) {
+                throw new IOException("the sample event is missing from the classpath");
+            }
+            Files.copy(in, extracted, StandardCopyOption.REPLACE_EXISTING);
+        }
+        extracted.toFile().deleteOnExit();
+        return extracted;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"nsps-connector " + (version == null ? "development build" : version)};
+        }
+    }
+}

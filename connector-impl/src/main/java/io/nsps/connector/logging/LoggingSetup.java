@@ -1,0 +1,94 @@
+package io.nsps.connector.logging;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
+import io.nsps.connector.config.ConnectorConfig.LogFormat;
+import io.nsps.connector.config.ConnectorConfig.LogLevel;
+import net.logstash.logback.encoder.LogstashEncoder;
+import net.logstash.logback.fieldnames.LogstashFieldNames;
+import net.logstash.logback.mask.MaskingJsonGeneratorDecorator;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/**
+ * Configures logging once, at start-up, from {@code LOG_FORMAT} and {@code LOG_LEVEL}: one JSON
+ * object per line on standard output (logstash-logback-encoder), or readable text. Grizzly and
+ * Jersey log through java.util.logging, which is routed here too.
+ */
+public final class LoggingSetup {
+
+    /** MDC key of {@code x-b3-traceid}. */
+    public static final String MDC_REQUEST_ID = "request_id";
+    /** MDC key of {@code x-request-id}. */
+    public static final String MDC_UNIQUE_ID = "unique_id";
+
+    private LoggingSetup() {
+    }
+
+    public static void configure(LogFormat format, LogLevel level) {
+        routeJavaUtilLogging();
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        context.reset();
+
+        ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+        console.setContext(context);
+        console.setName("stdout");
+        console.setEncoder(encoder(format, context));
+        console.start();
+
+        Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.setLevel(Level.toLevel(level.name()));
+        root.addAppender(console);
+        // The libraries' own INFO chatter (banner lines, provider scans) is noise in an event log.
+        if (level.compareTo(LogLevel.INFO) >= 0) {
+            context.getLogger("org.glassfish").setLevel(Level.WARN);
+            context.getLogger("org.hibernate").setLevel(Level.WARN);
+            context.getLogger("io.smallrye").setLevel(Level.WARN);
+        }
+    }
+
+    /** The encoder for a format, also used by tests to capture exactly what production writes. */
+    public static Encoder<ILoggingEvent> encoder(LogFormat format, LoggerContext context) {
+        if (format == LogFormat.TEXT) {
+            LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
+            TextLayout layout = new TextLayout();
+            layout.setContext(context);
+            layout.start();
+            encoder.setLayout(layout);
+            encoder.setContext(context);
+            encoder.start();
+            return encoder;
+        }
+        LogstashEncoder encoder = new LogstashEncoder();
+        encoder.setContext(context);
+        LogstashFieldNames names = encoder.getFieldNames();
+        names.setVersion("[ignore]");
+        names.setLevelValue("[ignore]");
+        names.setThread("thread");
+        names.setLogger("logger");
+        names.setStackTrace("error");
+        OneLineThrowableConverter throwables = new OneLineThrowableConverter();
+        throwables.setContext(context);
+        encoder.setThrowableConverter(throwables);
+        MaskingJsonGeneratorDecorator masking = new MaskingJsonGeneratorDecorator();
+        masking.addValueMasker(new SecretValueMasker());
+        masking.start();
+        encoder.setJsonGeneratorDecorator(masking);
+        encoder.start();
+        return encoder;
+    }
+
+    private static void routeJavaUtilLogging() {
+        if (!SLF4JBridgeHandler.isInstalled()) {
+            SLF4JBridgeHandler.removeHandlersForRootLogger();
+            SLF4JBridgeHandler.install();
+        }
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.INFO);
+    }
+
+}
