@@ -1,0 +1,84 @@
+package io.nsps.connector.testing;
+
+import io.nsps.connector.model.Event;
+import io.nsps.connector.spi.EntityNotFoundException;
+import io.nsps.connector.spi.EventHandler;
+import io.nsps.connector.spi.HandlerContext;
+import io.nsps.connector.spi.HandlerException;
+import io.nsps.connector.spi.HandlerFactory;
+import io.nsps.connector.spi.HandlerResult;
+import io.nsps.connector.spi.InvalidEventException;
+import io.nsps.connector.spi.UpstreamAuthenticationException;
+import io.nsps.connector.spi.UpstreamErrorException;
+import io.nsps.connector.spi.UpstreamRateLimitedException;
+import io.nsps.connector.spi.UpstreamUnavailableException;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * A test handler, {@code probe}, whose behaviour each event chooses through
+ * {@code data.variables.probe}: {@code ok}, {@code ignore}, {@code crash}, {@code invalid},
+ * {@code not_found}, {@code auth}, {@code rate_limit}, {@code upstream_error}, {@code unavailable},
+ * {@code sleep:<ms>}. Settings: {@code PROBE_EVENT_TYPES} (default {@code Probe/*}),
+ * {@code PROBE_PASSWORD} (a secret it logs by accident, to prove masking).
+ */
+public final class ProbeHandlerFactory implements HandlerFactory {
+
+    /** Event ids handled, in order, across every probe instance of this JVM. */
+    public static final Queue<String> HANDLED = new ConcurrentLinkedQueue<>();
+
+    @Override
+    public String name() {
+        return "probe";
+    }
+
+    @Override
+    public String description() {
+        return "Test handler driven by data.variables.probe";
+    }
+
+    @Override
+    public EventHandler create(HandlerContext context) {
+        List<String> types = context.config().list("EVENT_TYPES", List.of("Probe/*"));
+        String password = context.config().secret("PASSWORD").orElse("none");
+        System.Logger logger = context.logger();
+        return new EventHandler() {
+            @Override
+            public java.util.Set<String> eventTypes() {
+                return new LinkedHashSet<>(types);
+            }
+
+            @Override
+            public HandlerResult handle(Event event) throws HandlerException {
+                HANDLED.add(event.getEventId());
+                String behaviour = event.getData().getVariables() instanceof Map<?, ?> variables
+                        && variables.get("probe") instanceof String b ? b : "ok";
+                logger.log(System.Logger.Level.INFO, "probe handling " + event.getEventId() + " as " + behaviour
+                        + " (password " + password + ")");
+                if (behaviour.startsWith("sleep:")) {
+                    try {
+                        Thread.sleep(Long.parseLong(behaviour.substring(6)));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return HandlerResult.processed("probe slept");
+                }
+                return switch (behaviour) {
+                    case "ignore" -> HandlerResult.ignored("probe ignores this one");
+                    case "crash" -> throw new IllegalStateException("probe crashed holding password " + password);
+                    case "invalid" -> throw new InvalidEventException("pb_data.sim_info.imsi", "is required");
+                    case "not_found" -> throw new EntityNotFoundException("subscriber 001010000020349 does not exist");
+                    case "auth" -> throw new UpstreamAuthenticationException("HLR refused the credentials (401)", null);
+                    case "rate_limit" -> throw new UpstreamRateLimitedException("HLR rate limit", Duration.ofSeconds(7));
+                    case "upstream_error" -> throw new UpstreamErrorException("HLR answered 502", null);
+                    case "unavailable" -> throw new UpstreamUnavailableException("HLR timed out", null, null);
+                    default -> HandlerResult.processed("probe processed " + event.getData().getEventType());
+                };
+            }
+        };
+    }
+}
