@@ -154,14 +154,14 @@ public final class ConnectorServer implements AutoCloseable {
     }
 
     private static void configureGrizzly(HttpServer server, ConnectorConfig config, ObjectMapper mapper) {
-        server.getServerConfiguration().setDefaultErrorPageGenerator(GrizzlyJsonErrors.errorPageGenerator(mapper));
+        server.getServerConfiguration().setDefaultErrorPageGenerator(GrizzlyCustomizations.errorPageGenerator(mapper));
         server.getServerConfiguration().setJmxEnabled(false);
         for (NetworkListener listener : server.getListeners()) {
-            listener.setDefaultErrorPageGenerator(GrizzlyJsonErrors.errorPageGenerator(mapper));
+            listener.setDefaultErrorPageGenerator(GrizzlyCustomizations.errorPageGenerator(mapper));
             listener.setMaxHttpHeaderSize(MAX_HEADER_BYTES);
             listener.setMaxRequestHeaders(MAX_HEADERS);
             listener.getKeepAlive().setIdleTimeoutInSeconds((int) Math.max(1, config.idleTimeout().toSeconds()));
-            listener.registerAddOn(GrizzlyJsonErrors.codecAddOn(mapper));
+            listener.registerAddOn(GrizzlyCustomizations.codecAddOn(mapper));
             listener.getTransport().setWorkerThreadPoolConfig(ThreadPoolConfig.defaultConfig()
                     .setPoolName("nsps-worker")
                     .setCorePoolSize(config.workerThreads())

@@ -47,7 +47,7 @@ public final class RunningConnector implements AutoCloseable {
         try {
             ConnectorServer server = ConnectorApplication.start(env);
             LogCapture.attach();
-            return new RunningConnector(server, env.getOrDefault("EVENTS_PATH", "/process-event"));
+            return new RunningConnector(server, server.eventsUri().getPath());
         } catch (Exception e) {
             throw new IllegalStateException("connector did not start: " + e.getMessage(), e);
         }

@@ -4,8 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nsps.connector.model.ErrorType;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.filterchain.FilterChainBuilder;
+import org.glassfish.grizzly.filterchain.FilterChainContext;
 import org.glassfish.grizzly.http.HttpContent;
+import org.glassfish.grizzly.http.HttpHeader;
+import org.glassfish.grizzly.http.HttpPacketParsing;
 import org.glassfish.grizzly.http.HttpResponsePacket;
 import org.glassfish.grizzly.http.server.AddOn;
 import org.glassfish.grizzly.http.server.ErrorPageGenerator;
@@ -17,11 +22,13 @@ import org.glassfish.grizzly.memory.MemoryManager;
 /**
  * Grizzly answers some requests itself, before Jersey sees them: malformed request lines, headers
  * over the limit, requests arriving while it shuts down. Out of the box those answers are HTML
- * pages (with stack traces) or empty; these two hooks make them {@code ErrorResponse} JSON.
+ * pages (with stack traces) or empty; these hooks make them {@code ErrorResponse} JSON. The codec
+ * filter also refuses a body framed both by Content-Length and by chunks (request smuggling),
+ * which Grizzly would otherwise accept by ignoring the length.
  */
-final class GrizzlyJsonErrors {
+final class GrizzlyCustomizations {
 
-    private GrizzlyJsonErrors() {
+    private GrizzlyCustomizations() {
     }
 
     static byte[] body(ObjectMapper mapper, int status) {
@@ -33,7 +40,7 @@ final class GrizzlyJsonErrors {
             default -> status >= 500 ? "Internal error" : "Request refused";
         };
         String error = switch (status) {
-            case 400 -> "The request line or headers are malformed or too large (at most 8 KiB and 100 headers)";
+            case 400 -> "The request line, headers or framing are malformed, or the headers are too large (at most 8 KiB and 100 headers)";
             case 413, 431 -> "The request exceeds the size limits";
             case 503 -> "Service unavailable";
             default -> "HTTP " + status;
@@ -87,6 +94,26 @@ final class GrizzlyJsonErrors {
             for (var encoding : original.getContentEncodings()) {
                 addContentEncoding(encoding);
             }
+        }
+
+        @Override
+        protected boolean onHttpHeaderParsed(HttpHeader header, Buffer buffer, FilterChainContext ctx) {
+            boolean error = super.onHttpHeaderParsed(header, buffer, ctx);
+            // True makes Grizzly answer 400 (through customizeErrorResponse) and close the connection.
+            return error || header.isChunked() && declaresContentLength(header, buffer);
+        }
+
+        /**
+         * Grizzly keeps no Content-Length header beside chunking: it counts one seen before
+         * Transfer-Encoding and silently drops one seen after, so the raw header bytes (still at the
+         * start of the buffer) are read for the second order. Only chunked requests pay for it.
+         */
+        private static boolean declaresContentLength(HttpHeader header, Buffer buffer) {
+            if (header instanceof HttpPacketParsing parsing && parsing.getHeaderParsingState().contentLengthHeadersCount > 0) {
+                return true;
+            }
+            String raw = buffer.toStringContent(StandardCharsets.ISO_8859_1, 0, buffer.position());
+            return raw.toLowerCase(Locale.ROOT).contains("\ncontent-length:");
         }
 
         @Override
