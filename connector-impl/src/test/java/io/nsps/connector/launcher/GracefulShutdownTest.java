@@ -1,0 +1,113 @@
+package io.nsps.connector.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.nsps.connector.testing.RunningConnector;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ConnectException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * RELIABILITY C1, on a real process: SIGTERM with 20 events in flight. Readiness fails first, the
+ * 20 finish with 202, and the process exits 0 within the grace period.
+ */
+final class GracefulShutdownTest {
+
+    private static final int IN_FLIGHT = 20;
+
+    @Test
+    void sigtermDrainsRequestsInFlightAndExitsZero() throws Exception {
+        int port = freePort();
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve");
+        builder.environment().put("API_TOKEN", RunningConnector.TOKEN);
+        builder.environment().put("HANDLERS", "probe");
+        builder.environment().put("HOST", "127.0.0.1");
+        builder.environment().put("PORT", Integer.toString(port));
+        builder.environment().put("SHUTDOWN_GRACE", "10s");
+        builder.environment().put("HANDLERS_DIR", "target/no-handlers-dir");
+        builder.redirectErrorStream(true);
+        Process process = builder.start();
+        Queue<String> output = new ConcurrentLinkedQueue<>();
+        Thread reader = new Thread(() -> drain(process, output));
+        reader.setDaemon(true);
+        reader.start();
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        URI base = URI.create("http://127.0.0.1:" + port);
+        try {
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> health(client, base) == 200);
+
+            List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
+            for (int i = 0; i < IN_FLIGHT; i++) {
+                inFlight.add(client.sendAsync(HttpRequest.newBuilder(base.resolve("/process-event"))
+                        .header("Authorization", "Bearer " + RunningConnector.TOKEN)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(RunningConnector.probeEvent("drain-" + i, "sleep:2000")))
+                        .build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> output.stream().filter(line -> line.contains("probe handling drain-")).count() == IN_FLIGHT);
+
+            long signalled = System.nanoTime();
+            // Not Process.destroy(): it also closes our end of the child's output, which would hide its last lines.
+            assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor()).isZero();
+
+            await().atMost(Duration.ofSeconds(1)).until(() -> health(client, base) != 200);
+            for (CompletableFuture<HttpResponse<String>> request : inFlight) {
+                HttpResponse<String> response = request.get(15, TimeUnit.SECONDS);
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+            }
+            assertThat(process.waitFor(12, TimeUnit.SECONDS)).as("exited within the grace period").isTrue();
+            assertThat(process.exitValue()).isZero();
+            assertThat(Duration.ofNanos(System.nanoTime() - signalled)).isLessThan(Duration.ofSeconds(11));
+            reader.join(5000);
+            assertThat(String.join("\n", output)).contains("Shutting down").contains("Connector stopped");
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    /** The health status, or 0 when no connection is taken any more. */
+    private static int health(HttpClient client, URI base) throws IOException, InterruptedException {
+        try {
+            return client.send(HttpRequest.newBuilder(base.resolve("/health")).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode();
+        } catch (ConnectException e) {
+            return 0;
+        }
+    }
+
+    private static void drain(Process process, Queue<String> output) {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = lines.readLine()) != null; ) {
+                output.add(line);
+            }
+        } catch (IOException e) {
+            // the process ended
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.nsps.connector.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Start-up refusals (RELIABILITY A4) and the handlers listing, through the real command line. */
+final class StartupTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream originalOut;
+    private PrintStream originalErr;
+
+    @BeforeEach
+    void captureConsole() {
+        originalOut = System.out;
+        originalErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restoreConsole() {
+        System.setOut(originalOut);
+        System.setErr(originalErr);
+    }
+
+    @Test
+    void refusesToStartWithoutATokenListingEveryProblemAtOnce() {
+        int exit = Main.run(new String[] {"serve"}, Map.of("PORT", "eighty", "SHUTDOWN_GRACE", "10 parsecs",
+                "EVENTS_PATH", "no-slash", "LOG_FORMAT", "xml", "HANDLERS_DIR", "target/no-handlers-dir"));
+
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertThat(exit).isEqualTo(2);
+        assertThat(message).startsWith("nsps-connector cannot start: configuration has 6 errors:")
+                .contains("PORT: 'eighty' is not a whole number")
+                .contains("API_TOKEN is required")
+                .contains("EVENTS_PATH: 'no-slash' is not a URL path")
+                .contains("HANDLERS is required")
+                .contains("LOG_FORMAT: 'xml' is not one of json, text")
+                .contains("SHUTDOWN_GRACE: '10 parsecs' is not a duration");
+        assertThat(message).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void unknownHandlerIsReportedWithTheAvailableOnes() {
+        int exit = Main.run(new String[0], Map.of("API_TOKEN", "some-token-value", "HANDLERS", "log,hlr-nope",
+                "HANDLERS_DIR", "target/no-handlers-dir"));
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("HANDLERS names unknown handler 'hlr-nope'; available: ")
+                .contains("log").contains("probe");
+    }
+
+    @Test
+    void handlerConfigurationProblemsAreReportedWithTheConnectorsOwn() {
+        int exit = Main.run(new String[0], Map.of("HANDLERS", "probe", "PROBE_PASSWORD", "a", "PROBE_PASSWORD_FILE", "/nope",
+                "HANDLERS_DIR", "target/no-handlers-dir"));
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("configuration has 2 errors")
+                .contains("API_TOKEN is required")
+                .contains("PROBE_PASSWORD and PROBE_PASSWORD_FILE are both set; set one");
+    }
+
+    @Test
+    void secretsAreNeverEchoedInStartupErrors() {
+        int exit = Main.run(new String[0], Map.of("API_TOKEN", "token with spaces-secret", "HANDLERS", "log",
+                "HANDLERS_DIR", "target/no-handlers-dir"));
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("API_TOKEN: a token may hold printable ASCII characters only")
+                .doesNotContain("spaces-secret");
+    }
+
+    @Test
+    void handlersCommandListsDiscoveredHandlersWithTheirEventTypes() {
+        int exit = Main.run(new String[] {"handlers"}, Map.of("HANDLERS_DIR", "target/no-handlers-dir", "LOG_HANDLER_EVENT_TYPES", "SIM/*,Account/Blocked"));
+
+        String listing = out.toString(StandardCharsets.UTF_8);
+        assertThat(exit).isZero();
+        assertThat(listing).contains("log - Logs a one-line summary of each event and accepts it")
+                .contains("settings prefix: LOG_HANDLER_")
+                .contains("event types:     SIM/*, Account/Blocked")
+                .contains("probe - Test handler driven by data.variables.probe");
+    }
+}
