@@ -1,0 +1,77 @@
+package io.nsps.connector.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+final class ConnectorConfigLoaderTest {
+
+    private static final Map<String, String> MINIMAL = Map.of("API_TOKEN", "s3cret-token", "HANDLERS", "log");
+
+    @Test
+    void defaultsAreTheDocumentedOnes() throws ConfigurationException {
+        ConnectorConfig config = ConnectorConfigLoader.load(MINIMAL);
+
+        assertThat(config.port()).isEqualTo(8080);
+        assertThat(config.host()).isEqualTo("0.0.0.0");
+        assertThat(config.eventsPath()).isEqualTo("/process-event");
+        assertThat(config.maxBodyBytes()).isEqualTo(2 * 1024 * 1024);
+        assertThat(config.logFormat()).isEqualTo(ConnectorConfig.LogFormat.JSON);
+        assertThat(config.logLevel()).isEqualTo(ConnectorConfig.LogLevel.INFO);
+        assertThat(config.shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.authMode()).isEqualTo(ConnectorConfig.AuthMode.STATIC);
+        assertThat(config.handlersDir()).isEqualTo(Path.of("handlers"));
+    }
+
+    @Test
+    void sizesDurationsAndListsUseTheDocumentedSyntax() throws ConfigurationException {
+        ConnectorConfig config = ConnectorConfigLoader.load(Map.of("API_TOKEN", "a-token, b-token ,", "HANDLERS", " log , probe",
+                "MAX_BODY_BYTES", "64KiB", "SHUTDOWN_GRACE", "500ms", "EVENTS_PATH", "/api/events/", "LOG_FORMAT", "TEXT"));
+
+        assertThat(config.apiTokens()).extracting(Secret::reveal).containsExactly("a-token", "b-token");
+        assertThat(config.handlers()).containsExactly("log", "probe");
+        assertThat(config.maxBodyBytes()).isEqualTo(65536);
+        assertThat(config.shutdownGrace()).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.eventsPath()).isEqualTo("/api/events");
+        assertThat(config.logFormat()).isEqualTo(ConnectorConfig.LogFormat.TEXT);
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnce() {
+        assertThatThrownBy(() -> ConnectorConfigLoader.load(Map.of("PORT", "70000", "MAX_BODY_BYTES", "2 MB",
+                "EVENTS_PATH", "/health", "HANDLERS", "log,log", "LOG_LEVEL", "loud", "AUTH_MODE", "jwt")))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
+                        "PORT: must be between 0 and 65535, got 70000",
+                        "MAX_BODY_BYTES: '2 MB' is not a size; write it in bytes or like 64KiB or 2MiB",
+                        "EVENTS_PATH: /health is the health check; choose another path",
+                        "HANDLERS names 'log' twice",
+                        "LOG_LEVEL: 'loud' is not one of trace, debug, info, warn, error",
+                        "JWT_PUBLIC_KEY is required",
+                        "JWT_ISSUER is required",
+                        "JWT_AUDIENCE is required"));
+    }
+
+    @Test
+    void tokenCanComeFromAFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("token");
+        Files.writeString(file, "file-token-value\n");
+
+        ConnectorConfig config = ConnectorConfigLoader.load(Map.of("API_TOKEN_FILE", file.toString(), "HANDLERS", "log"));
+
+        assertThat(config.apiTokens()).extracting(Secret::reveal).containsExactly("file-token-value");
+    }
+
+    @Test
+    void describingTheConfigurationNeverShowsSecrets() throws ConfigurationException {
+        ConnectorConfig config = ConnectorConfigLoader.load(Map.of("API_TOKEN", "very-secret-1,very-secret-2", "HANDLERS", "log"));
+
+        assertThat(config.toString()).doesNotContain("very-secret").contains("API_TOKEN=2 token(s) ****");
+        assertThat(config.apiTokens().get(0).toString()).isEqualTo("****");
+    }
+}
