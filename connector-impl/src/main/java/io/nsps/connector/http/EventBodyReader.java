@@ -1,6 +1,7 @@
 package io.nsps.connector.http;
 
 import io.nsps.connector.events.EventParser;
+import io.nsps.connector.model.ErrorType;
 import io.nsps.connector.model.Event;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.core.MediaType;
@@ -35,7 +36,13 @@ public final class EventBodyReader implements MessageBodyReader<Event> {
     @Override
     public Event readFrom(Class<Event> type, Type genericType, Annotation[] annotations, MediaType mediaType,
                           MultivaluedMap<String, String> httpHeaders, InputStream entityStream) throws IOException {
-        byte[] body = entityStream.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+        byte[] body;
+        try {
+            body = entityStream.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+        } catch (IOException e) {
+            // The sender went away or broke the framing mid-body: its fault, not ours.
+            throw new ApiException(400, ErrorType.VALIDATION_ERROR, "Malformed request body", "The request body could not be read completely");
+        }
         if (body.length > maxBodyBytes) {
             throw RequestGuardFilter.tooLarge(maxBodyBytes);
         }

@@ -52,11 +52,18 @@ final class GrizzlyCustomizations {
         }
     }
 
-    /** For answers Grizzly's HTTP server layer writes through a Response (shutdown, unhandled failures). */
+    /**
+     * For answers Grizzly's HTTP server layer writes through a Response (requests arriving on open
+     * connections while it shuts down, failures outside Jersey). A health check gets the health
+     * document, so probes read "shutting_down" as they do from the resource.
+     */
     static ErrorPageGenerator errorPageGenerator(ObjectMapper mapper) {
         return (Request request, int status, String reasonPhrase, String description, Throwable exception) -> {
             // Setting the type here keeps Grizzly from labelling the page text/html.
             request.getResponse().setContentType("application/json");
+            if (status == 503 && "/health".equals(request.getRequestURI())) {
+                return "{\"status\":\"shutting_down\"}";
+            }
             return new String(body(mapper, status), StandardCharsets.UTF_8);
         };
     }

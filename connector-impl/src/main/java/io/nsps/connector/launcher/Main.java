@@ -5,6 +5,7 @@ import io.nsps.connector.dispatch.EventTypePattern;
 import io.nsps.connector.dispatch.HandlerRegistry;
 import io.nsps.connector.dispatch.RegisteredHandler;
 import io.nsps.connector.http.ConnectorServer;
+import io.nsps.connector.logging.SecretMasker;
 import io.nsps.connector.spi.HandlerFactory;
 import java.io.IOException;
 import java.io.InputStream;
@@ -188,7 +189,8 @@ public final class Main implements Callable<Integer> {
     /** Prints why the connector did not start, without a stack trace; returns the exit code. */
     private static int reportStartFailure(Exception failure, PrintWriter err) {
         if (failure instanceof ConfigurationException) {
-            err.println("nsps-connector cannot start: " + failure.getMessage());
+            // A handler's own message may quote a value it was given: mask whatever secret is known.
+            err.println("nsps-connector cannot start: " + SecretMasker.mask(failure.getMessage()));
             return CONFIGURATION_ERROR;
         }
         if (failure instanceof BindException) {

@@ -3,12 +3,15 @@ package io.nsps.connector.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.nsps.connector.testing.ContractValidator;
 import io.nsps.connector.testing.RunningConnector;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -66,14 +69,26 @@ final class GracefulShutdownTest {
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> output.stream().filter(line -> line.contains("probe handling drain-")).count() == IN_FLIGHT);
 
+            // A probe's keep-alive connection, open before the signal: it must read 503 JSON, not HTML.
+            Socket probe = new Socket("127.0.0.1", port);
+            probe.setSoTimeout(5000);
+            assertThat(rawHealth(probe)).startsWith("HTTP/1.1 200");
+
             long signalled = System.nanoTime();
             // Not Process.destroy(): it also closes our end of the child's output, which would hide its last lines.
             assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor()).isZero();
 
             await().atMost(Duration.ofSeconds(1)).until(() -> health(client, base) != 200);
+            String draining = rawHealth(probe);
+            assertThat(draining).startsWith("HTTP/1.1 503").contains("Content-Type: application/json");
+            String body = draining.substring(draining.indexOf("\r\n\r\n") + 4);
+            ContractValidator.validate("/health", "GET", 503, "application/json", body);
+            assertThat(body).isEqualTo("{\"status\":\"shutting_down\"}");
             for (CompletableFuture<HttpResponse<String>> request : inFlight) {
                 HttpResponse<String> response = request.get(15, TimeUnit.SECONDS);
                 assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+                ContractValidator.validate("/process-event", "POST", 202, response.headers().firstValue("Content-Type").orElse(""),
+                        response.body());
             }
             assertThat(process.waitFor(12, TimeUnit.SECONDS)).as("exited within the grace period").isTrue();
             assertThat(process.exitValue()).isZero();
@@ -82,6 +97,32 @@ final class GracefulShutdownTest {
             assertThat(String.join("\n", output)).contains("Shutting down").contains("Connector stopped");
         } finally {
             process.destroyForcibly();
+        }
+    }
+
+    /** GET /health on an open connection; the whole answer as text. */
+    private static String rawHealth(Socket socket) throws IOException {
+        socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        InputStream in = socket.getInputStream();
+        StringBuilder answer = new StringBuilder();
+        int contentLength = -1;
+        while (true) {
+            int c = in.read();
+            if (c < 0) {
+                return answer.toString();
+            }
+            answer.append((char) c);
+            int end = answer.indexOf("\r\n\r\n");
+            if (end >= 0) {
+                if (contentLength < 0) {
+                    var matcher = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(answer);
+                    contentLength = matcher.find() ? Integer.parseInt(matcher.group(1)) : 0;
+                }
+                if (answer.length() - end - 4 >= contentLength) {
+                    return answer.toString();
+                }
+            }
         }
     }
 
