@@ -83,15 +83,7 @@ public final class Main implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            PrintWriter err = new PrintWriter(System.err, true);
-            ConnectorServer server;
-            try {
-                server = ConnectorApplication.start(env);
-            } catch (ConfigurationException | IOException e) {
-                return reportStartFailure(e, err);
-            }
-            awaitSignal(server);
-            return 0;
+            return runUntilSignalled(env, server -> { });
         }
     }
 
@@ -113,15 +105,12 @@ public final class Main implements Callable<Integer> {
             demoEnv.put("HANDLERS", "log");
             demoEnv.putIfAbsent("LOG_FORMAT", "text");
             demoEnv.putIfAbsent("HOST", "127.0.0.1");
-            PrintWriter out = new PrintWriter(System.out, true);
-            PrintWriter err = new PrintWriter(System.err, true);
-            ConnectorServer server;
-            try {
-                server = ConnectorApplication.start(demoEnv);
-            } catch (ConfigurationException | IOException e) {
-                return reportStartFailure(e, err);
-            }
             Path sample = sampleEvent(env);
+            return runUntilSignalled(demoEnv, server -> printDemoInstructions(server, token, sample));
+        }
+
+        private static void printDemoInstructions(ConnectorServer server, String token, Path sample) {
+            PrintWriter out = new PrintWriter(System.out, true);
             out.println();
             out.println("NSPS connector demo is running (handler: log).");
             out.println("  Events URL:   " + server.eventsUri());
@@ -135,8 +124,6 @@ public final class Main implements Callable<Integer> {
             out.println("Health: curl -sS " + server.baseUri().resolve("/health"));
             out.println("Stop with Ctrl+C.");
             out.println();
-            awaitSignal(server);
-            return 0;
         }
     }
 
@@ -184,6 +171,19 @@ public final class Main implements Callable<Integer> {
                 return "(not configured here: " + String.join("; ", e.problems()) + ")";
             }
         }
+    }
+
+    /** Starts the connector, tells {@code onStarted}, serves until SIGTERM or SIGINT; returns the exit code. */
+    private static int runUntilSignalled(Map<String, String> env, java.util.function.Consumer<ConnectorServer> onStarted) {
+        ConnectorServer server;
+        try {
+            server = ConnectorApplication.start(env);
+        } catch (ConfigurationException | IOException e) {
+            return reportStartFailure(e, new PrintWriter(System.err, true));
+        }
+        onStarted.accept(server);
+        awaitSignal(server);
+        return 0;
     }
 
     /** Prints why the connector did not start, without a stack trace; returns the exit code. */

@@ -3,28 +3,26 @@ package io.nsps.connector.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.nsps.connector.testing.ConnectorProcess;
 import io.nsps.connector.testing.ContractValidator;
 import io.nsps.connector.testing.RunningConnector;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.ConnectException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,29 +32,15 @@ import org.junit.jupiter.api.Test;
 final class GracefulShutdownTest {
 
     private static final int IN_FLIGHT = 20;
+    private static final Pattern CONTENT_LENGTH = Pattern.compile("(?i)content-length: *(\\d+)");
 
     @Test
     void sigtermDrainsRequestsInFlightAndExitsZero() throws Exception {
-        int port = freePort();
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve");
-        builder.environment().put("API_TOKEN", RunningConnector.TOKEN);
-        builder.environment().put("HANDLERS", "probe");
-        builder.environment().put("HOST", "127.0.0.1");
-        builder.environment().put("PORT", Integer.toString(port));
-        builder.environment().put("SHUTDOWN_GRACE", "10s");
-        builder.environment().put("HANDLERS_DIR", "target/no-handlers-dir");
-        builder.redirectErrorStream(true);
-        Process process = builder.start();
-        Queue<String> output = new ConcurrentLinkedQueue<>();
-        Thread reader = new Thread(() -> drain(process, output));
-        reader.setDaemon(true);
-        reader.start();
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        URI base = URI.create("http://127.0.0.1:" + port);
-        try {
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                    .until(() -> health(client, base) == 200);
+        try (ConnectorProcess connector = ConnectorProcess.start("serve", Map.of("API_TOKEN", RunningConnector.TOKEN,
+                "HANDLERS", "probe", "SHUTDOWN_GRACE", "10s"))) {
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            URI base = URI.create("http://127.0.0.1:" + connector.port());
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> health(client, base) == 200);
 
             List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
             for (int i = 0; i < IN_FLIGHT; i++) {
@@ -66,37 +50,32 @@ final class GracefulShutdownTest {
                         .POST(HttpRequest.BodyPublishers.ofString(RunningConnector.probeEvent("drain-" + i, "sleep:2000")))
                         .build(), HttpResponse.BodyHandlers.ofString()));
             }
-            await().atMost(Duration.ofSeconds(20))
-                    .until(() -> output.stream().filter(line -> line.contains("probe handling drain-")).count() == IN_FLIGHT);
-
+            await().atMost(Duration.ofSeconds(20)).until(() ->
+                    connector.output().stream().filter(line -> line.contains("probe handling drain-")).count() == IN_FLIGHT);
             // A probe's keep-alive connection, open before the signal: it must read 503 JSON, not HTML.
-            Socket probe = new Socket("127.0.0.1", port);
-            probe.setSoTimeout(5000);
-            assertThat(rawHealth(probe)).startsWith("HTTP/1.1 200");
+            try (Socket probe = new Socket("127.0.0.1", connector.port())) {
+                probe.setSoTimeout(5000);
+                assertThat(rawHealth(probe)).startsWith("HTTP/1.1 200");
 
-            long signalled = System.nanoTime();
-            // Not Process.destroy(): it also closes our end of the child's output, which would hide its last lines.
-            assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor()).isZero();
+                long signalled = System.nanoTime();
+                connector.terminate();
 
-            await().atMost(Duration.ofSeconds(1)).until(() -> health(client, base) != 200);
-            String draining = rawHealth(probe);
-            assertThat(draining).startsWith("HTTP/1.1 503").contains("Content-Type: application/json");
-            String body = draining.substring(draining.indexOf("\r\n\r\n") + 4);
-            ContractValidator.validate("/health", "GET", 503, "application/json", body);
-            assertThat(body).isEqualTo("{\"status\":\"shutting_down\"}");
-            for (CompletableFuture<HttpResponse<String>> request : inFlight) {
-                HttpResponse<String> response = request.get(15, TimeUnit.SECONDS);
-                assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-                ContractValidator.validate("/process-event", "POST", 202, response.headers().firstValue("Content-Type").orElse(""),
-                        response.body());
+                await().atMost(Duration.ofSeconds(1)).until(() -> health(client, base) != 200);
+                String draining = rawHealth(probe);
+                assertThat(draining).startsWith("HTTP/1.1 503").contains("Content-Type: application/json");
+                String body = draining.substring(draining.indexOf("\r\n\r\n") + 4);
+                ContractValidator.validate("/health", "GET", 503, "application/json", body);
+                assertThat(body).isEqualTo("{\"status\":\"shutting_down\"}");
+                for (CompletableFuture<HttpResponse<String>> request : inFlight) {
+                    HttpResponse<String> response = request.get(15, TimeUnit.SECONDS);
+                    assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+                    ContractValidator.validate("/process-event", "POST", 202,
+                            response.headers().firstValue("Content-Type").orElse(""), response.body());
+                }
+                assertThat(connector.awaitExit(12)).as("exit code, within the grace period").isZero();
+                assertThat(Duration.ofNanos(System.nanoTime() - signalled)).isLessThan(Duration.ofSeconds(11));
+                assertThat(String.join("\n", connector.output())).contains("Shutting down").contains("Connector stopped");
             }
-            assertThat(process.waitFor(12, TimeUnit.SECONDS)).as("exited within the grace period").isTrue();
-            assertThat(process.exitValue()).isZero();
-            assertThat(Duration.ofNanos(System.nanoTime() - signalled)).isLessThan(Duration.ofSeconds(11));
-            reader.join(5000);
-            assertThat(String.join("\n", output)).contains("Shutting down").contains("Connector stopped");
-        } finally {
-            process.destroyForcibly();
         }
     }
 
@@ -106,24 +85,17 @@ final class GracefulShutdownTest {
         socket.getOutputStream().flush();
         InputStream in = socket.getInputStream();
         StringBuilder answer = new StringBuilder();
-        int contentLength = -1;
-        while (true) {
-            int c = in.read();
-            if (c < 0) {
-                return answer.toString();
-            }
+        for (int c; (c = in.read()) >= 0; ) {
             answer.append((char) c);
             int end = answer.indexOf("\r\n\r\n");
             if (end >= 0) {
-                if (contentLength < 0) {
-                    var matcher = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(answer);
-                    contentLength = matcher.find() ? Integer.parseInt(matcher.group(1)) : 0;
-                }
-                if (answer.length() - end - 4 >= contentLength) {
-                    return answer.toString();
+                Matcher length = CONTENT_LENGTH.matcher(answer);
+                if (answer.length() - end - 4 >= (length.find() ? Integer.parseInt(length.group(1)) : 0)) {
+                    break;
                 }
             }
         }
+        return answer.toString();
     }
 
     /** The health status, or 0 when no connection is taken any more. */
@@ -133,22 +105,6 @@ final class GracefulShutdownTest {
                     HttpResponse.BodyHandlers.ofString()).statusCode();
         } catch (ConnectException e) {
             return 0;
-        }
-    }
-
-    private static void drain(Process process, Queue<String> output) {
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = lines.readLine()) != null; ) {
-                output.add(line);
-            }
-        } catch (IOException e) {
-            // the process ended
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -1,0 +1,93 @@
+package io.nsps.connector.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+/** The connector as a separate JVM (the test classpath), for what only a real process shows: signals, exit codes, stdout. */
+public final class ConnectorProcess implements AutoCloseable {
+
+    private final Process process;
+    private final Queue<String> output = new ConcurrentLinkedQueue<>();
+    private final Thread reader;
+    private final int port;
+
+    private ConnectorProcess(Process process, int port) {
+        this.process = process;
+        this.port = port;
+        this.reader = new Thread(this::drain, "connector-process-output");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Runs {@code Main <command>} with {@code env} (plus a free loopback PORT) and stdout and stderr merged. */
+    public static ConnectorProcess start(String command, Map<String, String> env) throws IOException {
+        int port = freePort();
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "io.nsps.connector.launcher.Main", command);
+        builder.environment().put("HOST", "127.0.0.1");
+        builder.environment().put("PORT", Integer.toString(port));
+        builder.environment().put("HANDLERS_DIR", "target/no-handlers-dir");
+        builder.environment().putAll(env);
+        builder.redirectErrorStream(true);
+        return new ConnectorProcess(builder.start(), port);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public List<String> output() {
+        return List.copyOf(output);
+    }
+
+    /** SIGTERM through kill(1): Process.destroy() would also close our end of the child's output. */
+    public void terminate() throws IOException, InterruptedException {
+        int exit = new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor();
+        if (exit != 0) {
+            throw new IllegalStateException("kill -TERM failed with " + exit);
+        }
+    }
+
+    /** Waits for the process to end and for its last output line to be read; null on timeout. */
+    public Integer awaitExit(long seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            return null;
+        }
+        reader.join(5000);
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+    }
+
+    private void drain() {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = lines.readLine()) != null; ) {
+                output.add(line);
+            }
+        } catch (IOException e) {
+            // the process ended
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
