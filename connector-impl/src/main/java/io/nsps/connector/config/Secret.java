@@ -27,6 +27,11 @@ public final class Secret {
         return value;
     }
 
+    /** Stops masking the value: for short-lived tokens once they are replaced, so the mask set stays small. */
+    public void forget() {
+        SecretMasker.unregister(value);
+    }
+
     public byte[] utf8() {
         return value.getBytes(StandardCharsets.UTF_8);
     }

@@ -2,6 +2,7 @@ package io.nsps.connector.dispatch;
 
 import io.nsps.connector.config.ConfigurationException;
 import io.nsps.connector.config.EnvironmentReader;
+import io.nsps.connector.credentials.CredentialsFactory;
 import io.nsps.connector.spi.EventHandler;
 import io.nsps.connector.spi.HandlerConfigurationException;
 import io.nsps.connector.spi.HandlerContext;
@@ -99,7 +100,8 @@ public final class HandlerRegistry {
             }
             int before = problems.size();
             EnvironmentReader reader = new EnvironmentReader(env, problems);
-            HandlerContext context = new DefaultHandlerContext(name, new EnvHandlerConfig(factory.configPrefix(), reader), clock);
+            HandlerContext context = new DefaultHandlerContext(name, new EnvHandlerConfig(factory.configPrefix(), reader), clock,
+                    CredentialsFactory.create(factory.configPrefix(), reader, clock));
             EventHandler handler;
             try {
                 handler = factory.create(context);

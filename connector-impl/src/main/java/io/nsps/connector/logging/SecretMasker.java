@@ -25,6 +25,13 @@ public final class SecretMasker {
         }
     }
 
+    /** For rotating credentials: a replaced token is no longer carried by anything the process logs. */
+    public static void unregister(String secret) {
+        if (secret != null) {
+            SECRETS.remove(secret);
+        }
+    }
+
     public static String mask(String text) {
         if (text == null || SECRETS.isEmpty()) {
             return text;

@@ -19,4 +19,10 @@ public interface HandlerContext {
 
     /** The clock to read time from, so tests can control it. */
     Clock clock();
+
+    /**
+     * The credentials for this handler's external system, from {@code <prefix>AUTH} and the
+     * settings of that scheme; {@code none} when {@code <prefix>AUTH} is unset.
+     */
+    UpstreamCredentials credentials();
 }

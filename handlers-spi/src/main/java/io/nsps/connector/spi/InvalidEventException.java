@@ -1,6 +1,7 @@
 package io.nsps.connector.spi;
 
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The event can never be provisioned as sent (a field this handler needs is missing or malformed,
@@ -21,7 +22,21 @@ public final class InvalidEventException extends HandlerException {
         this.field = field;
     }
 
-    public String field() {
-        return field;
+    /**
+     * The external system refused the event's content (a 4xx, or a 2xx reporting failure): no
+     * field of the event is to blame that the connector could name.
+     */
+    public static InvalidEventException rejectedUpstream(String reason) {
+        return new InvalidEventException(Objects.requireNonNull(reason, "reason is null"));
+    }
+
+    private InvalidEventException(String reason) {
+        super(reason, null);
+        this.field = null;
+    }
+
+    /** The offending field's JSON path, empty when the external system refused the content as a whole. */
+    public Optional<String> field() {
+        return Optional.ofNullable(field);
     }
 }

@@ -9,6 +9,7 @@ import io.nsps.connector.spi.EventHandler;
 import io.nsps.connector.spi.HandlerConfig;
 import io.nsps.connector.spi.HandlerContext;
 import io.nsps.connector.spi.HandlerResult;
+import io.nsps.connector.spi.UpstreamCredentials;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
@@ -148,6 +149,11 @@ final class LogHandlerTest {
             @Override
             public Clock clock() {
                 return Clock.systemUTC();
+            }
+
+            @Override
+            public UpstreamCredentials credentials() {
+                throw new AssertionError("the log handler calls no external system");
             }
         };
     }
