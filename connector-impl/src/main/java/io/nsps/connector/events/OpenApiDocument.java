@@ -33,14 +33,23 @@ public final class OpenApiDocument {
     private OpenApiDocument() {
     }
 
-    /** The schema of {@code #/components/schemas/<name>}, reporting every violation (not just the first). */
+    /** The schema of {@code #/components/schemas/<name>} of this document, reporting every violation. */
     public static JsonSchema componentSchema(String name) {
+        return componentSchema(CLASSPATH_LOCATION, name);
+    }
+
+    /**
+     * The schema of {@code #/components/schemas/<name>} of an OpenAPI document on the classpath.
+     * OpenAPI 3.0 schemas are read as 2020-12 too: the keywords the project's documents use
+     * (type, enum, pattern, required, items, maxItems, additionalProperties) mean the same in both.
+     */
+    public static JsonSchema componentSchema(String classpathLocation, String name) {
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
                 .pathType(PathType.JSON_PATH)
                 .failFast(false)
                 .build();
         JsonSchema schema = FACTORY.getSchema(
-                SchemaLocation.of("classpath:" + CLASSPATH_LOCATION + "#/components/schemas/" + name), config);
+                SchemaLocation.of("classpath:" + classpathLocation + "#/components/schemas/" + name), config);
         schema.initializeValidators();
         return schema;
     }

@@ -1,6 +1,7 @@
 package io.nsps.connector.launcher;
 
 import io.nsps.connector.config.ConfigurationException;
+import io.nsps.connector.demo.HlrSimulator;
 import io.nsps.connector.dispatch.EventTypePattern;
 import io.nsps.connector.dispatch.HandlerRegistry;
 import io.nsps.connector.dispatch.RegisteredHandler;
@@ -87,8 +88,12 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "demo", description = "Run the connector with the log handler and a generated token: no configuration needed.")
+    @Command(name = "demo", description = "Run the connector with the hlr-hss handler against an embedded HLR/HSS simulator:"
+            + " no configuration needed.")
     static final class Demo implements Callable<Integer> {
+        /** The IMSI of the shipped sample event, whose state the demo shows. */
+        static final String SAMPLE_IMSI = "255010000020349";
+
         private final Map<String, String> env;
 
         Demo(Map<String, String> env) {
@@ -98,28 +103,39 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
             String token = newToken();
-            Map<String, String> demoEnv = new HashMap<>(env);
-            demoEnv.put("API_TOKEN", token);
-            demoEnv.remove("API_TOKEN_FILE");
-            demoEnv.put("AUTH_MODE", "static");
-            demoEnv.put("HANDLERS", "log");
-            demoEnv.putIfAbsent("LOG_FORMAT", "text");
-            demoEnv.putIfAbsent("HOST", "127.0.0.1");
-            Path sample = sampleEvent(env);
-            return runUntilSignalled(demoEnv, server -> printDemoInstructions(server, token, sample));
+            String simulatorToken = newToken();
+            try (HlrSimulator simulator = HlrSimulator.start(0, simulatorToken)) {
+                Map<String, String> demoEnv = new HashMap<>(env);
+                demoEnv.keySet().removeIf(name -> name.startsWith("HLR_") || name.startsWith("API_TOKEN"));
+                demoEnv.put("API_TOKEN", token);
+                demoEnv.put("AUTH_MODE", "static");
+                demoEnv.put("HANDLERS", "hlr-hss");
+                demoEnv.put("HLR_API_URL", simulator.baseUrl().toString());
+                demoEnv.put("HLR_AUTH", "bearer");
+                demoEnv.put("HLR_TOKEN", simulatorToken);
+                demoEnv.putIfAbsent("LOG_FORMAT", "text");
+                demoEnv.putIfAbsent("HOST", "127.0.0.1");
+                Path sample = sampleEvent(env);
+                return runUntilSignalled(demoEnv, server -> printDemoInstructions(server, token, sample, simulator, simulatorToken));
+            }
         }
 
-        private static void printDemoInstructions(ConnectorServer server, String token, Path sample) {
+        private static void printDemoInstructions(ConnectorServer server, String token, Path sample, HlrSimulator simulator,
+                                                  String simulatorToken) {
             PrintWriter out = new PrintWriter(System.out, true);
             out.println();
-            out.println("NSPS connector demo is running (handler: log).");
-            out.println("  Events URL:   " + server.eventsUri());
-            out.println("  Bearer token: " + token);
+            out.println("NSPS connector demo is running: handler hlr-hss, provisioning an embedded HLR/HSS simulator.");
+            out.println("  Events URL:    " + server.eventsUri());
+            out.println("  Bearer token:  " + token);
+            out.println("  HLR simulator: " + simulator.baseUrl() + " (its own token: " + simulatorToken + ")");
             out.println();
             out.println("Send a sample SIM/Updated event from another terminal:");
             out.println("  curl -sS -X POST '" + server.eventsUri() + "' \\");
             out.println("    -H 'Authorization: Bearer " + token + "' -H 'Content-Type: application/json' \\");
             out.println("    --data-binary @" + sample);
+            out.println();
+            out.println("Then see the subscriber state it produced in the HLR:");
+            out.println("  curl -sS -H 'Authorization: Bearer " + simulatorToken + "' " + simulator.baseUrl() + "/subscribers/" + SAMPLE_IMSI);
             out.println();
             out.println("Health: curl -sS " + server.baseUri().resolve("/health"));
             out.println("Stop with Ctrl+C.");

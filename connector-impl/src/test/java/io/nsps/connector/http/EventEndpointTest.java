@@ -34,7 +34,7 @@ final class EventEndpointTest {
 
     @BeforeAll
     static void start() {
-        connector = RunningConnector.start(Map.of("MAX_BODY_BYTES", "64KiB", "PROBE_PASSWORD", PROBE_PASSWORD));
+        connector = RunningConnector.start(Map.of("MAX_BODY_BYTES", "64KiB", "PROBE_SECRET_PHRASE", PROBE_PASSWORD));
     }
 
     @AfterAll

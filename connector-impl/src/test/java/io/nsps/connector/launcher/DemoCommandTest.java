@@ -3,6 +3,7 @@ package io.nsps.connector.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nsps.connector.testing.ConnectorProcess;
 import io.nsps.connector.testing.ContractValidator;
 import java.net.URI;
@@ -16,12 +17,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The quick start's first command: the demo runs with no configuration and the curl it prints works. */
+/**
+ * The quick start's first command: the demo runs with no configuration, the curl it prints is
+ * answered 202, and the subscriber command it prints shows the state provisioned in the simulator.
+ */
 final class DemoCommandTest {
 
     private static final Pattern URL = Pattern.compile("Events URL: +(\\S+)");
     private static final Pattern TOKEN = Pattern.compile("Bearer token: +(\\S+)");
     private static final Pattern SAMPLE = Pattern.compile("--data-binary @(\\S+)");
+    private static final Pattern SHOW = Pattern.compile("curl -sS -H 'Authorization: Bearer (\\S+)' (\\S+/subscribers/\\d+)");
 
     @Test
     void demoPrintsAWorkingRequest() throws Exception {
@@ -42,9 +47,16 @@ final class DemoCommandTest {
             assertThat(response.statusCode()).isEqualTo(202);
             ContractValidator.validate("/process-event", "POST", 202, response.headers().firstValue("Content-Type").orElse(""),
                     response.body());
-            assertThat(response.body()).isEqualTo("{\"message\":\"Event SIM/Updated logged\"}");
-            await().atMost(Duration.ofSeconds(5)).until(() -> demo.output().stream()
-                    .anyMatch(l -> l.contains("event 3e84c79f-ab6f-4546-8e27-0b6ab866f1fb type=SIM/Updated")));
+            assertThat(response.body()).isEqualTo("{\"message\":\"HLR: update SIM 255010000020349\"}");
+
+            Matcher show = SHOW.matcher(printed);
+            assertThat(show.find()).as("the subscriber command in:%n%s", printed).isTrue();
+            HttpResponse<String> state = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(show.group(2)))
+                    .header("Authorization", "Bearer " + show.group(1)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(state.statusCode()).isEqualTo(200);
+            assertThat(new ObjectMapper().readTree(state.body())).isEqualTo(new ObjectMapper().readTree(
+                    "{\"imsi\":\"255010000020349\",\"msisdn\":[\"380501234567\"],\"subscriber_status\":\"serviceGranted\","
+                            + "\"cs_profile\":\"cs-pp-20250319\",\"eps_profile\":\"eps-pp-20250319\"}"));
             demo.terminate();
             assertThat(demo.awaitExit(15)).isZero();
         }

@@ -62,14 +62,14 @@ final class StartupTest {
 
     @Test
     void handlerConfigurationProblemsAreReportedWithTheConnectorsOwn() {
-        int exit = Main.run(new String[0], Map.of("HANDLERS", "probe", "PROBE_PASSWORD", "a", "PROBE_PASSWORD_FILE", "/nope",
+        int exit = Main.run(new String[0], Map.of("HANDLERS", "probe", "PROBE_SECRET_PHRASE", "a", "PROBE_SECRET_PHRASE_FILE", "/nope",
                 "HANDLERS_DIR", "target/no-handlers-dir"));
 
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .contains("configuration has 2 errors")
                 .contains("API_TOKEN is required")
-                .contains("PROBE_PASSWORD and PROBE_PASSWORD_FILE are both set; set one");
+                .contains("PROBE_SECRET_PHRASE and PROBE_SECRET_PHRASE_FILE are both set; set one");
     }
 
     @Test

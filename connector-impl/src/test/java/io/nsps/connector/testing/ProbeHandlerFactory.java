@@ -24,7 +24,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * {@code data.variables.probe}: {@code ok}, {@code ignore}, {@code crash}, {@code invalid},
  * {@code not_found}, {@code auth}, {@code rate_limit}, {@code upstream_error}, {@code unavailable},
  * {@code sleep:<ms>}. Settings: {@code PROBE_EVENT_TYPES} (default {@code Probe/*}),
- * {@code PROBE_PASSWORD} (a secret it logs by accident, to prove masking).
+ * {@code PROBE_SECRET_PHRASE} (a secret it logs by accident, to prove masking).
  */
 public final class ProbeHandlerFactory implements HandlerFactory {
 
@@ -44,7 +44,7 @@ public final class ProbeHandlerFactory implements HandlerFactory {
     @Override
     public EventHandler create(HandlerContext context) {
         List<String> types = context.config().list("EVENT_TYPES", List.of("Probe/*"));
-        String password = context.config().secret("PASSWORD").orElse("none");
+        String password = context.config().secret("SECRET_PHRASE").orElse("none");
         System.Logger logger = context.logger();
         return new EventHandler() {
             @Override

@@ -22,7 +22,10 @@ public interface HandlerContext {
 
     /**
      * The credentials for this handler's external system, from {@code <prefix>AUTH} and the
-     * settings of that scheme; {@code none} when {@code <prefix>AUTH} is unset.
+     * settings of that scheme; {@code none} when {@code <prefix>AUTH} is unset. The credential
+     * settings' names ({@code AUTH}, {@code USERNAME}, {@code PASSWORD}, {@code TOKEN},
+     * {@code OAUTH_*}, {@code JWT_*}) are reserved under every prefix: a handler does not use them
+     * for anything else, and one set for another scheme than {@code <prefix>AUTH} stops start-up.
      */
     UpstreamCredentials credentials();
 }

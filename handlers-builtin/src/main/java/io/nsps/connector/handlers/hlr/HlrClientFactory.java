@@ -1,0 +1,102 @@
+package io.nsps.connector.handlers.hlr;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import feign.Feign;
+import feign.Logger;
+import feign.Request;
+import feign.RequestInterceptor;
+import feign.Retryer;
+import feign.http2client.Http2Client;
+import feign.jackson.JacksonEncoder;
+import io.nsps.connector.handlers.hlr.client.api.ProvisioningApi;
+import io.nsps.connector.spi.HandlerException;
+import io.nsps.connector.spi.UpstreamCredentials;
+import java.net.http.HttpClient;
+
+/**
+ * Builds the generated HLR client, with every Feign component chosen here and nowhere else:
+ *
+ * <ul>
+ *   <li>no retryer: a POST is never re-sent by Feign (its default re-sends up to 5 times);</li>
+ *   <li>explicit timeouts, no redirects (a 3xx is an error, never followed);</li>
+ *   <li>JSON without absent fields; bounded decoding of answers;</li>
+ *   <li>an error decoder that keeps only what the handler needs;</li>
+ *   <li>a logger at BASIC level (method, URL, status, time), which never prints headers or bodies;</li>
+ *   <li>credentials from {@link UpstreamCredentials} through an interceptor.</li>
+ * </ul>
+ */
+final class HlrClientFactory {
+
+    private HlrClientFactory() {
+    }
+
+    static ObjectMapper mapper() {
+        return JsonMapper.builder()
+                .serializationInclusion(JsonInclude.Include.NON_NULL)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .build();
+    }
+
+    static ProvisioningApi create(HlrSettings settings, UpstreamCredentials credentials, System.Logger logger) {
+        ObjectMapper mapper = mapper();
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(settings.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+        return Feign.builder()
+                .client(new Http2Client(http))
+                .options(new Request.Options(settings.connectTimeout(), settings.timeout(), false))
+                .retryer(Retryer.NEVER_RETRY)
+                .encoder(new JacksonEncoder(mapper))
+                .decoder(new BoundedJacksonDecoder(mapper))
+                .errorDecoder(new HlrErrorDecoder(mapper))
+                .requestInterceptor(credentialsInterceptor(credentials))
+                .logger(new SystemFeignLogger(logger))
+                .logLevel(Logger.Level.BASIC)
+                .target(ProvisioningApi.class, settings.baseUrl());
+    }
+
+    /** Stamps the Authorization header; a credentials failure travels out as {@link HlrCallFailure}. */
+    static RequestInterceptor credentialsInterceptor(UpstreamCredentials credentials) {
+        return template -> {
+            try {
+                String authorization = credentials.authorization();
+                if (authorization != null) {
+                    template.header("Authorization", authorization);
+                }
+            } catch (HandlerException e) {
+                throw new HlrCallFailure(e);
+            }
+        };
+    }
+
+    /** Feign's log lines into the handler's logger, at DEBUG. BASIC level: no headers, no bodies. */
+    private static final class SystemFeignLogger extends Logger {
+        private final System.Logger logger;
+
+        SystemFeignLogger(System.Logger logger) {
+            this.logger = logger;
+        }
+
+        @Override
+        protected void log(String configKey, String format, Object... args) {
+            if (logger.isLoggable(System.Logger.Level.DEBUG)) {
+                logger.log(System.Logger.Level.DEBUG, configKey + " " + String.format(format, args));
+            }
+        }
+
+        @Override
+        protected boolean shouldLogRequestHeader(String header) {
+            return false;
+        }
+
+        @Override
+        protected boolean shouldLogResponseHeader(String header) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,256 @@
+package io.nsps.connector.handlers.hlr;
+
+import feign.FeignException;
+import feign.RetryableException;
+import io.nsps.connector.handlers.hlr.client.api.ProvisioningApi;
+import io.nsps.connector.handlers.hlr.client.model.Action;
+import io.nsps.connector.handlers.hlr.client.model.ProvisioningRequest;
+import io.nsps.connector.handlers.hlr.client.model.ProvisioningResponse;
+import io.nsps.connector.model.Event;
+import io.nsps.connector.spi.EntityNotFoundException;
+import io.nsps.connector.spi.EventHandler;
+import io.nsps.connector.spi.HandlerException;
+import io.nsps.connector.spi.HandlerResult;
+import io.nsps.connector.spi.InvalidEventException;
+import io.nsps.connector.spi.UpstreamAuthenticationException;
+import io.nsps.connector.spi.UpstreamCredentials;
+import io.nsps.connector.spi.UpstreamErrorException;
+import io.nsps.connector.spi.UpstreamRateLimitedException;
+import io.nsps.connector.spi.UpstreamUnavailableException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code hlr-hss}: provisions an HLR/HSS through its {@code POST /prov} API (see
+ * {@link HlrEventMapper} for what each event becomes).
+ *
+ * <p>Deadline: all the calls of one event share {@code HLR_TIMEOUT}, measured from the start of
+ * {@link #handle}; a call that has not completed by then (a server that never answers, one that
+ * drips its answer a byte at a time) is abandoned and the event answered 503.
+ *
+ * <p>Re-sends: a call is sent a second time only after a 401/403, with fresh credentials; a
+ * refused request was not processed, so it cannot provision twice. Nothing else is re-sent here:
+ * NSPS re-sends the whole event, and every call is safe to repeat (full-state updates; an insert
+ * answered 409 becomes an update; a delete answered 404 means already deleted).
+ */
+final class HlrHssHandler implements EventHandler {
+
+    static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(30);
+
+    private final HlrSettings settings;
+    private final HlrEventMapper mapper;
+    private final ProvisioningApi api;
+    private final UpstreamCredentials credentials;
+    private final Clock clock;
+    private final ExecutorService calls;
+
+    HlrHssHandler(HlrSettings settings, ProvisioningApi api, UpstreamCredentials credentials, Clock clock) {
+        this.settings = settings;
+        this.mapper = new HlrEventMapper(settings);
+        this.api = api;
+        this.credentials = credentials;
+        this.clock = clock;
+        this.calls = Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "hlr-call");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    @Override
+    public Set<String> eventTypes() {
+        return new LinkedHashSet<>(settings.eventTypes());
+    }
+
+    @Override
+    public HandlerResult handle(Event event) throws HandlerException {
+        Instant deadline = clock.instant().plus(settings.timeout());
+        HlrEventMapper.Plan plan = mapper.plan(event);
+        if (plan.ignoredBecause() != null) {
+            return HandlerResult.ignored(plan.ignoredBecause());
+        }
+        List<String> done = new ArrayList<>();
+        for (ProvisioningStep step : plan.steps()) {
+            done.add(execute(step, deadline));
+        }
+        return HandlerResult.processed("HLR: " + String.join("; ", done));
+    }
+
+    @Override
+    public void close() {
+        calls.shutdownNow();
+    }
+
+    /** One step, with its tolerated answers; returns what was done. */
+    private String execute(ProvisioningStep step, Instant deadline) throws HandlerException {
+        try {
+            checkResult(step, send(step.request(), deadline));
+            return step.purpose();
+        } catch (HlrStatusException e) {
+            if (e.status() == 409 && step.action() == Action.INSERT) {
+                // Already there (a retry of an insert that succeeded): bring it to the requested state.
+                ProvisioningRequest update = copyAs(step.request(), Action.UPDATE);
+                try {
+                    checkResult(step, send(update, deadline));
+                } catch (HlrStatusException again) {
+                    throw failure(step, again);
+                }
+                return step.purpose() + " (already present, updated)";
+            }
+            if (e.status() == 404 && step.action() == Action.DELETE) {
+                return step.purpose() + " (already absent)";
+            }
+            throw failure(step, e);
+        }
+    }
+
+    /** Sends within the event's deadline, re-sending once with fresh credentials after a 401/403. */
+    private ProvisioningResponse send(ProvisioningRequest request, Instant deadline) throws HandlerException {
+        try {
+            return within(deadline, () -> api.provision(request));
+        } catch (HlrStatusException e) {
+            if ((e.status() == 401 || e.status() == 403) && e.authorization() != null && credentials.refused(e.authorization())) {
+                try {
+                    return within(deadline, () -> api.provision(request));
+                } catch (HlrStatusException again) {
+                    if (again.authorization() != null && (again.status() == 401 || again.status() == 403)) {
+                        credentials.refused(again.authorization());
+                    }
+                    throw again;
+                }
+            }
+            throw e;
+        }
+    }
+
+    private interface Call {
+        ProvisioningResponse run();
+    }
+
+    private ProvisioningResponse within(Instant deadline, Call call) throws HandlerException {
+        long remaining = Duration.between(clock.instant(), deadline).toMillis();
+        if (remaining <= 0) {
+            throw timedOut();
+        }
+        Future<ProvisioningResponse> future = calls.submit(call::run);
+        try {
+            return future.get(remaining, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw timedOut();
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new UpstreamUnavailableException("Interrupted while calling the HLR", DEFAULT_RETRY_AFTER, e);
+        } catch (ExecutionException e) {
+            throw translate(e.getCause());
+        }
+    }
+
+    private UpstreamUnavailableException timedOut() {
+        return new UpstreamUnavailableException("The HLR did not answer within " + settings.timeout().toMillis() + " ms",
+                DEFAULT_RETRY_AFTER, null);
+    }
+
+    /** Feign's and the client's failures, as the SPI's; HlrStatusException goes back to the step. */
+    private static HandlerException translate(Throwable failure) {
+        if (failure instanceof HlrStatusException status) {
+            throw status;
+        }
+        if (failure instanceof HlrCallFailure wrapped) {
+            return wrapped.getCause();
+        }
+        if (failure instanceof RetryableException) {
+            // Connection refused, DNS, TLS, I/O timeout: nothing (or nothing known) was processed.
+            return new UpstreamUnavailableException("The HLR is unreachable (" + kind(failure.getCause()) + ")", DEFAULT_RETRY_AFTER, failure);
+        }
+        if (failure instanceof FeignException feign) {
+            return new UpstreamErrorException("The HLR answered something unexpected (HTTP " + feign.status() + ")", failure);
+        }
+        return new UpstreamErrorException("Calling the HLR failed unexpectedly", failure);
+    }
+
+    private static String kind(Throwable cause) {
+        if (cause == null) {
+            return "I/O error";
+        }
+        String name = cause.getClass().getSimpleName();
+        if (name.contains("Timeout")) {
+            return "timeout";
+        }
+        if (name.contains("ConnectException")) {
+            return "connection refused";
+        }
+        if (name.contains("UnknownHost") || name.contains("UnresolvedAddress")) {
+            return "unknown host";
+        }
+        if (name.startsWith("SSL")) {
+            return "TLS failure";
+        }
+        return "I/O error";
+    }
+
+    /** A 2xx that reports failure is the HLR refusing the content: permanent. */
+    private static void checkResult(ProvisioningStep step, ProvisioningResponse response) throws InvalidEventException {
+        if (response == null) {
+            return;
+        }
+        if (Boolean.FALSE.equals(response.getResult()) || response.getError() != null && !response.getError().isBlank()) {
+            String reason = response.getError() != null ? HlrErrorDecoder.sanitise(response.getError()) : "result false";
+            throw InvalidEventException.rejectedUpstream("The HLR refused to " + step.purpose() + ": " + reason);
+        }
+    }
+
+    /** The SPI failure for a status the step does not tolerate (see the README's table). */
+    private static HandlerException failure(ProvisioningStep step, HlrStatusException e) {
+        String detail = e.upstreamError().isEmpty() ? "" : ": " + e.upstreamError();
+        int status = e.status();
+        if (status == 404) {
+            return new EntityNotFoundException("The HLR has no subscriber for " + step.purpose() + detail);
+        }
+        if (status == 400 || status == 409 || status == 422) {
+            return InvalidEventException.rejectedUpstream("The HLR refused to " + step.purpose() + " (HTTP " + status + ")" + detail);
+        }
+        if (status == 401 || status == 403) {
+            return new UpstreamAuthenticationException("The HLR refused the connector's credentials (HTTP " + status + ")", null);
+        }
+        if (status == 429) {
+            return new UpstreamRateLimitedException("The HLR is rate limiting the connector", retryAfter(e.retryAfter()));
+        }
+        return new UpstreamErrorException("The HLR failed to " + step.purpose() + " (HTTP " + status + ")" + detail, null);
+    }
+
+    /** Retry-After as seconds; an HTTP date or garbage is ignored (the connector's default applies). */
+    static Duration retryAfter(String header) {
+        if (header == null) {
+            return null;
+        }
+        try {
+            long seconds = Long.parseLong(header.trim());
+            return seconds >= 0 && seconds <= 86_400 ? Duration.ofSeconds(seconds) : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static ProvisioningRequest copyAs(ProvisioningRequest request, Action action) {
+        return new ProvisioningRequest()
+                .action(action)
+                .imsi(request.getImsi())
+                .msisdn(request.getMsisdn())
+                .subscriberStatus(request.getSubscriberStatus())
+                .csProfile(request.getCsProfile())
+                .epsProfile(request.getEpsProfile());
+    }
+}

@@ -1,0 +1,80 @@
+package io.nsps.connector.handlers.hlr;
+
+import io.nsps.connector.spi.HandlerConfig;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The {@code hlr-hss} handler's settings ({@code HLR_*}). Problems are recorded through
+ * {@link HandlerConfig} and reported with every other start-up problem.
+ */
+record HlrSettings(
+        String baseUrl,
+        Duration timeout,
+        Duration connectTimeout,
+        Optional<String> defaultCsProfile,
+        Optional<String> defaultEpsProfile,
+        Optional<Pattern> imsiPattern,
+        List<String> eventTypes) {
+
+    static final List<String> DEFAULT_EVENT_TYPES = List.of("SIM/Updated", "SIM/Created", "SIM/Deleted", "SIM/Replaced");
+    static final Pattern PROFILE = Pattern.compile("[a-zA-Z][-_.a-zA-Z0-9]*");
+
+    static HlrSettings read(HandlerConfig config) {
+        String baseUrl = baseUrl(config);
+        Duration timeout = config.duration("TIMEOUT", Duration.ofSeconds(10));
+        Duration connectTimeout = config.duration("CONNECT_TIMEOUT", Duration.ofSeconds(2));
+        if (timeout.compareTo(Duration.ofMillis(100)) < 0 || timeout.compareTo(Duration.ofSeconds(25)) > 0) {
+            config.reportProblem("TIMEOUT", "must be between 100ms and 25s (below the sender's own timeout)");
+        }
+        if (connectTimeout.compareTo(timeout) > 0) {
+            config.reportProblem("CONNECT_TIMEOUT", "must not exceed " + config.prefix() + "TIMEOUT");
+        }
+        Optional<String> cs = profile(config, "DEFAULT_CS_PROFILE");
+        Optional<String> eps = profile(config, "DEFAULT_EPS_PROFILE");
+        Optional<Pattern> imsiPattern = Optional.empty();
+        Optional<String> pattern = config.get("IMSI_PATTERN");
+        if (pattern.isPresent()) {
+            try {
+                imsiPattern = Optional.of(Pattern.compile(pattern.get()));
+            } catch (PatternSyntaxException e) {
+                config.reportProblem("IMSI_PATTERN", "is not a regular expression: " + e.getDescription());
+            }
+        }
+        List<String> types = config.list("EVENT_TYPES", DEFAULT_EVENT_TYPES);
+        return new HlrSettings(baseUrl, timeout, connectTimeout, cs, eps, imsiPattern, types);
+    }
+
+    /** The base URL without a trailing slash, so {@code /prov} joins it the same way whichever was written. */
+    private static String baseUrl(HandlerConfig config) {
+        String text = config.require("API_URL");
+        if (text == null) {
+            return "http://unset.invalid";
+        }
+        try {
+            URI uri = new URI(text);
+            if (!("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme())) || uri.getHost() == null
+                    || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+                throw new URISyntaxException(text, "not an http(s) URL");
+            }
+        } catch (URISyntaxException e) {
+            config.reportProblem("API_URL", "'" + text + "' is not an http(s) URL like http://hlr.example:3001/wtl/hlr/v1");
+            return "http://unset.invalid";
+        }
+        return text.replaceAll("/+$", "");
+    }
+
+    private static Optional<String> profile(HandlerConfig config, String key) {
+        Optional<String> value = config.get(key);
+        if (value.isPresent() && !PROFILE.matcher(value.get()).matches()) {
+            config.reportProblem(key, "'" + value.get() + "' is not a profile name (a letter, then letters, digits, '-', '_', '.')");
+            return Optional.empty();
+        }
+        return value;
+    }
+}

@@ -1,0 +1,16 @@
+package io.nsps.connector.handlers.hlr;
+
+import io.nsps.connector.handlers.hlr.client.model.Action;
+import io.nsps.connector.handlers.hlr.client.model.ProvisioningRequest;
+
+/**
+ * One call to {@code POST /prov}, and what it is for (used in messages).
+ *
+ * @param purpose e.g. "provision SIM 255010000020349"
+ */
+record ProvisioningStep(ProvisioningRequest request, String purpose) {
+
+    Action action() {
+        return request.getAction();
+    }
+}
