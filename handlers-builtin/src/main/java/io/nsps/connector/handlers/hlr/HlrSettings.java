@@ -28,7 +28,8 @@ record HlrSettings(
     static HlrSettings read(HandlerConfig config) {
         String baseUrl = baseUrl(config);
         Duration timeout = config.duration("TIMEOUT", Duration.ofSeconds(10));
-        Duration connectTimeout = config.duration("CONNECT_TIMEOUT", Duration.ofSeconds(2));
+        Duration defaultConnect = timeout.compareTo(Duration.ofSeconds(2)) < 0 ? timeout : Duration.ofSeconds(2);
+        Duration connectTimeout = config.duration("CONNECT_TIMEOUT", defaultConnect);
         if (timeout.compareTo(Duration.ofMillis(100)) < 0 || timeout.compareTo(Duration.ofSeconds(25)) > 0) {
             config.reportProblem("TIMEOUT", "must be between 100ms and 25s (below the sender's own timeout)");
         }

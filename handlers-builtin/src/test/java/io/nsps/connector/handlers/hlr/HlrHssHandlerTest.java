@@ -1,0 +1,400 @@
+package io.nsps.connector.handlers.hlr;
+
+import static io.nsps.connector.handlers.testing.FakeHandlerContext.event;
+import static io.nsps.connector.handlers.testing.FakeHandlerContext.sample;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nsps.connector.handlers.testing.FakeHandlerContext;
+import io.nsps.connector.model.Event;
+import io.nsps.connector.spi.EntityNotFoundException;
+import io.nsps.connector.spi.EventHandler;
+import io.nsps.connector.spi.HandlerResult;
+import io.nsps.connector.spi.InvalidEventException;
+import io.nsps.connector.spi.UpstreamAuthenticationException;
+import io.nsps.connector.spi.UpstreamCredentials;
+import io.nsps.connector.spi.UpstreamErrorException;
+import io.nsps.connector.spi.UpstreamRateLimitedException;
+import io.nsps.connector.spi.UpstreamUnavailableException;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+import okhttp3.mockwebserver.RecordedRequest;
+import okhttp3.mockwebserver.SocketPolicy;
+import okio.Buffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The hlr-hss handler against a real HTTP server (MockWebServer): exact requests, every upstream outcome. */
+final class HlrHssHandlerTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String OK = "{\"result\":true,\"message\":\"done\"}";
+
+    private MockWebServer hlr;
+    private final RotatingCredentials credentials = new RotatingCredentials();
+
+    @BeforeEach
+    void startHlr() throws IOException {
+        hlr = new MockWebServer();
+        hlr.start();
+    }
+
+    @AfterEach
+    void stopHlr() throws IOException {
+        hlr.shutdown();
+    }
+
+    @Test
+    void simUpdatedIsOneFullStateUpdate() throws Exception {
+        hlr.enqueue(json(200, OK));
+
+        HandlerResult result = handler(Map.of()).handle(sample("sim-updated.json"));
+
+        assertThat(result).isEqualTo(HandlerResult.processed("HLR: update SIM 255010000020349"));
+        RecordedRequest request = hlr.takeRequest();
+        assertThat(request.getMethod()).isEqualTo("POST");
+        assertThat(request.getPath()).isEqualTo("/wtl/hlr/v1/prov");
+        assertThat(request.getHeader("Authorization")).isEqualTo("Bearer token-1");
+        assertBody(request, "{\"action\":\"update\",\"imsi\":\"255010000020349\",\"msisdn\":[\"380501234567\"],"
+                + "\"subscriber_status\":\"serviceGranted\",\"cs_profile\":\"cs-pp-20250319\",\"eps_profile\":\"eps-pp-20250319\"}");
+    }
+
+    @Test
+    void blockedAccountIsBarredButKeepsItsNumber() throws Exception {
+        hlr.enqueue(json(200, OK));
+
+        handler(Map.of()).handle(sample("sim-updated-blocked.json"));
+
+        assertBody(hlr.takeRequest(), "{\"action\":\"update\",\"imsi\":\"255010000020349\",\"msisdn\":[\"380501234567\"],"
+                + "\"subscriber_status\":\"operatorDeterminedBarring\",\"cs_profile\":\"cs-pp-20250319\",\"eps_profile\":\"eps-pp-20250319\"}");
+    }
+
+    @Test
+    void accountNotOpenLosesItsNumberAndProfilesFallBackToDefaults() throws Exception {
+        hlr.enqueue(json(200, OK));
+        Event event = event("{\"event_id\":\"e\",\"data\":{\"event_type\":\"SIM/Updated\"},\"pb_data\":{\"account_info\":"
+                + "{\"bill_status\":\"suspended\",\"blocked\":false,\"id\":\"380501234567@msisdn\"},\"sim_info\":{\"imsi\":\"255010000020349\"}}}");
+
+        handler(Map.of("DEFAULT_CS_PROFILE", "cs-default", "DEFAULT_EPS_PROFILE", "eps-default")).handle(event);
+
+        assertBody(hlr.takeRequest(), "{\"action\":\"update\",\"imsi\":\"255010000020349\",\"msisdn\":[],"
+                + "\"subscriber_status\":\"operatorDeterminedBarring\",\"cs_profile\":\"cs-default\",\"eps_profile\":\"eps-default\"}");
+    }
+
+    @Test
+    void simCreatedIsInsertedBarredWithoutANumber() throws Exception {
+        hlr.enqueue(json(200, OK));
+
+        HandlerResult result = handler(Map.of()).handle(sample("sim-created.json"));
+
+        assertThat(result.message()).isEqualTo("HLR: insert SIM 255010000020350");
+        assertBody(hlr.takeRequest(), "{\"action\":\"insert\",\"imsi\":\"255010000020350\",\"msisdn\":[],"
+                + "\"subscriber_status\":\"operatorDeterminedBarring\"}");
+    }
+
+    @Test
+    void insertOfASimAlreadyThereBecomesAnUpdate() throws Exception {
+        hlr.enqueue(json(409, "{\"result\":false,\"error\":\"exists\"}"));
+        hlr.enqueue(json(200, OK));
+
+        HandlerResult result = handler(Map.of()).handle(sample("sim-created.json"));
+
+        assertThat(result.message()).isEqualTo("HLR: insert SIM 255010000020350 (already present, updated)");
+        assertThat(JSON.readTree(hlr.takeRequest().getBody().readUtf8()).path("action").asText()).isEqualTo("insert");
+        assertBody(hlr.takeRequest(), "{\"action\":\"update\",\"imsi\":\"255010000020350\",\"msisdn\":[],"
+                + "\"subscriber_status\":\"operatorDeterminedBarring\"}");
+    }
+
+    @Test
+    void simDeletedIsDeletedAndAnAbsentSimIsAlreadyDone() throws Exception {
+        hlr.enqueue(json(200, OK));
+        hlr.enqueue(json(404, "{\"result\":false,\"error\":\"no such subscriber\"}"));
+
+        HandlerResult first = handler(Map.of()).handle(sample("sim-deleted.json"));
+        HandlerResult retried = handler(Map.of()).handle(sample("sim-deleted.json"));
+
+        assertBody(hlr.takeRequest(), "{\"action\":\"delete\",\"imsi\":\"255010000020350\"}");
+        assertThat(first.message()).isEqualTo("HLR: delete SIM 255010000020350");
+        assertThat(retried.message()).isEqualTo("HLR: delete SIM 255010000020350 (already absent)");
+    }
+
+    @Test
+    void simReplacedDetachesAndBarsThePreviousSimThenProvisionsTheNewOne() throws Exception {
+        hlr.enqueue(json(200, OK));
+        hlr.enqueue(json(200, OK));
+
+        HandlerResult result = handler(Map.of()).handle(sample("sim-replaced.json"));
+
+        assertBody(hlr.takeRequest(), "{\"action\":\"update\",\"imsi\":\"255010000011111\",\"msisdn\":[],"
+                + "\"subscriber_status\":\"operatorDeterminedBarring\"}");
+        assertBody(hlr.takeRequest(), "{\"action\":\"update\",\"imsi\":\"255010000020349\",\"msisdn\":[\"380501234567\"],"
+                + "\"subscriber_status\":\"serviceGranted\",\"cs_profile\":\"cs-pp-20250319\",\"eps_profile\":\"eps-pp-20250319\"}");
+        assertThat(result.message()).isEqualTo("HLR: detach and bar previous SIM 255010000011111; update SIM 255010000020349");
+    }
+
+    @Test
+    void retriedSimReplacedAfterAPartialFailureCompletes() throws Exception {
+        hlr.enqueue(json(200, OK));
+        hlr.enqueue(json(503, ""));
+        hlr.enqueue(json(200, OK));
+        hlr.enqueue(json(200, OK));
+        EventHandler handler = handler(Map.of());
+
+        assertThatThrownBy(() -> handler.handle(sample("sim-replaced.json"))).isInstanceOf(UpstreamErrorException.class);
+        HandlerResult retried = handler.handle(sample("sim-replaced.json"));
+
+        List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            bodies.add(hlr.takeRequest().getBody().readUtf8());
+        }
+        assertThat(bodies.get(2)).as("the retry repeats the detach as the same full-state update").isEqualTo(bodies.get(0));
+        assertThat(bodies.get(3)).isEqualTo(bodies.get(1));
+        assertThat(retried.outcome()).isEqualTo(HandlerResult.Outcome.PROCESSED);
+    }
+
+    @Test
+    void otherConfiguredTypesWithASimAreFullStateSyncs() throws Exception {
+        hlr.enqueue(json(200, OK));
+        Event blocked = event(sample("sim-updated-blocked.json").getData().getEventType() == null ? "" : JSON.writeValueAsString(
+                JSON.readTree(JSON.writeValueAsString(sample("sim-updated-blocked.json")))).replace("SIM/Updated", "Account/Blocked"));
+        EventHandler handler = handler(Map.of("EVENT_TYPES", "SIM/*,Account/Blocked"));
+
+        HandlerResult result = handler.handle(blocked);
+        HandlerResult noSim = handler.handle(event("{\"event_id\":\"e\",\"data\":{\"event_type\":\"Account/Blocked\"}}"));
+
+        assertThat(handler.eventTypes()).containsExactly("SIM/*", "Account/Blocked");
+        assertThat(result.message()).isEqualTo("HLR: update SIM 255010000020349");
+        assertThat(JSON.readTree(hlr.takeRequest().getBody().readUtf8()).path("subscriber_status").asText())
+                .isEqualTo("operatorDeterminedBarring");
+        assertThat(noSim.outcome()).isEqualTo(HandlerResult.Outcome.IGNORED);
+        assertThat(hlr.getRequestCount()).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{\"event_id\":\"e\",\"data\":{\"event_type\":\"SIM/Updated\"}}|pb_data.sim_info.imsi: is required",
+            "{\"event_id\":\"e\",\"data\":{\"event_type\":\"SIM/Updated\"},\"pb_data\":{\"sim_info\":{\"imsi\":\"12345\"}}}|pb_data.sim_info.imsi: must be 15 digits",
+            "{\"event_id\":\"e\",\"data\":{\"event_type\":\"SIM/Deleted\"},\"pb_data\":{\"sim_info\":{\"imsi\":\"25501000002034x\"}}}|pb_data.sim_info.imsi: must be 15 digits",
+            "{\"event_id\":\"e\",\"data\":{\"event_type\":\"SIM/Replaced\"},\"pb_data\":{\"prev_sim_info\":{\"imsi\":\"1\"}}}|pb_data.prev_sim_info.imsi: must be 15 digits",
+            "{\"event_id\":\"e\",\"data\":{\"event_type\":\"SIM/Updated\"},\"pb_data\":{\"sim_info\":{\"imsi\":\"255010000020349\"},\"access_policy_info\":{\"attributes\":[{\"name\":\"cs_profile\",\"value\":\"9 bad\"}]}}}|pb_data.access_policy_info.attributes[cs_profile]: is not a profile name",
+    })
+    void eventsThatCannotBeProvisionedAreRefusedWithoutCallingTheHlr(String json, String message) {
+        for (int i = 0; i < 100; i++) {
+            assertThatThrownBy(() -> handler(Map.of()).handle(event(json))).isInstanceOf(InvalidEventException.class).hasMessage(message);
+        }
+        assertThat(hlr.getRequestCount()).isZero();
+    }
+
+    @Test
+    void imsiOutsideTheConfiguredPatternIsIgnored() throws Exception {
+        HandlerResult result = handler(Map.of("IMSI_PATTERN", "001.*")).handle(sample("sim-updated.json"));
+
+        assertThat(result).isEqualTo(HandlerResult.ignored("IMSI 255010000020349 is outside HLR_IMSI_PATTERN; not provisioned"));
+        assertThat(hlr.getRequestCount()).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/wtl/hlr/v1", "/wtl/hlr/v1/", "/wtl/hlr/v1//"})
+    void baseUrlWithOrWithoutTrailingSlashGivesTheSameUrl(String basePath) throws Exception {
+        hlr.enqueue(json(200, OK));
+
+        handler(Map.of("API_URL", hlr.url(basePath).toString())).handle(sample("sim-updated.json"));
+
+        assertThat(hlr.takeRequest().getPath()).isEqualTo("/wtl/hlr/v1/prov");
+    }
+
+    @Test
+    void invalidBaseUrlIsAStartUpProblem() {
+        FakeHandlerContext context = new FakeHandlerContext("hlr-hss", "HLR_", Map.of("API_URL", "hlr.example:3001"), credentials);
+
+        new HlrHssHandlerFactory().create(context);
+
+        assertThat(context.problems).containsExactly("HLR_API_URL: 'hlr.example:3001' is not an http(s) URL like http://hlr.example:3001/wtl/hlr/v1");
+    }
+
+    @Test
+    void successfulAnswerReportingFailureIsAPermanentRefusal() {
+        hlr.enqueue(json(200, "{\"result\":false,\"error\":\"profile cs-pp-20250319 unknown; see http://internal.hlr/docs\"}"));
+
+        assertThatThrownBy(() -> handler(Map.of()).handle(sample("sim-updated.json")))
+                .isInstanceOf(InvalidEventException.class)
+                .hasMessage("The HLR refused to update SIM 255010000020349: profile cs-pp-20250319 unknown; see [url]");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "400, io.nsps.connector.spi.InvalidEventException",
+            "409, io.nsps.connector.spi.InvalidEventException",
+            "422, io.nsps.connector.spi.InvalidEventException",
+            "404, io.nsps.connector.spi.EntityNotFoundException",
+            "500, io.nsps.connector.spi.UpstreamErrorException",
+            "502, io.nsps.connector.spi.UpstreamErrorException",
+            "301, io.nsps.connector.spi.UpstreamErrorException",
+            "302, io.nsps.connector.spi.UpstreamErrorException",
+            "410, io.nsps.connector.spi.UpstreamErrorException",
+    })
+    void upstreamStatusesBecomeTheirFailures(int status, Class<?> failure) {
+        hlr.enqueue(json(status, "{\"result\":false,\"error\":\"nope\"}").addHeader("Location", hlr.url("/elsewhere")));
+
+        assertThatThrownBy(() -> handler(Map.of()).handle(sample("sim-updated.json"))).isInstanceOf(failure)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(hlr.getHostName() + ":" + hlr.getPort()));
+        assertThat(hlr.getRequestCount()).as("never re-sent, never redirected").isEqualTo(1);
+    }
+
+    @Test
+    void rateLimitCarriesRetryAfter() {
+        hlr.enqueue(json(429, "").addHeader("Retry-After", "7"));
+
+        assertThatThrownBy(() -> handler(Map.of()).handle(sample("sim-updated.json")))
+                .isInstanceOfSatisfying(UpstreamRateLimitedException.class,
+                        e -> assertThat(e.retryAfter()).contains(Duration.ofSeconds(7)));
+    }
+
+    @Test
+    void refusedCredentialsAreRenewedAndTheCallSentOnceMore() throws Exception {
+        hlr.enqueue(json(401, ""));
+        hlr.enqueue(json(200, OK));
+
+        HandlerResult result = handler(Map.of()).handle(sample("sim-updated.json"));
+
+        assertThat(result.outcome()).isEqualTo(HandlerResult.Outcome.PROCESSED);
+        assertThat(hlr.takeRequest().getHeader("Authorization")).isEqualTo("Bearer token-1");
+        assertThat(hlr.takeRequest().getHeader("Authorization")).isEqualTo("Bearer token-2");
+    }
+
+    @Test
+    void credentialsRefusedTwiceAreAnAuthenticationError() {
+        hlr.enqueue(json(401, ""));
+        hlr.enqueue(json(403, ""));
+
+        assertThatThrownBy(() -> handler(Map.of()).handle(sample("sim-updated.json"))).isInstanceOf(UpstreamAuthenticationException.class);
+        assertThat(hlr.getRequestCount()).isEqualTo(2);
+    }
+
+    @Test
+    void staticCredentialsRefusedAreNotResent() {
+        hlr.enqueue(json(401, ""));
+        credentials.refreshable = false;
+
+        assertThatThrownBy(() -> handler(Map.of()).handle(sample("sim-updated.json"))).isInstanceOf(UpstreamAuthenticationException.class);
+        assertThat(hlr.getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void serverThatNeverAnswersFailsWithinTheDeadline() {
+        hlr.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.NO_RESPONSE));
+
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> handler(Map.of("TIMEOUT", "700ms")).handle(sample("sim-updated.json")))
+                .isInstanceOf(UpstreamUnavailableException.class)
+                // The event deadline and the client's own request timeout are both 700 ms: either may fire first.
+                .hasMessageMatching("The HLR (did not answer within 700 ms|is unreachable \\(timeout\\))");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(2500));
+    }
+
+    @Test
+    void serverDrippingItsAnswerFailsWithinTheDeadline() {
+        hlr.enqueue(json(200, OK + " ".repeat(200)).throttleBody(1, 100, TimeUnit.MILLISECONDS));
+
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> handler(Map.of("TIMEOUT", "800ms")).handle(sample("sim-updated.json")))
+                .isInstanceOf(UpstreamUnavailableException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(2500));
+    }
+
+    @Test
+    void refusedConnectionIsUnavailable() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+
+        assertThatThrownBy(() -> handler(Map.of("API_URL", "http://127.0.0.1:" + closedPort + "/wtl")).handle(sample("sim-updated.json")))
+                .isInstanceOfSatisfying(UpstreamUnavailableException.class, e -> {
+                    assertThat(e.getMessage()).isEqualTo("The HLR is unreachable (connection refused)");
+                    assertThat(e.retryAfter()).isPresent();
+                });
+    }
+
+    @Test
+    void unknownHostIsUnavailable() {
+        assertThatThrownBy(() -> handler(Map.of("API_URL", "http://hlr.invalid:3001/wtl")).handle(sample("sim-updated.json")))
+                .isInstanceOf(UpstreamUnavailableException.class)
+                .hasMessageStartingWith("The HLR is unreachable");
+    }
+
+    @Test
+    void hugeGarbageAnswerIsReadBoundedAndRefused() {
+        Buffer garbage = new Buffer();
+        garbage.write(new byte[10 * 1024 * 1024]);
+        hlr.enqueue(new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(garbage));
+
+        assertThatThrownBy(() -> handler(Map.of()).handle(sample("sim-updated.json"))).isInstanceOf(UpstreamErrorException.class);
+    }
+
+    @Test
+    void entityNotFoundKeepsTheUpstreamReasonSanitised() {
+        hlr.enqueue(json(404, "{\"result\":false,\"error\":\"subscriber\\nunknown\"}"));
+
+        assertThatThrownBy(() -> handler(Map.of()).handle(sample("sim-updated.json")))
+                .isInstanceOf(EntityNotFoundException.class)
+                .hasMessage("The HLR has no subscriber for update SIM 255010000020349: subscriber unknown");
+    }
+
+    private EventHandler handler(Map<String, String> settings) {
+        Map<String, String> all = new HashMap<>();
+        all.put("API_URL", hlr.url("/wtl/hlr/v1").toString());
+        all.putAll(settings);
+        FakeHandlerContext context = new FakeHandlerContext("hlr-hss", "HLR_", all, credentials);
+        EventHandler handler = new HlrHssHandlerFactory().create(context);
+        assertThat(context.problems).isEmpty();
+        return handler;
+    }
+
+    private static MockResponse json(int status, String body) {
+        return new MockResponse().setResponseCode(status).setHeader("Content-Type", "application/json").setBody(body);
+    }
+
+    private static void assertBody(RecordedRequest request, String expected) throws IOException {
+        assertThat(request.getHeader("Content-Type")).startsWith("application/json");
+        assertThat(JSON.readTree(request.getBody().readUtf8())).isEqualTo(JSON.readTree(expected));
+    }
+
+    /** Bearer token-N; a refusal moves to the next N when refreshable. */
+    private static final class RotatingCredentials implements UpstreamCredentials {
+        private final AtomicInteger generation = new AtomicInteger(1);
+        volatile boolean refreshable = true;
+
+        @Override
+        public String scheme() {
+            return "test";
+        }
+
+        @Override
+        public String authorization() {
+            return "Bearer token-" + generation.get();
+        }
+
+        @Override
+        public boolean refused(String authorization) {
+            if (refreshable) {
+                generation.compareAndSet(Integer.parseInt(authorization.substring("Bearer token-".length())), generation.get() + 1);
+            }
+            return refreshable;
+        }
+    }
+}
