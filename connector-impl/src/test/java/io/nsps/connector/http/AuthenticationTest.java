@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nsps.connector.testing.HttpAnswer;
 import io.nsps.connector.testing.ProbeHandlerFactory;
 import io.nsps.connector.testing.RunningConnector;
+import io.nsps.connector.testing.TestSecrets;
 import java.net.http.HttpRequest;
 import java.util.Map;
 import java.util.UUID;
@@ -24,6 +25,8 @@ final class AuthenticationTest {
 
     @BeforeAll
     static void start() {
+        TestSecrets.remember(CURRENT);
+        TestSecrets.remember(NEXT);
         connector = RunningConnector.start(Map.of("API_TOKEN", CURRENT + ", " + NEXT));
     }
 

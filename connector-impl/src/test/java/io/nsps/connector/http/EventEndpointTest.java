@@ -10,6 +10,7 @@ import io.nsps.connector.testing.HttpAnswer;
 import io.nsps.connector.testing.LogCapture;
 import io.nsps.connector.testing.ProbeHandlerFactory;
 import io.nsps.connector.testing.RunningConnector;
+import io.nsps.connector.testing.TestSecrets;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpRequest;
@@ -29,7 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 final class EventEndpointTest {
 
     private static final long LIMIT = 64 * 1024;
-    private static final String PROBE_PASSWORD = "probe-pass-9d2c61";
+    private static final String PROBE_PASSWORD = TestSecrets.remember("probe-pass-9d2c61");
     private static RunningConnector connector;
 
     @BeforeAll
