@@ -169,8 +169,8 @@ final class HlrHssHandlerTest {
     @Test
     void otherConfiguredTypesWithASimAreFullStateSyncs() throws Exception {
         hlr.enqueue(json(200, OK));
-        Event blocked = event(sample("sim-updated-blocked.json").getData().getEventType() == null ? "" : JSON.writeValueAsString(
-                JSON.readTree(JSON.writeValueAsString(sample("sim-updated-blocked.json")))).replace("SIM/Updated", "Account/Blocked"));
+        Event blocked = sample("sim-updated-blocked.json");
+        blocked.getData().setEventType("Account/Blocked");
         EventHandler handler = handler(Map.of("EVENT_TYPES", "SIM/*,Account/Blocked"));
 
         HandlerResult result = handler.handle(blocked);
