@@ -30,7 +30,16 @@ public record ConnectorConfig(
         int workerThreads,
         int workerQueue,
         Duration idleTimeout,
+        StateSettings state,
         Map<String, String> env) {
+
+    public enum StateStoreKind { MEMORY, POSTGRES }
+
+    /** Where idempotency, claims and subscriber order live, and their timings. */
+    public record StateSettings(StateStoreKind kind, String dbUrl, String dbUser, Secret dbPassword, String dbSchema, int dbPoolSize,
+                                long memoryMaxEvents, Duration idempotencyTtl, Duration claimLease, Duration inFlightWait,
+                                Duration subscriberLockWait, String instanceId) {
+    }
 
     public enum AuthMode { STATIC, JWT }
 
@@ -80,6 +89,15 @@ public record ConnectorConfig(
         settings.put("WORKER_THREADS", Integer.toString(workerThreads));
         settings.put("WORKER_QUEUE", Integer.toString(workerQueue));
         settings.put("IDLE_TIMEOUT", io.nsps.connector.spi.ConfigValues.formatDuration(idleTimeout));
+        settings.put("STATE_STORE", state.kind().name().toLowerCase(java.util.Locale.ROOT));
+        if (state.kind() == StateStoreKind.POSTGRES) {
+            settings.put("STATE_DB_URL", state.dbUrl());
+            settings.put("STATE_DB_USER", state.dbUser());
+            settings.put("STATE_DB_PASSWORD", state.dbPassword() == null ? "(unset)" : "****");
+            settings.put("STATE_DB_SCHEMA", state.dbSchema());
+        }
+        settings.put("IDEMPOTENCY_TTL", io.nsps.connector.spi.ConfigValues.formatDuration(state.idempotencyTtl()));
+        settings.put("INSTANCE_ID", state.instanceId());
         return settings;
     }
 

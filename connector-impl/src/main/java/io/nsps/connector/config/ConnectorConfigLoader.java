@@ -59,12 +59,47 @@ public final class ConnectorConfigLoader {
         int workerThreads = (int) reader.number("WORKER_THREADS", 64, 1, 4096);
         int workerQueue = (int) reader.number("WORKER_QUEUE", 256, 0, 1_000_000);
         Duration idleTimeout = reader.duration("IDLE_TIMEOUT", Duration.ofSeconds(30));
+        ConnectorConfig.StateSettings state = stateSettings(reader);
 
         if (!problems.isEmpty()) {
             throw new ConfigurationException(problems);
         }
         return new ConnectorConfig(host, port, authMode, tokens, jwt, eventsPath, handlers, handlersDir, maxBody, logLevel,
-                logFormat, grace, workerThreads, workerQueue, idleTimeout, env);
+                logFormat, grace, workerThreads, workerQueue, idleTimeout, state, env);
+    }
+
+    private static ConnectorConfig.StateSettings stateSettings(EnvironmentReader reader) {
+        ConnectorConfig.StateStoreKind kind = reader.choice("STATE_STORE", ConnectorConfig.StateStoreKind.class,
+                ConnectorConfig.StateStoreKind.MEMORY);
+        String url = null;
+        String user = null;
+        Secret password = null;
+        if (kind == ConnectorConfig.StateStoreKind.POSTGRES) {
+            url = reader.require("STATE_DB_URL");
+            if (url != null && !url.startsWith("jdbc:postgresql:")) {
+                reader.problem("STATE_DB_URL: must be a PostgreSQL JDBC URL like jdbc:postgresql://db:5432/nsps");
+            }
+            user = reader.get("STATE_DB_USER").orElse("postgres");
+            password = reader.secret("STATE_DB_PASSWORD").map(Secret::of).orElse(null);
+        }
+        String schema = reader.get("STATE_DB_SCHEMA").orElse("nsps");
+        if (!schema.matches("[a-z_][a-z0-9_]{0,62}")) {
+            reader.problem("STATE_DB_SCHEMA: '" + schema + "' is not a plain lower-case schema name");
+        }
+        int poolSize = (int) reader.number("STATE_DB_POOL_SIZE", 16, 2, 500);
+        long maxEvents = reader.number("STATE_MEMORY_MAX_EVENTS", 200_000, 1000, 100_000_000);
+        Duration ttl = reader.duration("IDEMPOTENCY_TTL", Duration.ofDays(35));
+        Duration lease = reader.duration("CLAIM_LEASE", Duration.ofSeconds(60));
+        Duration inFlightWait = reader.duration("INFLIGHT_WAIT", Duration.ofSeconds(15));
+        Duration lockWait = reader.duration("SUBSCRIBER_LOCK_WAIT", Duration.ofSeconds(15));
+        String instance = reader.get("INSTANCE_ID").orElseGet(ConnectorConfigLoader::defaultInstanceId);
+        return new ConnectorConfig.StateSettings(kind, url, user, password, schema, poolSize, maxEvents, ttl, lease, inFlightWait,
+                lockWait, instance);
+    }
+
+    private static String defaultInstanceId() {
+        String host = System.getenv().getOrDefault("HOSTNAME", "connector");
+        return host + "-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
     }
 
     private static List<Secret> apiTokens(EnvironmentReader reader) {

@@ -1,6 +1,7 @@
 package io.nsps.connector.http;
 
 import io.nsps.connector.model.ErrorType;
+import io.nsps.connector.state.StateStoreException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -28,6 +29,12 @@ public final class ConnectorExceptionMapper implements ExceptionMapper<Throwable
         }
         if (exception instanceof WebApplicationException web && web.getResponse().getStatus() < 500) {
             return fromJersey(web);
+        }
+        if (exception instanceof StateStoreException) {
+            // Transient by nature (the database restarts, fails over): NSPS retries a 503.
+            LOG.error("State store unavailable", exception);
+            return ErrorResponses.of(503, ErrorType.CONNECTION_ERROR, "The connector's state store is unavailable; retry later",
+                    "Service unavailable", Map.of("Retry-After", "30"));
         }
         return internalError(exception);
     }

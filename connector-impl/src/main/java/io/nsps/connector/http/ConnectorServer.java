@@ -3,10 +3,10 @@ package io.nsps.connector.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nsps.connector.api.DefaultApi;
 import io.nsps.connector.config.ConnectorConfig;
-import io.nsps.connector.dispatch.EventDispatcher;
 import io.nsps.connector.events.EventParser;
 import io.nsps.connector.events.JsonMappers;
 import io.nsps.connector.model.Event;
+import io.nsps.connector.state.EventProcessor;
 import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
 import java.net.URI;
@@ -38,26 +38,30 @@ public final class ConnectorServer implements AutoCloseable {
     private static final int MAX_HEADERS = 100;
 
     private final ConnectorConfig config;
-    private final EventDispatcher dispatcher;
+    private final AutoCloseable resources;
     private final ConnectorLifecycle lifecycle = new ConnectorLifecycle();
     private final HttpServer server;
 
-    private ConnectorServer(ConnectorConfig config, EventDispatcher dispatcher, TokenVerifier verifier) {
+    private ConnectorServer(ConnectorConfig config, EventProcessor processor, AutoCloseable resources, TokenVerifier verifier) {
         this.config = config;
-        this.dispatcher = dispatcher;
+        this.resources = resources;
         ObjectMapper mapper = JsonMappers.create();
-        ResourceConfig application = application(config, dispatcher, verifier, mapper, lifecycle);
+        ResourceConfig application = application(config, processor, verifier, mapper, lifecycle);
         URI uri = URI.create("http://" + hostForUri(config.host()) + ":" + config.port() + "/");
         this.server = GrizzlyHttpServerFactory.createHttpServer(uri, application, false);
         configureGrizzly(server, config, mapper);
     }
 
-    /** Builds the server and starts listening. */
-    public static ConnectorServer start(ConnectorConfig config, EventDispatcher dispatcher) throws IOException {
+    /**
+     * Builds the server and starts listening.
+     *
+     * @param resources closed after the last request at shutdown (handlers, state store)
+     */
+    public static ConnectorServer start(ConnectorConfig config, EventProcessor processor, AutoCloseable resources) throws IOException {
         TokenVerifier verifier = config.authMode() == ConnectorConfig.AuthMode.JWT
                 ? new JwtTokenVerifier(config.jwt().orElseThrow())
                 : new StaticTokenVerifier(config.apiTokens());
-        ConnectorServer connector = new ConnectorServer(config, dispatcher, verifier);
+        ConnectorServer connector = new ConnectorServer(config, processor, resources, verifier);
         connector.server.start();
         LOG.info("Connector listening on {}:{}, events at {}", config.host(), connector.port(), config.eventsPath());
         return connector;
@@ -99,7 +103,11 @@ public final class ConnectorServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             server.shutdownNow();
-            dispatcher.close();
+            try {
+                resources.close();
+            } catch (Exception e) {
+                LOG.warn("Releasing handlers and state failed", e);
+            }
         }
         LOG.info("Connector stopped");
     }
@@ -109,7 +117,7 @@ public final class ConnectorServer implements AutoCloseable {
         shutdownGracefully();
     }
 
-    private static ResourceConfig application(ConnectorConfig config, EventDispatcher dispatcher, TokenVerifier verifier,
+    private static ResourceConfig application(ConnectorConfig config, EventProcessor processor, TokenVerifier verifier,
                                               ObjectMapper mapper, ConnectorLifecycle lifecycle) {
         ResourceConfig application = new ResourceConfig();
         application.setApplicationName("nsps-connector");
@@ -129,7 +137,7 @@ public final class ConnectorServer implements AutoCloseable {
         application.register(new EventBodyReader(new EventParser(mapper), config.maxBodyBytes()));
         application.register(new ConnectorExceptionMapper());
 
-        EventsResource resource = new EventsResource(dispatcher, lifecycle);
+        EventsResource resource = new EventsResource(processor, lifecycle);
         application.registerResources(
                 route(config.eventsPath(), "POST", resource, "processEventProcessEventPost", Event.class),
                 route("/health", "GET", resource, "healthCheckHealthGet"));

@@ -17,6 +17,11 @@ public final class ErrorResponses {
         return of(e.status(), e.type(), e.getMessage(), e.error(), e.headers());
     }
 
+    /** A stored failure as the answer it was. */
+    public static Response of(io.nsps.connector.state.EventRecord failure) {
+        return of(failure.status(), ErrorType.fromValue(failure.type()), failure.message(), failure.error(), failure.headers());
+    }
+
     public static Response of(int status, ErrorType type, String message, String error) {
         return of(status, type, message, error, Map.of());
     }

@@ -1,9 +1,8 @@
 package io.nsps.connector.http;
 
 import io.nsps.connector.api.DefaultApi;
-import io.nsps.connector.dispatch.DispatchResult;
-import io.nsps.connector.dispatch.EventDispatcher;
-import io.nsps.connector.dispatch.HandlerFailure;
+import io.nsps.connector.state.EventProcessor;
+import io.nsps.connector.state.EventRecord;
 import io.nsps.connector.model.ErrorType;
 import io.nsps.connector.model.Event;
 import io.nsps.connector.model.EventResponse;
@@ -18,16 +17,16 @@ import org.slf4j.MDC;
 /**
  * The generated API, implemented as a thin adapter: the event was authenticated by
  * {@link BearerAuthFilter} and parsed and validated by {@link EventBodyReader}; this hands it to the
- * {@link EventDispatcher} and translates the outcome. Registered explicitly, on the configured
+ * {@link EventProcessor} (exactly once, in order per subscriber) and translates the outcome. Registered explicitly, on the configured
  * {@code EVENTS_PATH}, by {@link ConnectorServer}.
  */
 public final class EventsResource implements DefaultApi {
 
-    private final EventDispatcher dispatcher;
+    private final EventProcessor processor;
     private final ConnectorLifecycle lifecycle;
 
-    EventsResource(EventDispatcher dispatcher, ConnectorLifecycle lifecycle) {
-        this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher is null");
+    EventsResource(EventProcessor processor, ConnectorLifecycle lifecycle) {
+        this.processor = Objects.requireNonNull(processor, "processor is null");
         this.lifecycle = Objects.requireNonNull(lifecycle, "lifecycle is null");
     }
 
@@ -49,22 +48,19 @@ public final class EventsResource implements DefaultApi {
             return ErrorResponses.of(503, ErrorType.CONNECTION_ERROR, "The connector is shutting down; retry later",
                     "Service unavailable", Map.of(HttpHeaders.RETRY_AFTER, "5"));
         }
-        String handlers = String.join(",", dispatcher.handlersFor(event.getData().getEventType()));
+        String handlers = String.join(",", processor.dispatcher().handlersFor(event.getData().getEventType()));
         if (!handlers.isEmpty()) {
             MDC.put(RequestTracing.HANDLER, handlers);
         }
-        try {
-            DispatchResult result = dispatcher.dispatch(event);
-            MDC.put(RequestTracing.OUTCOME, result.outcome());
-            return Response.accepted(EventResponse.builder().message(result.message()).build())
-                    .type(MediaType.APPLICATION_JSON_TYPE)
-                    .build();
-        } catch (HandlerFailure failure) {
-            MDC.put(RequestTracing.OUTCOME, "failed");
-            return HandlerFailureResponses.toResponse(failure);
+        EventRecord answer = processor.process(event);
+        MDC.put(RequestTracing.OUTCOME, answer.outcome());
+        if (!answer.done()) {
+            return ErrorResponses.of(answer);
         }
+        return Response.accepted(EventResponse.builder().message(answer.message()).build())
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .build();
     }
-
 
     /** Ids come from the sender: logged, but never at any length. */
     private static String bounded(String value) {

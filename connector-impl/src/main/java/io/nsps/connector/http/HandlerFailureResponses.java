@@ -9,14 +9,15 @@ import io.nsps.connector.spi.UpstreamAuthenticationException;
 import io.nsps.connector.spi.UpstreamErrorException;
 import io.nsps.connector.spi.UpstreamRateLimitedException;
 import io.nsps.connector.spi.UpstreamUnavailableException;
+import io.nsps.connector.state.EventRecord;
 import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.util.Map;
 
 /**
  * The one mapping from a handler's failure to the answer NSPS gets. NSPS drops an event answered
- * 4xx and retries anything else, so only failures that can never succeed as sent are 4xx.
+ * 4xx and retries anything else, so only failures that can never succeed as sent are 4xx. The
+ * answer is an {@link EventRecord}, so the same one can be given to concurrent deliveries.
  */
 public final class HandlerFailureResponses {
 
@@ -26,34 +27,36 @@ public final class HandlerFailureResponses {
     private HandlerFailureResponses() {
     }
 
-    public static Response toResponse(HandlerFailure failure) {
+    public static EventRecord toRecord(HandlerFailure failure) {
         HandlerException cause = failure.getCause();
         String handler = failure.handlerName();
         String detail = cause.getMessage() == null ? "no detail" : cause.getMessage();
         // The permitted subclasses are final and listed here one by one: a new one fails review, not production.
         if (cause instanceof InvalidEventException) {
-            return ErrorResponses.of(422, ErrorType.VALIDATION_ERROR, "Event cannot be provisioned by handler " + handler, detail);
+            return failed(422, ErrorType.VALIDATION_ERROR, "Event cannot be provisioned by handler " + handler, detail, null);
         }
         if (cause instanceof EntityNotFoundException) {
-            return ErrorResponses.of(404, ErrorType.VALIDATION_ERROR, "Entity not found by handler " + handler, detail);
+            return failed(404, ErrorType.VALIDATION_ERROR, "Entity not found by handler " + handler, detail, null);
         }
         if (cause instanceof UpstreamAuthenticationException) {
-            return ErrorResponses.of(500, ErrorType.AUTHENTICATION_ERROR,
-                    "The external system refused the credentials of handler " + handler, detail);
+            return failed(500, ErrorType.AUTHENTICATION_ERROR, "The external system refused the credentials of handler " + handler, detail, null);
         }
         if (cause instanceof UpstreamRateLimitedException) {
-            Duration wait = cause.retryAfter().orElse(DEFAULT_RATE_LIMIT_RETRY);
-            return ErrorResponses.of(429, ErrorType.RATE_LIMIT_ERROR, "Rate limit of the external system reached (handler " + handler + ")",
-                    detail, Map.of(HttpHeaders.RETRY_AFTER, ErrorResponses.retryAfterSeconds(wait)));
+            return failed(429, ErrorType.RATE_LIMIT_ERROR, "Rate limit of the external system reached (handler " + handler + ")", detail,
+                    cause.retryAfter().orElse(DEFAULT_RATE_LIMIT_RETRY));
         }
         if (cause instanceof UpstreamErrorException) {
-            return ErrorResponses.of(500, ErrorType.SERVICE_ERROR, "The external system failed (handler " + handler + ")", detail);
+            return failed(500, ErrorType.SERVICE_ERROR, "The external system failed (handler " + handler + ")", detail, null);
         }
         if (cause instanceof UpstreamUnavailableException) {
-            Duration wait = cause.retryAfter().orElse(DEFAULT_UNAVAILABLE_RETRY);
-            return ErrorResponses.of(503, ErrorType.CONNECTION_ERROR, "The external system is unavailable (handler " + handler + ")",
-                    detail, Map.of(HttpHeaders.RETRY_AFTER, ErrorResponses.retryAfterSeconds(wait)));
+            return failed(503, ErrorType.CONNECTION_ERROR, "The external system is unavailable (handler " + handler + ")", detail,
+                    cause.retryAfter().orElse(DEFAULT_UNAVAILABLE_RETRY));
         }
         throw new IllegalStateException("unmapped handler failure " + cause.getClass().getName());
+    }
+
+    private static EventRecord failed(int status, ErrorType type, String message, String error, Duration retryAfter) {
+        return new EventRecord(status, "failed", type.toString(), message, error,
+                retryAfter == null ? Map.of() : Map.of(HttpHeaders.RETRY_AFTER, ErrorResponses.retryAfterSeconds(retryAfter)));
     }
 }

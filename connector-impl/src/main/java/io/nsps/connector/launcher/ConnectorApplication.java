@@ -9,7 +9,18 @@ import io.nsps.connector.dispatch.HandlerRegistry;
 import io.nsps.connector.dispatch.RegisteredHandler;
 import io.nsps.connector.http.ConnectorServer;
 import io.nsps.connector.logging.LoggingSetup;
+import io.nsps.connector.http.HandlerFailureResponses;
+import io.nsps.connector.logging.SecretMasker;
+import io.nsps.connector.state.EventProcessor;
+import io.nsps.connector.state.MemoryStateStore;
+import io.nsps.connector.state.PostgresStateStore;
+import io.nsps.connector.state.ProcessingSettings;
+import io.nsps.connector.state.StateStore;
 import java.io.IOException;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -57,6 +68,54 @@ public final class ConnectorApplication {
             throw new ConfigurationException(problems);
         }
         LOG.info("Configuration: {}", config.describe());
-        return ConnectorServer.start(config, new EventDispatcher(handlers));
+        EventDispatcher dispatcher = new EventDispatcher(handlers);
+        StateStore store;
+        try {
+            store = openStore(config.state());
+        } catch (RuntimeException e) {
+            dispatcher.close();
+            throw new ConfigurationException(List.of("the state store cannot be opened: " + SecretMasker.mask(String.valueOf(e.getMessage()))));
+        }
+        ConnectorConfig.StateSettings state = config.state();
+        EventProcessor processor = new EventProcessor(store, dispatcher, HandlerFailureResponses::toRecord,
+                new ProcessingSettings(state.instanceId(), state.claimLease(), state.inFlightWait(), state.subscriberLockWait(),
+                        state.idempotencyTtl()), Clock.systemUTC());
+        ScheduledExecutorService purge = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "nsps-state-purge");
+            thread.setDaemon(true);
+            return thread;
+        });
+        purge.scheduleWithFixedDelay(() -> purgeExpired(store, state), 1, 60, TimeUnit.MINUTES);
+        AutoCloseable resources = () -> {
+            purge.shutdownNow();
+            dispatcher.close();
+            store.close();
+        };
+        try {
+            return ConnectorServer.start(config, processor, resources);
+        } catch (IOException | RuntimeException e) {
+            try {
+                resources.close();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private static StateStore openStore(ConnectorConfig.StateSettings state) {
+        if (state.kind() == ConnectorConfig.StateStoreKind.POSTGRES) {
+            return PostgresStateStore.open(state.dbUrl(), state.dbUser(), state.dbPassword() == null ? null : state.dbPassword().reveal(),
+                    state.dbSchema(), state.dbPoolSize());
+        }
+        return new MemoryStateStore(state.memoryMaxEvents(), state.idempotencyTtl(), Clock.systemUTC());
+    }
+
+    private static void purgeExpired(StateStore store, ConnectorConfig.StateSettings state) {
+        try {
+            store.purgeFinishedBefore(Instant.now().minus(state.idempotencyTtl()));
+        } catch (RuntimeException e) {
+            LOG.warn("Purging expired events failed; will try again", e);
+        }
     }
 }

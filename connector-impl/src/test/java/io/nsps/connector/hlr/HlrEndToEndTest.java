@@ -29,7 +29,7 @@ final class HlrEndToEndTest {
                     "{\"imsi\":\"255010000020350\",\"msisdn\":[],\"subscriber_status\":\"operatorDeterminedBarring\"}"));
 
             assertThat(connector.postEvent(sample("sim-created.json")).json().path("message").asText())
-                    .as("a retried SIM/Created").isEqualTo("HLR: insert SIM 255010000020350 (already present, updated)");
+                    .as("a re-delivered SIM/Created").isEqualTo("Event already processed: HLR: insert SIM 255010000020350");
 
             assertThat(connector.postEvent(sample("sim-updated.json")).status()).isEqualTo(202);
             assertThat(simulator.subscriber("255010000020349")).isEqualTo(JSON.readTree(
@@ -47,7 +47,7 @@ final class HlrEndToEndTest {
             assertThat(connector.postEvent(sample("sim-deleted.json")).status()).isEqualTo(202);
             assertThat(simulator.subscriber("255010000020350")).isNull();
             assertThat(connector.postEvent(sample("sim-deleted.json")).json().path("message").asText())
-                    .as("a retried SIM/Deleted").isEqualTo("HLR: delete SIM 255010000020350 (already absent)");
+                    .as("a re-delivered SIM/Deleted").isEqualTo("Event already processed: HLR: delete SIM 255010000020350");
 
             HttpAnswer noImsi = connector.postEvent(sample("minimal-valid.json"));
             assertThat(noImsi.status()).isEqualTo(422);

@@ -1,0 +1,17 @@
+package io.nsps.connector.state;
+
+/** The result of trying to take an event for processing. */
+public sealed interface Claim {
+
+    /** This instance owns the event until it finishes it (or its lease runs out). */
+    record Claimed() implements Claim {
+    }
+
+    /** Another delivery is processing it now. */
+    record InFlight() implements Claim {
+    }
+
+    /** It was processed successfully before: answer as then, provision nothing. */
+    record AlreadyDone(EventRecord record) implements Claim {
+    }
+}

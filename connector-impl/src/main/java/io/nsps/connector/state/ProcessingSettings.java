@@ -1,0 +1,13 @@
+package io.nsps.connector.state;
+
+import java.time.Duration;
+
+/**
+ * @param claimLease how long a claim holds before another instance may take the event over
+ * @param inFlightWait how long a concurrent delivery waits for the first one's outcome
+ * @param subscriberLockWait how long an event waits for its subscriber's previous event
+ * @param idempotencyTtl how long a processed event is remembered (the sender retries for a month)
+ */
+public record ProcessingSettings(String instanceId, Duration claimLease, Duration inFlightWait, Duration subscriberLockWait,
+                                 Duration idempotencyTtl) {
+}

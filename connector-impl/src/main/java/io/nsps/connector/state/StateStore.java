@@ -1,0 +1,48 @@
+package io.nsps.connector.state;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What instances of the connector share so that NSPS's re-deliveries provision nothing twice and
+ * one subscriber's events apply one at a time, in order: finished events (for the idempotency TTL),
+ * in-flight claims with leases (taken over when their owner crashed), per-subscriber order, and a
+ * journal of every delivery. Implementations are thread-safe.
+ */
+public interface StateStore extends AutoCloseable {
+
+    /**
+     * Takes the event unless it is done, or claimed by a delivery whose lease has not run out. A
+     * failed event, or one whose claim expired, is taken again.
+     */
+    Claim claim(String eventId, String eventType, String subscriber, String owner, Instant leaseUntil);
+
+    /** The finished record of an event, if it finished (done or failed) and is still remembered. */
+    Optional<EventRecord> finished(String eventId);
+
+    /** Finishes a claimed event and journals the delivery. */
+    void finish(String eventId, String eventType, String subscriber, String owner, Instant receivedAt, EventRecord record);
+
+    /**
+     * Waits up to {@code wait} for exclusive hold of a subscriber.
+     *
+     * @throws SubscriberBusyException when it is still held by another delivery after {@code wait}
+     */
+    SubscriberLock lockSubscriber(String subscriber, Duration wait) throws SubscriberBusyException, InterruptedException;
+
+    /** Forgets finished events older than the cut-off. */
+    void purgeFinishedBefore(Instant cutoff);
+
+    @Override
+    void close();
+
+    /** Another delivery holds the subscriber for longer than the wait. */
+    final class SubscriberBusyException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public SubscriberBusyException(String subscriber) {
+            super("subscriber " + subscriber + " is busy", null, false, false);
+        }
+    }
+}
