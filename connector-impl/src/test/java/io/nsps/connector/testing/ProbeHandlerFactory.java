@@ -23,13 +23,16 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * A test handler, {@code probe}, whose behaviour each event chooses through
  * {@code data.variables.probe}: {@code ok}, {@code ignore}, {@code crash}, {@code invalid},
  * {@code not_found}, {@code auth}, {@code rate_limit}, {@code upstream_error}, {@code unavailable},
- * {@code sleep:<ms>}. Settings: {@code PROBE_EVENT_TYPES} (default {@code Probe/*}),
+ * {@code sleep:<ms>}, {@code fail_once} (503 for the first delivery of an event id, then ok). Settings: {@code PROBE_EVENT_TYPES} (default {@code Probe/*}),
  * {@code PROBE_SECRET_PHRASE} (a secret it logs by accident, to prove masking).
  */
 public final class ProbeHandlerFactory implements HandlerFactory {
 
     /** Event ids handled, in order, across every probe instance of this JVM. */
     public static final Queue<String> HANDLED = new ConcurrentLinkedQueue<>();
+    /** "start <event id> <nanos>" and "end <event id> <nanos>" lines, to check that calls did not overlap. */
+    public static final Queue<String> TIMELINE = new ConcurrentLinkedQueue<>();
+    private static final java.util.Set<String> FAILED_ONCE = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @Override
     public String name() {
@@ -55,6 +58,15 @@ public final class ProbeHandlerFactory implements HandlerFactory {
             @Override
             public HandlerResult handle(Event event) throws HandlerException {
                 HANDLED.add(event.getEventId());
+                TIMELINE.add("start " + event.getEventId() + " " + System.nanoTime());
+                try {
+                    return behave(event);
+                } finally {
+                    TIMELINE.add("end " + event.getEventId() + " " + System.nanoTime());
+                }
+            }
+
+            private HandlerResult behave(Event event) throws HandlerException {
                 String behaviour = event.getData().getVariables() instanceof Map<?, ?> variables
                         && variables.get("probe") instanceof String b ? b : "ok";
                 logger.log(System.Logger.Level.INFO, "probe handling " + event.getEventId() + " as " + behaviour
@@ -66,6 +78,9 @@ public final class ProbeHandlerFactory implements HandlerFactory {
                         Thread.currentThread().interrupt();
                     }
                     return HandlerResult.processed("probe slept");
+                }
+                if (behaviour.equals("fail_once") && FAILED_ONCE.add(event.getEventId())) {
+                    throw new UpstreamUnavailableException("probe fails the first delivery", null, null);
                 }
                 return switch (behaviour) {
                     case "ignore" -> HandlerResult.ignored("probe ignores this one");

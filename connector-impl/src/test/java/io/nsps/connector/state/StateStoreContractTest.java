@@ -1,0 +1,167 @@
+package io.nsps.connector.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nsps.connector.testing.PostgresDatabase;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** The same contract, held by the memory store and by the postgres store on a real PostgreSQL server. */
+final class StateStoreContractTest {
+
+    abstract static class Contract {
+
+        StateStore store;
+
+        abstract StateStore open();
+
+        @AfterEach
+        void close() {
+            if (store != null) {
+                store.close();
+            }
+        }
+
+        @Test
+        void newEventIsClaimedAndThenInFlight() {
+            store = open();
+            String id = newId();
+
+            assertThat(store.claim(id, "SIM/Updated", "imsi:1", "a", inAMinute())).isInstanceOf(Claim.Claimed.class);
+            assertThat(store.claim(id, "SIM/Updated", "imsi:1", "b", inAMinute())).isInstanceOf(Claim.InFlight.class);
+            assertThat(store.finished(id)).isEmpty();
+        }
+
+        @Test
+        void doneEventIsNeverClaimedAgain() {
+            store = open();
+            String id = newId();
+            store.claim(id, "SIM/Updated", null, "a", inAMinute());
+            EventRecord done = new EventRecord(202, "processed", null, "HLR: update SIM 1", null, Map.of());
+
+            store.finish(id, "SIM/Updated", null, "a", Instant.now(), done);
+
+            assertThat(store.claim(id, "SIM/Updated", null, "b", inAMinute())).isEqualTo(new Claim.AlreadyDone(done));
+            assertThat(store.finished(id)).contains(done);
+        }
+
+        @Test
+        void failedEventIsClaimedAgain() {
+            store = open();
+            String id = newId();
+            store.claim(id, "SIM/Updated", null, "a", inAMinute());
+            EventRecord failed = new EventRecord(503, "failed", "connection_error", "HLR down", "timeout", Map.of("Retry-After", "30"));
+
+            store.finish(id, "SIM/Updated", null, "a", Instant.now(), failed);
+
+            assertThat(store.finished(id)).contains(failed);
+            assertThat(store.claim(id, "SIM/Updated", null, "b", inAMinute())).isInstanceOf(Claim.Claimed.class);
+        }
+
+        @Test
+        void expiredClaimOfACrashedInstanceIsTakenOver() {
+            store = open();
+            String id = newId();
+            store.claim(id, "SIM/Updated", null, "crashed", Instant.now().minusSeconds(1));
+
+            assertThat(store.claim(id, "SIM/Updated", null, "survivor", inAMinute())).isInstanceOf(Claim.Claimed.class);
+            assertThat(store.claim(id, "SIM/Updated", null, "third", inAMinute())).isInstanceOf(Claim.InFlight.class);
+        }
+
+        @Test
+        void subscriberIsHeldByOneDeliveryAtATime() throws Exception {
+            store = open();
+            String subscriber = "imsi:" + newId();
+            SubscriberLock first = store.lockSubscriber(subscriber, Duration.ofSeconds(1));
+
+            // A lock is closed on the thread that took it: the second delivery works on its own thread.
+            CompletableFuture<java.util.Optional<Instant>> second = CompletableFuture.supplyAsync(() -> {
+                try (SubscriberLock taken = store.lockSubscriber(subscriber, Duration.ofSeconds(5))) {
+                    java.util.Optional<Instant> seen = taken.lastApplied();
+                    taken.applied(Instant.parse("2025-06-09T17:00:00Z"), "older");
+                    return seen;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(300);
+            assertThat(second).isNotDone();
+            first.applied(Instant.parse("2025-06-09T17:44:22Z"), "e-1");
+            first.close();
+            assertThat(second.get(5, TimeUnit.SECONDS)).contains(Instant.parse("2025-06-09T17:44:22Z"));
+            try (SubscriberLock again = store.lockSubscriber(subscriber, Duration.ofSeconds(1))) {
+                assertThat(again.lastApplied()).as("an older time never replaces a newer one").contains(Instant.parse("2025-06-09T17:44:22Z"));
+            }
+        }
+
+        @Test
+        void busySubscriberTimesOut() throws Exception {
+            store = open();
+            String subscriber = "account:" + newId();
+            try (SubscriberLock held = store.lockSubscriber(subscriber, Duration.ofSeconds(1))) {
+                CompletableFuture<Void> other = CompletableFuture.runAsync(() -> assertThatThrownBy(
+                        () -> store.lockSubscriber(subscriber, Duration.ofMillis(200))).isInstanceOf(StateStore.SubscriberBusyException.class));
+                other.get(5, TimeUnit.SECONDS);
+            }
+        }
+
+        static Instant inAMinute() {
+            return Instant.now().plusSeconds(60);
+        }
+
+        static String newId() {
+            return UUID.randomUUID().toString();
+        }
+    }
+
+    @Nested
+    final class Memory extends Contract {
+        @Override
+        StateStore open() {
+            return new MemoryStateStore(10_000, Duration.ofDays(35), Clock.systemUTC());
+        }
+    }
+
+    @Nested
+    final class Postgres extends Contract {
+
+        private String schema;
+
+        @Override
+        StateStore open() {
+            PostgresDatabase.assumeReachable();
+            schema = PostgresDatabase.freshSchema();
+            return PostgresStateStore.open(PostgresDatabase.URL, PostgresDatabase.USER, PostgresDatabase.PASSWORD, schema, 4);
+        }
+
+        @AfterEach
+        void dropSchema() {
+            if (schema != null) {
+                PostgresDatabase.dropSchema(schema);
+            }
+        }
+
+        @Test
+        void finishedEventsAreForgottenAfterTheTtlAndJournalled() {
+            store = open();
+            String id = newId();
+            store.claim(id, "SIM/Deleted", "imsi:9", "a", inAMinute());
+            store.finish(id, "SIM/Deleted", "imsi:9", "a", Instant.now(), new EventRecord(202, "processed", null, "ok", null, Map.of()));
+
+            store.purgeFinishedBefore(Instant.now().minusSeconds(3600));
+            assertThat(store.finished(id)).isPresent();
+            store.purgeFinishedBefore(Instant.now().plusSeconds(60));
+            assertThat(store.finished(id)).isEmpty();
+            assertThat(store.claim(id, "SIM/Deleted", "imsi:9", "b", inAMinute())).isInstanceOf(Claim.Claimed.class);
+        }
+    }
+}
