@@ -29,7 +29,9 @@ public record ConnectorConfig(
         Duration shutdownGrace,
         int workerThreads,
         int workerQueue,
+        int maxConcurrentEvents,
         Duration idleTimeout,
+        Duration bodyReadTimeout,
         StateSettings state,
         Map<String, String> env) {
 
@@ -88,6 +90,8 @@ public record ConnectorConfig(
         settings.put("SHUTDOWN_GRACE", io.nsps.connector.spi.ConfigValues.formatDuration(shutdownGrace));
         settings.put("WORKER_THREADS", Integer.toString(workerThreads));
         settings.put("WORKER_QUEUE", Integer.toString(workerQueue));
+        settings.put("MAX_CONCURRENT_EVENTS", Integer.toString(maxConcurrentEvents));
+        settings.put("BODY_READ_TIMEOUT", io.nsps.connector.spi.ConfigValues.formatDuration(bodyReadTimeout));
         settings.put("IDLE_TIMEOUT", io.nsps.connector.spi.ConfigValues.formatDuration(idleTimeout));
         settings.put("STATE_STORE", state.kind().name().toLowerCase(java.util.Locale.ROOT));
         if (state.kind() == StateStoreKind.POSTGRES) {

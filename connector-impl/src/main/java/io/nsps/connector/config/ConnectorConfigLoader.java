@@ -56,16 +56,22 @@ public final class ConnectorConfigLoader {
         LogLevel logLevel = reader.choice("LOG_LEVEL", LogLevel.class, LogLevel.INFO);
         LogFormat logFormat = reader.choice("LOG_FORMAT", LogFormat.class, LogFormat.JSON);
         Duration grace = reader.duration("SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE);
-        int workerThreads = (int) reader.number("WORKER_THREADS", 64, 1, 4096);
+        int workerThreads = (int) reader.number("WORKER_THREADS", 64, 2, 4096);
         int workerQueue = (int) reader.number("WORKER_QUEUE", 256, 0, 1_000_000);
         Duration idleTimeout = reader.duration("IDLE_TIMEOUT", Duration.ofSeconds(30));
+        int maxConcurrent = (int) reader.number("MAX_CONCURRENT_EVENTS", Math.max(1, workerThreads * 3L / 4), 1, 4096);
+        if (maxConcurrent >= workerThreads) {
+            reader.problem("MAX_CONCURRENT_EVENTS must be below WORKER_THREADS (" + workerThreads
+                    + "): the spare workers answer health checks and refusals under load");
+        }
+        Duration bodyReadTimeout = reader.duration("BODY_READ_TIMEOUT", Duration.ofSeconds(10));
         ConnectorConfig.StateSettings state = stateSettings(reader);
 
         if (!problems.isEmpty()) {
             throw new ConfigurationException(problems);
         }
         return new ConnectorConfig(host, port, authMode, tokens, jwt, eventsPath, handlers, handlersDir, maxBody, logLevel,
-                logFormat, grace, workerThreads, workerQueue, idleTimeout, state, env);
+                logFormat, grace, workerThreads, workerQueue, maxConcurrent, idleTimeout, bodyReadTimeout, state, env);
     }
 
     private static ConnectorConfig.StateSettings stateSettings(EnvironmentReader reader) {

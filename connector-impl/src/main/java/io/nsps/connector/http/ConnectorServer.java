@@ -134,6 +134,7 @@ public final class ConnectorServer implements AutoCloseable {
         application.register(new RequestTracingFilter());
         application.register(new BearerAuthFilter(verifier));
         application.register(new RequestGuardFilter(config.maxBodyBytes()));
+        application.register(new AdmissionFilter(config.maxConcurrentEvents()));
         application.register(new EventBodyReader(new EventParser(mapper), config.maxBodyBytes()));
         application.register(new ConnectorExceptionMapper());
 
@@ -170,6 +171,8 @@ public final class ConnectorServer implements AutoCloseable {
             listener.setMaxRequestHeaders(MAX_HEADERS);
             listener.getKeepAlive().setIdleTimeoutInSeconds((int) Math.max(1, config.idleTimeout().toSeconds()));
             listener.registerAddOn(GrizzlyCustomizations.codecAddOn(mapper));
+            // A body that stops arriving (declared length larger than what is sent, a dribble) frees its worker.
+            listener.getTransport().setReadTimeout(config.bodyReadTimeout().toMillis(), TimeUnit.MILLISECONDS);
             listener.getTransport().setWorkerThreadPoolConfig(ThreadPoolConfig.defaultConfig()
                     .setPoolName("nsps-worker")
                     .setCorePoolSize(config.workerThreads())

@@ -1,6 +1,8 @@
 package io.nsps.connector.handlers.hlr;
 
 import feign.FeignException;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import feign.RetryableException;
 import io.nsps.connector.handlers.hlr.client.api.ProvisioningApi;
 import io.nsps.connector.handlers.hlr.client.model.Action;
@@ -54,6 +56,8 @@ final class HlrHssHandler implements EventHandler {
     private final UpstreamCredentials credentials;
     private final Clock clock;
     private final ExecutorService calls;
+    /** HLR_MAX_RPS; null when unlimited. Never waits: an exhausted limit is answered 429 at once. */
+    private final RateLimiter rateLimiter;
 
     HlrHssHandler(HlrSettings settings, ProvisioningApi api, UpstreamCredentials credentials, Clock clock) {
         this.settings = settings;
@@ -61,6 +65,11 @@ final class HlrHssHandler implements EventHandler {
         this.api = api;
         this.credentials = credentials;
         this.clock = clock;
+        this.rateLimiter = settings.maxRequestsPerSecond() <= 0 ? null : RateLimiter.of("hlr", RateLimiterConfig.custom()
+                .limitForPeriod((int) settings.maxRequestsPerSecond())
+                .limitRefreshPeriod(Duration.ofSeconds(1))
+                .timeoutDuration(Duration.ZERO)
+                .build());
         this.calls = Executors.newCachedThreadPool(runnable -> {
             Thread thread = new Thread(runnable, "hlr-call");
             thread.setDaemon(true);
@@ -139,6 +148,10 @@ final class HlrHssHandler implements EventHandler {
     }
 
     private ProvisioningResponse within(Instant deadline, Call call) throws HandlerException {
+        if (rateLimiter != null && !rateLimiter.acquirePermission()) {
+            throw new UpstreamRateLimitedException("HLR_MAX_RPS (" + settings.maxRequestsPerSecond() + " calls a second) is exhausted",
+                    Duration.ofSeconds(1));
+        }
         long remaining = Duration.between(clock.instant(), deadline).toMillis();
         if (remaining <= 0) {
             throw timedOut();

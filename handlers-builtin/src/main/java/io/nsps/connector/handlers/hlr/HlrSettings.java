@@ -20,7 +20,8 @@ record HlrSettings(
         Optional<String> defaultCsProfile,
         Optional<String> defaultEpsProfile,
         Optional<Pattern> imsiPattern,
-        List<String> eventTypes) {
+        List<String> eventTypes,
+        long maxRequestsPerSecond) {
 
     static final List<String> DEFAULT_EVENT_TYPES = List.of("SIM/Updated", "SIM/Created", "SIM/Deleted", "SIM/Replaced");
     static final Pattern PROFILE = Pattern.compile("[a-zA-Z][-_.a-zA-Z0-9]*");
@@ -48,7 +49,8 @@ record HlrSettings(
             }
         }
         List<String> types = config.list("EVENT_TYPES", DEFAULT_EVENT_TYPES);
-        return new HlrSettings(baseUrl, timeout, connectTimeout, cs, eps, imsiPattern, types);
+        long maxRps = config.number("MAX_RPS", 0, 0, 100_000);
+        return new HlrSettings(baseUrl, timeout, connectTimeout, cs, eps, imsiPattern, types, maxRps);
     }
 
     /** The base URL without a trailing slash, so {@code /prov} joins it the same way whichever was written. */

@@ -265,6 +265,21 @@ final class HlrHssHandlerTest {
     }
 
     @Test
+    void exhaustedOutboundRateLimitIsA429WithoutCallingTheHlr() throws Exception {
+        hlr.enqueue(json(200, OK));
+        EventHandler handler = handler(Map.of("MAX_RPS", "1"));
+
+        handler.handle(sample("sim-updated.json"));
+
+        assertThatThrownBy(() -> handler.handle(sample("sim-updated-blocked.json")))
+                .isInstanceOfSatisfying(UpstreamRateLimitedException.class, e -> {
+                    assertThat(e.getMessage()).isEqualTo("HLR_MAX_RPS (1 calls a second) is exhausted");
+                    assertThat(e.retryAfter()).contains(Duration.ofSeconds(1));
+                });
+        assertThat(hlr.getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
     void refusedCredentialsAreRenewedAndTheCallSentOnceMore() throws Exception {
         hlr.enqueue(json(401, ""));
         hlr.enqueue(json(200, OK));
