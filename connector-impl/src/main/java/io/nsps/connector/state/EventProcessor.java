@@ -65,32 +65,24 @@ public final class EventProcessor {
             if (claim instanceof Claim.AlreadyDone done) {
                 return alreadyProcessed(done.record());
             }
-            Optional<EventRecord> outcome = awaitOutcome(eventId, deadline);
-            if (outcome.isPresent()) {
-                return outcome.get().done() ? alreadyProcessed(outcome.get()) : outcome.get();
+            // In flight elsewhere. Its outcome, once there, is ours too (a failure as well: exactly one
+            // delivery runs); its claim, once expired (its instance died), is taken over by the next claim.
+            Optional<EventRecord> finished = store.finished(eventId);
+            if (finished.isPresent()) {
+                return finished.get().done() ? alreadyProcessed(finished.get()) : finished.get();
             }
             if (!clock.instant().isBefore(deadline)) {
                 return new EventRecord(503, "in_flight", "connection_error", "The event is being processed by another delivery; retry later",
                         "Still in progress", RETRY_SOON);
             }
-            // The other delivery's claim expired without an outcome (its instance died): take it over.
-        }
-    }
-
-    private Optional<EventRecord> awaitOutcome(String eventId, Instant deadline) {
-        while (clock.instant().isBefore(deadline)) {
-            Optional<EventRecord> finished = store.finished(eventId);
-            if (finished.isPresent()) {
-                return finished;
-            }
             try {
                 Thread.sleep(POLL.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return Optional.empty();
+                return new EventRecord(503, "interrupted", "connection_error", "The connector is stopping; retry later", "Interrupted",
+                        RETRY_SOON);
             }
         }
-        return Optional.empty();
     }
 
     private EventRecord run(Event event, String subscriber) {

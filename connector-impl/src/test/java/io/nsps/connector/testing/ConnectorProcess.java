@@ -30,7 +30,11 @@ public final class ConnectorProcess implements AutoCloseable {
 
     /** Runs {@code Main <command>} with {@code env} (plus a free loopback PORT) and stdout and stderr merged. */
     public static ConnectorProcess start(String command, Map<String, String> env) throws IOException {
-        int port = freePort();
+        return start(command, env, freePort());
+    }
+
+    /** The same, on a given port (to restart an instance where the sender expects it). */
+    public static ConnectorProcess start(String command, Map<String, String> env, int port) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "io.nsps.connector.launcher.Main", command);
         builder.environment().put("HOST", "127.0.0.1");
@@ -61,6 +65,12 @@ public final class ConnectorProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL: no shutdown of any kind, as when a machine or container dies. */
+    public void killHard() throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-KILL", Long.toString(process.pid())).start().waitFor();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
     /** Waits for the process to end and for its last output line to be read; null on timeout. */
     public Integer awaitExit(long seconds) throws InterruptedException {
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
@@ -85,7 +95,7 @@ public final class ConnectorProcess implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
