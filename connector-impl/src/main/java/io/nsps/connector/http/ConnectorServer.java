@@ -135,7 +135,7 @@ public final class ConnectorServer implements AutoCloseable {
         application.register(new BearerAuthFilter(verifier));
         application.register(new RequestGuardFilter(config.maxBodyBytes()));
         application.register(new AdmissionFilter(config.maxConcurrentEvents()));
-        application.register(new EventBodyReader(new EventParser(mapper), config.maxBodyBytes()));
+        application.register(new EventBodyReader(new EventParser(mapper), config.maxBodyBytes(), config.bodyReadTimeout()));
         application.register(new ConnectorExceptionMapper());
 
         EventsResource resource = new EventsResource(processor, lifecycle);

@@ -7,10 +7,12 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.ext.MessageBodyReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Type;
+import java.time.Duration;
 
 /**
  * Reads the event body: at most {@code MAX_BODY_BYTES} (a chunked body is cut off one byte past the
@@ -22,10 +24,16 @@ public final class EventBodyReader implements MessageBodyReader<Event> {
 
     private final EventParser parser;
     private final long maxBodyBytes;
+    private final Duration bodyDeadline;
 
-    public EventBodyReader(EventParser parser, long maxBodyBytes) {
+    /**
+     * @param bodyDeadline the whole body must arrive within this (Grizzly bounds each read by the
+     *     same duration, so a body dribbled a byte at a time holds a worker for at most about twice it)
+     */
+    public EventBodyReader(EventParser parser, long maxBodyBytes, Duration bodyDeadline) {
         this.parser = parser;
         this.maxBodyBytes = maxBodyBytes;
+        this.bodyDeadline = bodyDeadline;
     }
 
     @Override
@@ -36,16 +44,28 @@ public final class EventBodyReader implements MessageBodyReader<Event> {
     @Override
     public Event readFrom(Class<Event> type, Type genericType, Annotation[] annotations, MediaType mediaType,
                           MultivaluedMap<String, String> httpHeaders, InputStream entityStream) throws IOException {
-        byte[] body;
+        return parser.parse(readBounded(entityStream));
+    }
+
+    private byte[] readBounded(InputStream in) {
+        long deadline = System.nanoTime() + bodyDeadline.toNanos();
+        ByteArrayOutputStream body = new ByteArrayOutputStream(8192);
+        byte[] chunk = new byte[8192];
         try {
-            body = entityStream.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+            for (int n; (n = in.read(chunk)) >= 0; ) {
+                body.write(chunk, 0, n);
+                if (body.size() > maxBodyBytes) {
+                    throw RequestGuardFilter.tooLarge(maxBodyBytes);
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new ApiException(400, ErrorType.VALIDATION_ERROR, "Malformed request body",
+                            "The request body arrived too slowly (more than " + bodyDeadline.toMillis() + " ms)");
+                }
+            }
         } catch (IOException e) {
-            // The sender went away or broke the framing mid-body: its fault, not ours.
+            // The sender went away, stalled, or broke the framing mid-body: its fault, not ours.
             throw new ApiException(400, ErrorType.VALIDATION_ERROR, "Malformed request body", "The request body could not be read completely");
         }
-        if (body.length > maxBodyBytes) {
-            throw RequestGuardFilter.tooLarge(maxBodyBytes);
-        }
-        return parser.parse(body);
+        return body.toByteArray();
     }
 }

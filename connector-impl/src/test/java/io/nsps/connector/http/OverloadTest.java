@@ -4,6 +4,7 @@ import static io.nsps.connector.testing.RunningConnector.TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nsps.connector.testing.HttpAnswer;
+import io.nsps.connector.testing.ProbeHandlerFactory;
 import io.nsps.connector.testing.RunningConnector;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -44,6 +45,7 @@ final class OverloadTest {
     private record Timed(HttpAnswer answer, Duration took) {
     }
 
+
     @Test
     void fourTimesTheCapacityWithASlowUpstreamIsRefusedFastWhileHealthAnswers() throws Exception {
         List<CompletableFuture<Timed>> requests = new ArrayList<>();
@@ -73,6 +75,44 @@ final class OverloadTest {
             assertThat(t.answer().json().path("type").asText()).isEqualTo("connection_error");
             assertThat(t.took()).as("refused without waiting for the slow ones").isLessThan(Duration.ofMillis(1500));
         });
+    }
+
+    @Test
+    void bodyDribbledAByteAtATimeIsCutOff() throws Exception {
+        String body = RunningConnector.probeEvent("dribble", "ok");
+        try (Socket socket = new Socket("127.0.0.1", connector.server().port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /process-event HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            long started = System.nanoTime();
+            CompletableFuture<Void> dribbler = CompletableFuture.runAsync(() -> {
+                try {
+                    for (byte b : body.getBytes(StandardCharsets.US_ASCII)) {
+                        out.write(b);
+                        out.flush();
+                        Thread.sleep(300);
+                    }
+                } catch (Exception e) {
+                    // cut off, as expected
+                }
+            }, SENDERS);
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            byte[] buffer = new byte[4096];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                answer.write(buffer, 0, n);
+                if (answer.toString(StandardCharsets.UTF_8).contains("}")) {
+                    break;
+                }
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            dribbler.cancel(true);
+
+            assertThat(answer.toString(StandardCharsets.UTF_8)).startsWith("HTTP/1.1 400").contains("arrived too slowly");
+            assertThat(took).as("cut off well before the %d bytes arrived", body.length()).isLessThan(Duration.ofSeconds(4));
+        }
+        assertThat(ProbeHandlerFactory.HANDLED).doesNotContain("dribble");
     }
 
     @Test
