@@ -32,6 +32,7 @@ public record ConnectorConfig(
         int maxConcurrentEvents,
         Duration idleTimeout,
         Duration bodyReadTimeout,
+        Duration headerReadTimeout,
         StateSettings state,
         Map<String, String> env) {
 
@@ -92,6 +93,7 @@ public record ConnectorConfig(
         settings.put("WORKER_QUEUE", Integer.toString(workerQueue));
         settings.put("MAX_CONCURRENT_EVENTS", Integer.toString(maxConcurrentEvents));
         settings.put("BODY_READ_TIMEOUT", io.nsps.connector.spi.ConfigValues.formatDuration(bodyReadTimeout));
+        settings.put("HEADER_READ_TIMEOUT", io.nsps.connector.spi.ConfigValues.formatDuration(headerReadTimeout));
         settings.put("IDLE_TIMEOUT", io.nsps.connector.spi.ConfigValues.formatDuration(idleTimeout));
         settings.put("STATE_STORE", state.kind().name().toLowerCase(java.util.Locale.ROOT));
         if (state.kind() == StateStoreKind.POSTGRES) {

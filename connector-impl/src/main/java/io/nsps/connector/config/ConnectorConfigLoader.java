@@ -65,13 +65,15 @@ public final class ConnectorConfigLoader {
                     + "): the spare workers answer health checks and refusals under load");
         }
         Duration bodyReadTimeout = reader.duration("BODY_READ_TIMEOUT", Duration.ofSeconds(10));
+        Duration headerReadTimeout = reader.duration("HEADER_READ_TIMEOUT", Duration.ofSeconds(10));
         ConnectorConfig.StateSettings state = stateSettings(reader);
 
         if (!problems.isEmpty()) {
             throw new ConfigurationException(problems);
         }
         return new ConnectorConfig(host, port, authMode, tokens, jwt, eventsPath, handlers, handlersDir, maxBody, logLevel,
-                logFormat, grace, workerThreads, workerQueue, maxConcurrent, idleTimeout, bodyReadTimeout, state, env);
+                logFormat, grace, workerThreads, workerQueue, maxConcurrent, idleTimeout, bodyReadTimeout,
+                headerReadTimeout, state, env);
     }
 
     private static ConnectorConfig.StateSettings stateSettings(EnvironmentReader reader) {

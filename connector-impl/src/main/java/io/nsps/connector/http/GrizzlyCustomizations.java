@@ -5,7 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nsps.connector.model.ErrorType;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.io.IOException;
 import org.glassfish.grizzly.Buffer;
+import org.glassfish.grizzly.Connection;
+import org.glassfish.grizzly.Grizzly;
+import org.glassfish.grizzly.attributes.Attribute;
+import org.glassfish.grizzly.filterchain.NextAction;
 import org.glassfish.grizzly.filterchain.FilterChainBuilder;
 import org.glassfish.grizzly.filterchain.FilterChainContext;
 import org.glassfish.grizzly.http.HttpContent;
@@ -72,7 +77,7 @@ final class GrizzlyCustomizations {
      * Replaces the HTTP codec filter with one whose protocol-error answers (bad request line,
      * oversized headers) carry a JSON body instead of none.
      */
-    static AddOn codecAddOn(ObjectMapper mapper) {
+    static AddOn codecAddOn(ObjectMapper mapper, java.time.Duration headerDeadline) {
         return new AddOn() {
             @Override
             public void setup(NetworkListener listener, FilterChainBuilder builder) {
@@ -81,21 +86,29 @@ final class GrizzlyCustomizations {
                     throw new IllegalStateException("Grizzly's filter chain has no HTTP codec filter");
                 }
                 org.glassfish.grizzly.http.HttpServerFilter original = (org.glassfish.grizzly.http.HttpServerFilter) builder.get(index);
-                builder.set(index, new JsonErrorCodecFilter(listener, mapper, original));
+                builder.set(index, new JsonErrorCodecFilter(listener, mapper, original, headerDeadline.toNanos()));
             }
         };
     }
 
     private static final class JsonErrorCodecFilter extends org.glassfish.grizzly.http.HttpServerFilter {
 
+        /** When the bytes of the request head now being received started to arrive. */
+        private static final Attribute<Long> HEAD_STARTED = Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute("nsps.head-started");
+        /** Set while a request body is being received (the head deadline does not apply then). */
+        private static final Attribute<Boolean> IN_BODY = Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute("nsps.in-body");
+
         private final ObjectMapper mapper;
+        private final long headerDeadlineNanos;
 
         @SuppressWarnings("deprecation")
-        JsonErrorCodecFilter(NetworkListener listener, ObjectMapper mapper, org.glassfish.grizzly.http.HttpServerFilter original) {
+        JsonErrorCodecFilter(NetworkListener listener, ObjectMapper mapper, org.glassfish.grizzly.http.HttpServerFilter original,
+                             long headerDeadlineNanos) {
             super(listener.isChunkingEnabled(),
                     listener.getMaxHttpHeaderSize() == -1 ? DEFAULT_MAX_HTTP_PACKET_HEADER_SIZE : listener.getMaxHttpHeaderSize(),
                     null, listener.getKeepAlive(), null, listener.getMaxRequestHeaders(), listener.getMaxResponseHeaders());
             this.mapper = mapper;
+            this.headerDeadlineNanos = headerDeadlineNanos;
             setAllowPayloadForUndefinedHttpMethods(original.isAllowPayloadForUndefinedHttpMethods());
             setMaxPayloadRemainderToSkip(original.getMaxPayloadRemainderToSkip());
             for (var encoding : original.getContentEncodings()) {
@@ -103,8 +116,41 @@ final class GrizzlyCustomizations {
             }
         }
 
+        /**
+         * Slowloris: a request head dribbled in (a byte now and then keeps the connection from ever
+         * being idle) must be complete within HEADER_READ_TIMEOUT of its first byte, or the
+         * connection is closed. No worker thread is involved: heads are parsed on the selector.
+         */
+        @Override
+        public NextAction handleRead(FilterChainContext ctx) throws IOException {
+            Connection<?> connection = ctx.getConnection();
+            if (!Boolean.TRUE.equals(IN_BODY.get(connection))) {
+                Long started = HEAD_STARTED.get(connection);
+                long now = System.nanoTime();
+                if (started == null) {
+                    HEAD_STARTED.set(connection, now);
+                } else if (now - started > headerDeadlineNanos) {
+                    connection.closeSilently();
+                    return ctx.getStopAction();
+                }
+            }
+            return super.handleRead(ctx);
+        }
+
+        @Override
+        protected void onHttpContentParsed(HttpContent content, FilterChainContext ctx) {
+            super.onHttpContentParsed(content, ctx);
+            if (content.isLast()) {
+                IN_BODY.remove(ctx.getConnection());
+            }
+        }
+
         @Override
         protected boolean onHttpHeaderParsed(HttpHeader header, Buffer buffer, FilterChainContext ctx) {
+            HEAD_STARTED.remove(ctx.getConnection());
+            if (header.isExpectContent()) {
+                IN_BODY.set(ctx.getConnection(), Boolean.TRUE);
+            }
             boolean error = super.onHttpHeaderParsed(header, buffer, ctx);
             // True makes Grizzly answer 400 (through customizeErrorResponse) and close the connection.
             return error || header.isChunked() && declaresContentLength(header, buffer);

@@ -33,7 +33,7 @@ final class OverloadTest {
     @BeforeAll
     static void start() {
         connector = RunningConnector.start(Map.of("HANDLERS", "probe", "WORKER_THREADS", "8", "MAX_CONCURRENT_EVENTS", "4",
-                "BODY_READ_TIMEOUT", "1s"));
+                "BODY_READ_TIMEOUT", "1s", "HEADER_READ_TIMEOUT", "1s"));
     }
 
     @AfterAll
@@ -113,6 +113,32 @@ final class OverloadTest {
             assertThat(took).as("cut off well before the %d bytes arrived", body.length()).isLessThan(Duration.ofSeconds(4));
         }
         assertThat(ProbeHandlerFactory.HANDLED).doesNotContain("dribble");
+    }
+
+    @Test
+    void headersDribbledAByteAtATimeAreCutOff() throws Exception {
+        byte[] head = ("GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: " + "s".repeat(100) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        try (Socket socket = new Socket("127.0.0.1", connector.server().port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            long started = System.nanoTime();
+            boolean cutOff = false;
+            try {
+                for (byte b : head) {
+                    out.write(b);
+                    out.flush();
+                    Thread.sleep(100);
+                }
+            } catch (java.io.IOException e) {
+                cutOff = true;
+            }
+            int read = cutOff ? -1 : socket.getInputStream().read();
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+            assertThat(read).as("the connection is closed, not answered").isEqualTo(-1);
+            assertThat(took).as("well before the %d bytes of the head arrived", head.length).isLessThan(Duration.ofSeconds(8));
+        }
+        assertThat(connector.get("/health").status()).isEqualTo(200);
     }
 
     @Test
