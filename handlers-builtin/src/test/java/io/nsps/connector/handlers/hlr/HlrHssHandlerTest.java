@@ -30,6 +30,8 @@ import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
 import okhttp3.mockwebserver.SocketPolicy;
+import okhttp3.tls.HandshakeCertificates;
+import okhttp3.tls.HeldCertificate;
 import okio.Buffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -350,6 +352,22 @@ final class HlrHssHandlerTest {
         assertThatThrownBy(() -> handler(Map.of("API_URL", "http://hlr.invalid:3001/wtl")).handle(sample("sim-updated.json")))
                 .isInstanceOf(UpstreamUnavailableException.class)
                 .hasMessageStartingWith("The HLR is unreachable");
+    }
+
+    @Test
+    void untrustedTlsCertificateIsUnavailableNeverTrusted() throws IOException {
+        HeldCertificate selfSigned = new HeldCertificate.Builder().addSubjectAlternativeName("localhost").build();
+        HandshakeCertificates serverCertificates = new HandshakeCertificates.Builder().heldCertificate(selfSigned).build();
+        try (MockWebServer tls = new MockWebServer()) {
+            tls.useHttps(serverCertificates.sslSocketFactory(), false);
+            tls.enqueue(json(200, OK));
+            tls.start();
+
+            assertThatThrownBy(() -> handler(Map.of("API_URL", tls.url("/wtl").toString())).handle(sample("sim-updated.json")))
+                    .isInstanceOfSatisfying(UpstreamUnavailableException.class,
+                            e -> assertThat(e.getMessage()).isEqualTo("The HLR is unreachable (TLS failure)"));
+            assertThat(tls.getRequestCount()).as("no request was ever sent over the untrusted connection").isZero();
+        }
     }
 
     @Test
