@@ -1,0 +1,321 @@
+#!/usr/bin/env python3
+"""Benchmark of the NSPS connector on this machine, on loopback (run it through scripts/bench.sh).
+
+Scenarios, each figure measured twice after a warm-up, at 1, 16 and 64 connections (wrk):
+  reference  nginx answering 202 with a fixed body: what this machine can do at almost no cost
+  a          the connector with the log handler: the connector's own cost
+  b          the connector with hlr-hss against a fast loopback upstream (nginx): a real round trip
+  c          1 MB enriched events
+  d          start-up: process start to first 202, and RSS when idle
+Per scenario: requests/s, p50/p99 latency, server CPU microseconds per request (from /proc), RSS
+after the run, and ratios to the reference. Results are printed and written as a Markdown table.
+JMH then measures the in-process hot path (parse + validate + dispatch) without a network.
+"""
+import argparse
+import datetime
+import json
+import os
+import pathlib
+import platform
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "api-spec/src/main/resources/examples/events/sim-updated.json"
+TOKEN = "bench-token-4b1d"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+LUA = r"""
+local template, prefix, token
+local counter = 0
+init = function(args)
+  local f = io.open(args[1], "rb"); template = f:read("*a"); f:close()
+  token = args[2]
+  math.randomseed(os.time() + math.floor(os.clock() * 1000000))
+  prefix = tostring(math.random(1, 1000000000)) .. "-"
+end
+request = function()
+  counter = counter + 1
+  local imsi = string.format("%09d%06d", math.random(0, 999999999), counter % 1000000)
+  local body = (template:gsub("__EVENT_ID__", prefix .. counter, 1))
+  body = (body:gsub("__IMSI__", imsi, 1))
+  return wrk.format("POST", nil, {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}, body)
+end
+"""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cpu_seconds(pids):
+    total = 0
+    for pid in pids:
+        try:
+            fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except FileNotFoundError:
+            pass
+    return total / CLK_TCK
+
+
+def rss_mb(pids):
+    total = 0
+    for pid in pids:
+        for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total / 1024
+
+
+def children(pid):
+    try:
+        return [int(p) for p in pathlib.Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
+
+
+def to_ms(value):
+    number, unit = re.match(r"([\d.]+)(us|ms|s)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url, connections, seconds, lua, body_file):
+    threads = min(connections, 2)
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s",
+                          "-s", lua, url, "--", str(body_file), TOKEN], capture_output=True, text=True, check=True).stdout
+    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+              "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+              "p50": to_ms(re.search(r"\s50%\s+([\d.]+\w+)", out).group(1)),
+              "p99": to_ms(re.search(r"\s99%\s+([\d.]+\w+)", out).group(1))}
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    result["errors"] = (int(non2xx.group(1)) if non2xx else 0) + (sum(int(g) for g in errors.groups()) if errors else 0)
+    return result
+
+
+class Server:
+    """A server process whose CPU and RSS are measured (its children too, for nginx's worker)."""
+
+    def __init__(self, command, env=None, cwd=None):
+        self.log = tempfile.NamedTemporaryFile(prefix="bench-server-", suffix=".log", delete=False)
+        self.process = subprocess.Popen(command, env=env, cwd=cwd, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def pids(self):
+        return [self.process.pid] + children(self.process.pid)
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def nginx(workdir, port):
+    conf = workdir / "nginx.conf"
+    conf.write_text(f"""
+worker_processes 1;
+daemon off;
+user root root;
+pid {workdir}/nginx.pid;
+error_log {workdir}/nginx-error.log;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+  client_body_temp_path {workdir}/body;
+  client_max_body_size 4m;
+  server {{
+    listen 127.0.0.1:{port};
+    location /hlr/prov {{ default_type application/json; return 200 '{{"result":true}}'; }}
+    location / {{ default_type application/json; return 202 '{{"message":"Event accepted for processing"}}'; }}
+  }}
+}}
+""")
+    server = Server(["nginx", "-p", str(workdir), "-c", str(conf)])
+    wait_until(lambda: post(f"http://127.0.0.1:{port}/", b"{}") == 202, 10)
+    return server
+
+
+def connector(port, env_extra):
+    env = dict(os.environ)
+    env.update({"API_TOKEN": TOKEN, "PORT": str(port), "HOST": "127.0.0.1", "LOG_LEVEL": "info", "HANDLERS_DIR": "/nonexistent"})
+    env.update(env_extra)
+    return Server([str(ROOT / "nsps-connector"), "serve"], env=env, cwd=str(ROOT))
+
+
+def post(url, body):
+    request = urllib.request.Request(url, data=body, method="POST",
+                                     headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as e:
+        return e.code
+    except OSError:
+        return None
+
+
+def wait_until(condition, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.005)
+    raise RuntimeError("server did not come up")
+
+
+def event_template(size=None):
+    event = json.loads(SAMPLE.read_text())
+    event["event_id"] = "__EVENT_ID__"
+    event["pb_data"]["sim_info"]["imsi"] = "__IMSI__"
+    if size:
+        counter = event["pb_data"]["full_vd_counter_info"][0]
+        counters = []
+        while len(json.dumps(event)) < size:
+            counters.append(dict(counter, i_vd_plan=len(counters)))
+            event["pb_data"]["full_vd_counter_info"] = counters
+    return json.dumps(event)
+
+
+def measure(name, server, url, connections, seconds, lua, body_file, repeats=2):
+    rows = []
+    for c in connections:
+        for run in range(repeats):
+            pids = server.pids()
+            cpu_before = cpu_seconds(pids)
+            result = wrk(url, c, seconds, lua, body_file)
+            result["cpu_us"] = (cpu_seconds(pids) - cpu_before) * 1e6 / max(1, result["requests"])
+            result["rss"] = rss_mb(pids)
+            result.update(scenario=name, connections=c, run=run + 1)
+            rows.append(result)
+            print(f"{name:10} c={c:<3} run {run + 1}: {result['rps']:9.0f} req/s  p50 {result['p50']:7.2f} ms  p99 {result['p99']:7.2f} ms"
+                  f"  cpu {result['cpu_us']:7.1f} us/req  rss {result['rss']:6.1f} MB  errors {result['errors']}", flush=True)
+    return rows
+
+
+def startup(port):
+    started = time.monotonic()
+    server = connector(port, {"HANDLERS": "log"})
+    body = event_template().replace("__EVENT_ID__", "startup").replace("__IMSI__", "001010000000001").encode()
+    wait_until(lambda: post(f"http://127.0.0.1:{port}/process-event", body) == 202, 60)
+    first_202 = (time.monotonic() - started) * 1000
+    time.sleep(3)
+    idle = rss_mb(server.pids())
+    server.stop()
+    return first_202, idle
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--out", default=str(ROOT / "docs" / "benchmark.md"))
+    parser.add_argument("--test-classpath", default="")
+    args = parser.parse_args()
+    connections = [1, 16, 64]
+    work = pathlib.Path(tempfile.mkdtemp(prefix="nsps-bench-"))
+    (work / "body").mkdir()
+    lua = work / "post.lua"
+    lua.write_text(LUA)
+    standard = work / "event.json"
+    standard.write_text(event_template())
+    big = work / "event-1mb.json"
+    big.write_text(event_template(1024 * 1024))
+    upstream_body = work / "prov.json"
+    upstream_body.write_text('{"action":"update","imsi":"__IMSI__","msisdn":["380501234567"],"subscriber_status":"serviceGranted",'
+                             '"cs_profile":"cs-pp-20250319","eps_profile":"eps-pp-20250319","x":"__EVENT_ID__"}')
+    print(f"standard event {standard.stat().st_size} bytes, large event {big.stat().st_size} bytes", flush=True)
+
+    results = []
+    nginx_port = free_port()
+    reference = nginx(work, nginx_port)
+    try:
+        warm = f"http://127.0.0.1:{nginx_port}/"
+        wrk(warm, 16, 3, str(lua), standard)
+        results += measure("reference", reference, warm, connections, args.duration, str(lua), standard)
+        results += measure("upstream", reference, f"http://127.0.0.1:{nginx_port}/hlr/prov", [1, 16, 64], args.duration, str(lua),
+                           upstream_body, repeats=1)
+
+        for name, env in (("a: log", {"HANDLERS": "log", "LOG_HANDLER_EVENT_TYPES": "SIM/*"}),
+                          ("b: hlr-hss", {"HANDLERS": "hlr-hss", "HLR_API_URL": f"http://127.0.0.1:{nginx_port}/hlr"})):
+            port = free_port()
+            server = connector(port, env)
+            try:
+                url = f"http://127.0.0.1:{port}/process-event"
+                wait_until(lambda: post(url, b"{}") == 422, 60)
+                wrk(url, 16, 10, str(lua), standard)
+                results += measure(name, server, url, connections, args.duration, str(lua), standard)
+            finally:
+                server.stop()
+
+        port = free_port()
+        server = connector(port, {"HANDLERS": "log", "LOG_HANDLER_EVENT_TYPES": "SIM/*"})
+        try:
+            url = f"http://127.0.0.1:{port}/process-event"
+            wait_until(lambda: post(url, b"{}") == 422, 60)
+            idle_before = rss_mb(server.pids())
+            wrk(url, 4, 5, str(lua), big)
+            results += measure("c: 1 MB", server, url, [1, 4], args.duration, str(lua), big)
+            time.sleep(5)
+            after_burst = rss_mb(server.pids())
+        finally:
+            server.stop()
+    finally:
+        reference.stop()
+
+    first_202, idle_rss = startup(free_port())
+    print(f"d: start-up to first 202 {first_202:.0f} ms, idle RSS {idle_rss:.1f} MB", flush=True)
+    print(f"c: RSS before the 1 MB runs {idle_before:.1f} MB, 5 s after {after_burst:.1f} MB", flush=True)
+
+    jmh = run_jmh(args.test_classpath)
+    write_report(pathlib.Path(args.out), results, first_202, idle_rss, idle_before, after_burst, jmh, args.duration)
+
+
+def run_jmh(classpath):
+    if not classpath:
+        return ""
+    out = subprocess.run(["java", "-cp", classpath, "org.openjdk.jmh.Main", "HotPathBenchmark", "-f", "1", "-wi", "3", "-w", "2s",
+                          "-i", "5", "-r", "2s", "-tu", "us", "-bm", "avgt"], capture_output=True, text=True, cwd=str(ROOT))
+    lines = [line for line in out.stdout.splitlines() if line.startswith("Benchmark") or "HotPathBenchmark." in line]
+    print("\n".join(lines), flush=True)
+    return "\n".join(lines)
+
+
+def best(rows, scenario, connections):
+    candidates = [r for r in rows if r["scenario"] == scenario and r["connections"] == connections]
+    return min(candidates, key=lambda r: r["cpu_us"]) if candidates else None
+
+
+def write_report(path, rows, first_202, idle_rss, idle_before, after_burst, jmh, seconds):
+    cpu_model = next((line.split(":", 1)[1].strip() for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines()
+                      if line.startswith("model name")), platform.machine())
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+    lines = [f"# Benchmark ({datetime.date.today()}, {os.cpu_count()} cores, {cpu_model}, {java})", "",
+             f"Loopback, wrk, {seconds} s per figure after a warm-up, each figure measured twice (both shown); CPU is the server's"
+             " user+system time per request from /proc. Ratios are to the nginx reference at the same connection count.", "",
+             "| scenario | conns | run | req/s | p50 ms | p99 ms | CPU µs/req | CPU ratio | RSS MB | errors |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        ref = best(rows, "reference", r["connections"])
+        ratio = r["cpu_us"] / ref["cpu_us"] if ref and ref["cpu_us"] > 0 else float("nan")
+        lines.append(f"| {r['scenario']} | {r['connections']} | {r['run']} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} |"
+                     f" {r['cpu_us']:.1f} | {ratio:.1f}x | {r['rss']:.0f} | {r['errors']} |")
+    lines += ["", f"Start-up, process start to first 202: **{first_202:.0f} ms**; RSS idle: **{idle_rss:.0f} MB**.",
+              f"1 MB events: RSS before {idle_before:.0f} MB, 5 s after the runs {after_burst:.0f} MB.", ""]
+    if jmh:
+        lines += ["In-process hot path (JMH, average time per operation):", "", "```", jmh, "```", ""]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines))
+    print(f"written to {path}", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

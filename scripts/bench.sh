@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds the connector and benchmarks it on this machine (loopback): see README "Performance".
+#   scripts/bench.sh [--duration SECONDS] [--out docs/benchmark.md]
+# Installs wrk and nginx (Debian packages) when missing. Not part of `mvn verify`.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "bench: installing ${need[*]}" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+mvn -q -B -ntp -DskipTests install
+classpath_file=$(mktemp)
+trap 'rm -f "$classpath_file"' EXIT
+mvn -q -B -ntp -pl connector-impl dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$classpath_file"
+touch connector-impl/target/dist/lib/.built-from-sources
+exec python3 scripts/bench.py --test-classpath "connector-impl/target/test-classes:connector-impl/target/classes:$(cat "$classpath_file")" "$@"
