@@ -56,7 +56,7 @@ public final class ConnectorConfigLoader {
         LogLevel logLevel = reader.choice("LOG_LEVEL", LogLevel.class, LogLevel.INFO);
         LogFormat logFormat = reader.choice("LOG_FORMAT", LogFormat.class, LogFormat.JSON);
         Duration grace = reader.duration("SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE);
-        int workerThreads = (int) reader.number("WORKER_THREADS", 64, 2, 4096);
+        int workerThreads = (int) reader.number("WORKER_THREADS", 128, 2, 4096);
         int workerQueue = (int) reader.number("WORKER_QUEUE", 256, 0, 1_000_000);
         Duration idleTimeout = reader.duration("IDLE_TIMEOUT", Duration.ofSeconds(30));
         int maxConcurrent = (int) reader.number("MAX_CONCURRENT_EVENTS", Math.max(1, workerThreads * 3L / 4), 1, 4096);
