@@ -4,16 +4,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import feign.Response;
 import feign.codec.ErrorDecoder;
+import io.nsps.connector.spi.InvalidEventException;
+import io.nsps.connector.spi.UpstreamErrorException;
+import io.nsps.connector.spi.UpstreamRateLimitedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Collection;
 import java.util.regex.Pattern;
 
 /**
- * Turns every non-2xx answer into an {@link HlrStatusException} with what the handler needs (the
- * status, the upstream's error text sanitised and capped, Retry-After, the credentials used), and
- * never the raw body: it is read up to {@link #MAX_ERROR_BODY} bytes and only its {@code error}
- * or {@code message} field is kept.
+ * Turns every non-2xx answer into the SPI's failure hierarchy (carried out of Feign by
+ * {@link HlrCallFailure}): 400/422 -> {@link InvalidEventException}, 429 ->
+ * {@link UpstreamRateLimitedException} with the HLR's Retry-After, anything else (5xx, a 3xx, which
+ * is never followed, 410, other 4xx) -> {@link UpstreamErrorException}. Three statuses whose meaning
+ * depends on the call stay an {@link HlrStatusException} for the handler to decide: 401/403 (renew
+ * the credentials and re-send once), 404 (a delete's "already absent") and 409 (an insert's
+ * "already present"). The raw body never travels: it is read up to {@link #MAX_ERROR_BODY} bytes and
+ * only its {@code error} or {@code message} field is kept, sanitised and capped.
  */
 final class HlrErrorDecoder implements ErrorDecoder {
 
@@ -30,8 +37,16 @@ final class HlrErrorDecoder implements ErrorDecoder {
 
     @Override
     public Exception decode(String methodKey, Response response) {
-        return new HlrStatusException(response.status(), errorText(response), header(response, "Retry-After"),
-                requestHeader(response, "Authorization"));
+        int status = response.status();
+        String error = errorText(response);
+        String detail = error.isEmpty() ? "" : ": " + error;
+        return switch (status) {
+            case 401, 403, 404, 409 -> new HlrStatusException(status, error, header(response, "Retry-After"), requestHeader(response, "Authorization"));
+            case 400, 422 -> new HlrCallFailure(InvalidEventException.rejectedUpstream("The HLR refused the request (HTTP " + status + ")" + detail));
+            case 429 -> new HlrCallFailure(new UpstreamRateLimitedException("The HLR is rate limiting the connector",
+                    HlrHssHandler.retryAfter(header(response, "Retry-After"))));
+            default -> new HlrCallFailure(new UpstreamErrorException("The HLR failed (HTTP " + status + ")" + detail, null));
+        };
     }
 
     private String errorText(Response response) {

@@ -225,23 +225,14 @@ final class HlrHssHandler implements EventHandler {
         }
     }
 
-    /** The SPI failure for a status the step does not tolerate (see the README's table). */
+    /** The SPI failure for a step-dependent status the step does not tolerate (see HlrErrorDecoder for the others). */
     private static HandlerException failure(ProvisioningStep step, HlrStatusException e) {
         String detail = e.upstreamError().isEmpty() ? "" : ": " + e.upstreamError();
-        int status = e.status();
-        if (status == 404) {
-            return new EntityNotFoundException("The HLR has no subscriber for " + step.purpose() + detail);
-        }
-        if (status == 400 || status == 409 || status == 422) {
-            return InvalidEventException.rejectedUpstream("The HLR refused to " + step.purpose() + " (HTTP " + status + ")" + detail);
-        }
-        if (status == 401 || status == 403) {
-            return new UpstreamAuthenticationException("The HLR refused the connector's credentials (HTTP " + status + ")", null);
-        }
-        if (status == 429) {
-            return new UpstreamRateLimitedException("The HLR is rate limiting the connector", retryAfter(e.retryAfter()));
-        }
-        return new UpstreamErrorException("The HLR failed to " + step.purpose() + " (HTTP " + status + ")" + detail, null);
+        return switch (e.status()) {
+            case 404 -> new EntityNotFoundException("The HLR has no subscriber for " + step.purpose() + detail);
+            case 409 -> InvalidEventException.rejectedUpstream("The HLR refused to " + step.purpose() + " (HTTP 409)" + detail);
+            default -> new UpstreamAuthenticationException("The HLR refused the connector's credentials (HTTP " + e.status() + ")", null);
+        };
     }
 
     /** Retry-After as seconds; an HTTP date or garbage is ignored (the connector's default applies). */
