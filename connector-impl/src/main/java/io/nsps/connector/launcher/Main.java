@@ -36,7 +36,7 @@ import sun.misc.Signal;
  */
 @Command(name = "nsps-connector", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Receives PortaBilling events from NSPS and provisions external systems through handlers.",
-        subcommands = {Main.Serve.class, Main.Demo.class, Main.Handlers.class})
+        subcommands = {Main.Serve.class, Main.Demo.class, Main.Handlers.class, Main.Train.class})
 public final class Main implements Callable<Integer> {
 
     static final int CONFIGURATION_ERROR = 2;
@@ -59,7 +59,7 @@ public final class Main implements Callable<Integer> {
         CommandLine commandLine = new CommandLine(new Main(env), new CommandLine.IFactory() {
             @Override
             public <K> K create(Class<K> type) throws Exception {
-                if (type == Serve.class || type == Demo.class || type == Handlers.class) {
+                if (type == Serve.class || type == Demo.class || type == Handlers.class || type == Train.class) {
                     return type.cast(type.getDeclaredConstructor(Map.class).newInstance(env));
                 }
                 return CommandLine.defaultFactory().create(type);
@@ -140,6 +140,43 @@ public final class Main implements Callable<Integer> {
             out.println("Health: curl -sS " + server.baseUri().resolve("/health"));
             out.println("Stop with Ctrl+C.");
             out.println();
+        }
+    }
+
+    /**
+     * Runs the connector once through its common paths and stops: the launcher runs this with
+     * {@code -XX:ArchiveClassesAtExit} after a build, so that later starts map the classes from a
+     * class-data-sharing archive instead of loading and verifying them again.
+     */
+    @Command(name = "train", hidden = true, description = "Exercise the connector once (used to build the class-data-sharing archive).")
+    static final class Train implements Callable<Integer> {
+        private final Map<String, String> env;
+
+        Train(Map<String, String> env) {
+            this.env = env;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            String token = newToken();
+            Map<String, String> trainingEnv = new HashMap<>(Map.of("API_TOKEN", token, "HANDLERS", "log", "HOST", "127.0.0.1", "PORT", "0",
+                    "LOG_LEVEL", "error", "HANDLERS_DIR", env.getOrDefault("HANDLERS_DIR", "handlers")));
+            ConnectorServer server = ConnectorApplication.start(trainingEnv);
+            try {
+                java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+                String sample = Files.readString(sampleEvent(env));
+                for (String body : List.of(sample, sample, "{\"event_id\":1}", "{")) {
+                    client.send(java.net.http.HttpRequest.newBuilder(server.eventsUri())
+                            .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                            java.net.http.HttpResponse.BodyHandlers.discarding());
+                }
+                client.send(java.net.http.HttpRequest.newBuilder(server.baseUri().resolve("/health")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding());
+            } finally {
+                server.shutdownGracefully();
+            }
+            return 0;
         }
     }
 
