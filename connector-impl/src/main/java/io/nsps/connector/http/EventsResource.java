@@ -1,12 +1,12 @@
 package io.nsps.connector.http;
 
 import io.nsps.connector.api.DefaultApi;
-import io.nsps.connector.state.EventProcessor;
-import io.nsps.connector.state.EventRecord;
 import io.nsps.connector.model.ErrorType;
 import io.nsps.connector.model.Event;
 import io.nsps.connector.model.EventResponse;
 import io.nsps.connector.model.HealthResponse;
+import io.nsps.connector.state.EventProcessor;
+import io.nsps.connector.state.EventRecord;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -17,8 +17,8 @@ import org.slf4j.MDC;
 /**
  * The generated API, implemented as a thin adapter: the event was authenticated by
  * {@link BearerAuthFilter} and parsed and validated by {@link EventBodyReader}; this hands it to the
- * {@link EventProcessor} (exactly once, in order per subscriber) and translates the outcome. Registered explicitly, on the configured
- * {@code EVENTS_PATH}, by {@link ConnectorServer}.
+ * {@link EventProcessor} (exactly once, in order per subscriber) and translates the outcome.
+ * Registered explicitly, on the configured {@code EVENTS_PATH}, by {@link ConnectorServer}.
  */
 public final class EventsResource implements DefaultApi {
 
