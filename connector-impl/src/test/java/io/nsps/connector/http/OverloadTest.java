@@ -97,19 +97,11 @@ final class OverloadTest {
                     // cut off, as expected
                 }
             }, SENDERS);
-            InputStream in = socket.getInputStream();
-            ByteArrayOutputStream answer = new ByteArrayOutputStream();
-            byte[] buffer = new byte[4096];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                answer.write(buffer, 0, n);
-                if (answer.toString(StandardCharsets.UTF_8).contains("}")) {
-                    break;
-                }
-            }
+            String answer = readAnswer(socket.getInputStream());
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             dribbler.cancel(true);
 
-            assertThat(answer.toString(StandardCharsets.UTF_8)).startsWith("HTTP/1.1 400").contains("arrived too slowly");
+            assertThat(answer).startsWith("HTTP/1.1 400").contains("arrived too slowly");
             assertThat(took).as("cut off well before the %d bytes arrived", body.length()).isLessThan(Duration.ofSeconds(4));
         }
         assertThat(ProbeHandlerFactory.HANDLED).doesNotContain("dribble");
@@ -150,20 +142,25 @@ final class OverloadTest {
                     + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"event_id\"").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             long started = System.nanoTime();
-            InputStream in = socket.getInputStream();
-            ByteArrayOutputStream answer = new ByteArrayOutputStream();
-            byte[] buffer = new byte[4096];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                answer.write(buffer, 0, n);
-                if (answer.toString(StandardCharsets.UTF_8).contains("}")) {
-                    break;
-                }
-            }
+            String answer = readAnswer(socket.getInputStream());
             Duration took = Duration.ofNanos(System.nanoTime() - started);
 
-            assertThat(answer.toString(StandardCharsets.UTF_8)).startsWith("HTTP/1.1 400").contains("could not be read completely");
+            assertThat(answer).startsWith("HTTP/1.1 400").contains("could not be read completely");
             assertThat(took).isBetween(Duration.ofMillis(800), Duration.ofSeconds(4));
         }
         assertThat(connector.get("/health").status()).isEqualTo(200);
+    }
+
+    /** Reads a raw answer up to the end of its JSON body. */
+    private static String readAnswer(InputStream in) throws java.io.IOException {
+        ByteArrayOutputStream answer = new ByteArrayOutputStream();
+        byte[] buffer = new byte[4096];
+        for (int n; (n = in.read(buffer)) > 0; ) {
+            answer.write(buffer, 0, n);
+            if (answer.toString(StandardCharsets.UTF_8).contains("}")) {
+                break;
+            }
+        }
+        return answer.toString(StandardCharsets.UTF_8);
     }
 }
