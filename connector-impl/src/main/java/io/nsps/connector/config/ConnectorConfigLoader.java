@@ -11,11 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Reads and validates {@link ConnectorConfig} from environment variables; reports every problem at once. */
@@ -173,12 +171,7 @@ public final class ConnectorConfigLoader {
             reader.problem("HANDLERS is required: the comma-separated names of the handlers to enable"
                     + " (the 'handlers' command lists them)");
         }
-        Set<String> seen = new HashSet<>();
-        for (String name : names) {
-            if (!seen.add(name)) {
-                reader.problem("HANDLERS names '" + name + "' twice");
-            }
-        }
+        // Unknown and repeated names are reported by HandlerRegistry, which knows what is available.
         return names;
     }
 }

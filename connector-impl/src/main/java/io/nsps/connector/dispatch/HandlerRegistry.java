@@ -91,11 +91,15 @@ public final class HandlerRegistry {
             throws ConfigurationException {
         List<String> problems = new ArrayList<>();
         List<RegisteredHandler> created = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (String name : enabled) {
+            if (!seen.add(name)) {
+                problems.add("HANDLERS names '" + name + "' twice; available: " + available());
+                continue;
+            }
             HandlerFactory factory = factories.get(name);
             if (factory == null) {
-                problems.add("HANDLERS names unknown handler '" + name + "'; available: "
-                        + (factories.isEmpty() ? "none" : String.join(", ", factories.keySet())));
+                problems.add("HANDLERS names unknown handler '" + name + "'; available: " + available());
                 continue;
             }
             int before = problems.size();
@@ -139,6 +143,10 @@ public final class HandlerRegistry {
             LOG.info("Handler {} enabled for event types {}", handler.name(), handler.patterns());
         }
         return created;
+    }
+
+    private String available() {
+        return factories.isEmpty() ? "none" : String.join(", ", factories.keySet());
     }
 
     private static ClassLoader handlersClassLoader(Path dir, List<String> problems) {

@@ -56,7 +56,7 @@ public final class ConnectorApplication {
         List<RegisteredHandler> handlers = List.of();
         Path handlersDir = config != null ? config.handlersDir() : Path.of(env.getOrDefault("HANDLERS_DIR", "handlers"));
         List<String> enabled = config != null ? config.handlers()
-                : new EnvironmentReader(env, new ArrayList<>()).list("HANDLERS", List.of()).stream().distinct().toList();
+                : new EnvironmentReader(env, new ArrayList<>()).list("HANDLERS", List.of());
         try {
             HandlerRegistry registry = HandlerRegistry.discover(handlersDir);
             handlers = registry.create(enabled, env, Clock.systemUTC());

@@ -109,7 +109,8 @@ public final class Main implements Callable<Integer> {
                 demoEnv.keySet().removeIf(name -> name.startsWith("HLR_") || name.startsWith("API_TOKEN"));
                 demoEnv.put("API_TOKEN", token);
                 demoEnv.put("AUTH_MODE", "static");
-                demoEnv.put("HANDLERS", "hlr-hss");
+                // hlr-hss provisions the simulator; log writes each event's summary for the person watching.
+                demoEnv.put("HANDLERS", "hlr-hss,log");
                 demoEnv.put("HLR_API_URL", simulator.baseUrl().toString());
                 demoEnv.put("HLR_AUTH", "bearer");
                 demoEnv.put("HLR_TOKEN", simulatorToken);
@@ -124,7 +125,7 @@ public final class Main implements Callable<Integer> {
                                                   String simulatorToken) {
             PrintWriter out = new PrintWriter(System.out, true);
             out.println();
-            out.println("NSPS connector demo is running: handler hlr-hss, provisioning an embedded HLR/HSS simulator.");
+            out.println("NSPS connector demo is running: handlers hlr-hss (provisioning an embedded HLR/HSS simulator) and log.");
             out.println("  Events URL:    " + server.eventsUri());
             out.println("  Bearer token:  " + token);
             out.println("  HLR simulator: " + simulator.baseUrl() + " (its own token: " + simulatorToken + ")");

@@ -50,7 +50,6 @@ final class ConnectorConfigLoaderTest {
                         "PORT: must be between 0 and 65535, got 70000",
                         "MAX_BODY_BYTES: '2 MB' is not a size; write it in bytes or like 64KiB or 2MiB",
                         "EVENTS_PATH: /health is the health check; choose another path",
-                        "HANDLERS names 'log' twice",
                         "LOG_LEVEL: 'loud' is not one of trace, debug, info, warn, error",
                         "JWT_PUBLIC_KEY is required",
                         "JWT_ISSUER is required",

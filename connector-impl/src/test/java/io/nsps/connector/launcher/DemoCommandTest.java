@@ -47,7 +47,9 @@ final class DemoCommandTest {
             assertThat(response.statusCode()).isEqualTo(202);
             ContractValidator.validate("/process-event", "POST", 202, response.headers().firstValue("Content-Type").orElse(""),
                     response.body());
-            assertThat(response.body()).isEqualTo("{\"message\":\"HLR: update SIM 255010000020349\"}");
+            assertThat(response.body()).isEqualTo("{\"message\":\"hlr-hss: HLR: update SIM 255010000020349; log: Event SIM/Updated logged\"}");
+            await().atMost(Duration.ofSeconds(5)).until(() -> demo.output().stream()
+                    .anyMatch(l -> l.contains("event 3e84c79f-ab6f-4546-8e27-0b6ab866f1fb type=SIM/Updated")));
 
             Matcher show = SHOW.matcher(printed);
             assertThat(show.find()).as("the subscriber command in:%n%s", printed).isTrue();

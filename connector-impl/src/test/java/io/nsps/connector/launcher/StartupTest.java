@@ -61,6 +61,15 @@ final class StartupTest {
     }
 
     @Test
+    void handlerNamedTwiceIsReportedWithTheAvailableOnes() {
+        int exit = Main.run(new String[0], Map.of("API_TOKEN", "some-token-value", "HANDLERS", "log, log",
+                "HANDLERS_DIR", "target/no-handlers-dir"));
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("HANDLERS names 'log' twice; available: ").contains("hlr-hss");
+    }
+
+    @Test
     void handlerConfigurationProblemsAreReportedWithTheConnectorsOwn() {
         int exit = Main.run(new String[0], Map.of("HANDLERS", "probe", "PROBE_SECRET_PHRASE", "a", "PROBE_SECRET_PHRASE_FILE", "/nope",
                 "HANDLERS_DIR", "target/no-handlers-dir"));
