@@ -26,7 +26,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.ParentCommand;
 import sun.misc.Signal;
 
 /**
@@ -42,10 +42,8 @@ public final class Main implements Callable<Integer> {
     static final int CONFIGURATION_ERROR = 2;
     static final int START_FAILURE = 1;
 
+    /** The environment every command reads its configuration from (the process's, or a test's). */
     private final Map<String, String> env;
-
-    @Spec
-    private CommandLine.Model.CommandSpec spec;
 
     Main(Map<String, String> env) {
         this.env = env;
@@ -56,35 +54,23 @@ public final class Main implements Callable<Integer> {
     }
 
     static int run(String[] args, Map<String, String> env) {
-        CommandLine commandLine = new CommandLine(new Main(env), new CommandLine.IFactory() {
-            @Override
-            public <K> K create(Class<K> type) throws Exception {
-                if (type == Serve.class || type == Demo.class || type == Handlers.class || type == Train.class) {
-                    return type.cast(type.getDeclaredConstructor(Map.class).newInstance(env));
-                }
-                return CommandLine.defaultFactory().create(type);
-            }
-        });
-        return commandLine.execute(args);
+        return new CommandLine(new Main(env)).execute(args);
     }
 
     /** Without a command: serve. */
     @Override
     public Integer call() {
-        return new Serve(env).call();
+        return runUntilSignalled(env, server -> { });
     }
 
     @Command(name = "serve", description = "Run the connector with the configuration in the environment (the default).")
     static final class Serve implements Callable<Integer> {
-        private final Map<String, String> env;
-
-        Serve(Map<String, String> env) {
-            this.env = env;
-        }
+        @ParentCommand
+        private Main main;
 
         @Override
         public Integer call() {
-            return runUntilSignalled(env, server -> { });
+            return runUntilSignalled(main.env, server -> { });
         }
     }
 
@@ -94,18 +80,15 @@ public final class Main implements Callable<Integer> {
         /** The IMSI of the shipped sample event, whose state the demo shows. */
         static final String SAMPLE_IMSI = "255010000020349";
 
-        private final Map<String, String> env;
-
-        Demo(Map<String, String> env) {
-            this.env = env;
-        }
+        @ParentCommand
+        private Main main;
 
         @Override
         public Integer call() throws IOException {
             String token = newToken();
             String simulatorToken = newToken();
             try (HlrSimulator simulator = HlrSimulator.start(0, simulatorToken)) {
-                Map<String, String> demoEnv = new HashMap<>(env);
+                Map<String, String> demoEnv = new HashMap<>(main.env);
                 demoEnv.keySet().removeIf(name -> name.startsWith("HLR_") || name.startsWith("API_TOKEN"));
                 demoEnv.put("API_TOKEN", token);
                 demoEnv.put("AUTH_MODE", "static");
@@ -116,7 +99,7 @@ public final class Main implements Callable<Integer> {
                 demoEnv.put("HLR_TOKEN", simulatorToken);
                 demoEnv.putIfAbsent("LOG_FORMAT", "text");
                 demoEnv.putIfAbsent("HOST", "127.0.0.1");
-                Path sample = sampleEvent(env);
+                Path sample = sampleEvent(main.env);
                 return runUntilSignalled(demoEnv, server -> printDemoInstructions(server, token, sample, simulator, simulatorToken));
             }
         }
@@ -151,21 +134,18 @@ public final class Main implements Callable<Integer> {
      */
     @Command(name = "train", hidden = true, description = "Exercise the connector once (used to build the class-data-sharing archive).")
     static final class Train implements Callable<Integer> {
-        private final Map<String, String> env;
-
-        Train(Map<String, String> env) {
-            this.env = env;
-        }
+        @ParentCommand
+        private Main main;
 
         @Override
         public Integer call() throws Exception {
             String token = newToken();
             Map<String, String> trainingEnv = new HashMap<>(Map.of("API_TOKEN", token, "HANDLERS", "log", "HOST", "127.0.0.1", "PORT", "0",
-                    "LOG_LEVEL", "error", "HANDLERS_DIR", env.getOrDefault("HANDLERS_DIR", "handlers")));
+                    "LOG_LEVEL", "error", "HANDLERS_DIR", main.env.getOrDefault("HANDLERS_DIR", "handlers")));
             ConnectorServer server = ConnectorApplication.start(trainingEnv);
             try {
                 java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
-                String sample = Files.readString(sampleEvent(env));
+                String sample = Files.readString(sampleEvent(main.env));
                 for (String body : List.of(sample, sample, "{\"event_id\":1}", "{")) {
                     client.send(java.net.http.HttpRequest.newBuilder(server.eventsUri())
                             .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
@@ -183,11 +163,8 @@ public final class Main implements Callable<Integer> {
 
     @Command(name = "handlers", description = "List the handlers found (built in and in HANDLERS_DIR) and their event types.")
     static final class Handlers implements Callable<Integer> {
-        private final Map<String, String> env;
-
-        Handlers(Map<String, String> env) {
-            this.env = env;
-        }
+        @ParentCommand
+        private Main main;
 
         @Override
         public Integer call() {
@@ -195,7 +172,7 @@ public final class Main implements Callable<Integer> {
             PrintWriter err = new PrintWriter(System.err, true);
             HandlerRegistry registry;
             try {
-                registry = HandlerRegistry.discover(Path.of(env.getOrDefault("HANDLERS_DIR", "handlers")));
+                registry = HandlerRegistry.discover(Path.of(main.env.getOrDefault("HANDLERS_DIR", "handlers")));
             } catch (ConfigurationException e) {
                 err.println(e.getMessage());
                 return CONFIGURATION_ERROR;
@@ -217,7 +194,7 @@ public final class Main implements Callable<Integer> {
         /** The types as this environment configures them; a handler that needs settings says which. */
         private String eventTypes(HandlerRegistry registry, String name) {
             try {
-                List<RegisteredHandler> created = registry.create(List.of(name), env, Clock.systemUTC());
+                List<RegisteredHandler> created = registry.create(List.of(name), main.env, Clock.systemUTC());
                 String types = created.get(0).patterns().stream().map(EventTypePattern::toString).collect(Collectors.joining(", "));
                 created.forEach(h -> h.handler().close());
                 return types;
