@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Reads typed settings from environment variables, recording every problem instead of stopping at
@@ -69,52 +70,42 @@ public final class EnvironmentReader {
     }
 
     public Duration duration(String name, Duration defaultValue) {
-        Optional<String> value = get(name);
-        if (value.isEmpty()) {
-            return defaultValue;
-        }
-        try {
-            return ConfigValues.parseDuration(value.get());
-        } catch (IllegalArgumentException e) {
-            problem(name + ": " + e.getMessage());
-            return defaultValue;
-        }
+        return parsed(name, defaultValue, ConfigValues::parseDuration);
     }
 
     public long byteSize(String name, long defaultValue, long min, long max) {
+        return parsed(name, defaultValue, text -> inRange(ConfigValues.parseByteSize(text), min, max, " bytes"));
+    }
+
+    public long number(String name, long defaultValue, long min, long max) {
+        return parsed(name, defaultValue, text -> {
+            try {
+                return inRange(Long.parseLong(text), min, max, "");
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + text + "' is not a whole number");
+            }
+        });
+    }
+
+    /** The parsed value, or the default when unset; a value that does not parse is recorded as a problem. */
+    private <T> T parsed(String name, T defaultValue, Function<String, T> parser) {
         Optional<String> value = get(name);
         if (value.isEmpty()) {
             return defaultValue;
         }
         try {
-            long size = ConfigValues.parseByteSize(value.get());
-            if (size < min || size > max) {
-                problem(name + ": must be between " + min + " and " + max + " bytes, got " + size);
-                return defaultValue;
-            }
-            return size;
+            return parser.apply(value.get());
         } catch (IllegalArgumentException e) {
             problem(name + ": " + e.getMessage());
             return defaultValue;
         }
     }
 
-    public long number(String name, long defaultValue, long min, long max) {
-        Optional<String> value = get(name);
-        if (value.isEmpty()) {
-            return defaultValue;
+    private static long inRange(long value, long min, long max, String unit) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException("must be between " + min + " and " + max + unit + ", got " + value);
         }
-        try {
-            long number = Long.parseLong(value.get());
-            if (number < min || number > max) {
-                problem(name + ": must be between " + min + " and " + max + ", got " + number);
-                return defaultValue;
-            }
-            return number;
-        } catch (NumberFormatException e) {
-            problem(name + ": '" + value.get() + "' is not a whole number");
-            return defaultValue;
-        }
+        return value;
     }
 
     public List<String> list(String name, List<String> defaultValue) {
