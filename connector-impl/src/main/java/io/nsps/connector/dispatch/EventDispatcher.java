@@ -5,8 +5,11 @@ import io.nsps.connector.spi.HandlerException;
 import io.nsps.connector.spi.HandlerResult;
 import java.util.ArrayList;
 import java.util.List;
+import io.nsps.connector.logging.LoggingSetup;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Hands an event to every enabled handler that declared its type, in the order of {@code HANDLERS}.
@@ -23,18 +26,13 @@ public final class EventDispatcher implements AutoCloseable {
         this.handlers = List.copyOf(handlers);
     }
 
-    public List<RegisteredHandler> handlers() {
-        return handlers;
-    }
-
-    /** The names of the handlers that take this event type, in dispatch order. */
-    public List<String> handlersFor(String eventType) {
-        return handlers.stream().filter(h -> h.takes(eventType)).map(RegisteredHandler::name).toList();
-    }
-
     public DispatchResult dispatch(Event event) throws HandlerFailure {
         String type = event.getData().getEventType();
         List<RegisteredHandler> takers = handlers.stream().filter(h -> h.takes(type)).toList();
+        if (!takers.isEmpty()) {
+            // Every line the handlers log for this event, and the access line, name them.
+            MDC.put(LoggingSetup.MDC_HANDLER, takers.stream().map(RegisteredHandler::name).collect(Collectors.joining(",")));
+        }
         if (takers.isEmpty()) {
             String reason = "Event ignored: no enabled handler takes event type " + type;
             LOG.info(reason);

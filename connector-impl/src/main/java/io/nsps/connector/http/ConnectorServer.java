@@ -80,10 +80,6 @@ public final class ConnectorServer implements AutoCloseable {
         return baseUri().resolve(config.eventsPath());
     }
 
-    public boolean isDraining() {
-        return lifecycle.isDraining();
-    }
-
     /**
      * Graceful stop: health turns 503 and new events are refused with 503, the listener stops
      * taking connections, requests in flight get up to {@code SHUTDOWN_GRACE} to finish, then

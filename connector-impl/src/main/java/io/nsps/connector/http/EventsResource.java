@@ -48,10 +48,6 @@ public final class EventsResource implements DefaultApi {
             return ErrorResponses.of(503, ErrorType.CONNECTION_ERROR, "The connector is shutting down; retry later",
                     "Service unavailable", Map.of(HttpHeaders.RETRY_AFTER, "5"));
         }
-        String handlers = String.join(",", processor.dispatcher().handlersFor(event.getData().getEventType()));
-        if (!handlers.isEmpty()) {
-            MDC.put(RequestTracing.HANDLER, handlers);
-        }
         EventRecord answer = processor.process(event);
         MDC.put(RequestTracing.OUTCOME, answer.outcome());
         if (!answer.done()) {

@@ -8,7 +8,6 @@ final class RequestTracing {
 
     static final String EVENT_ID = "event_id";
     static final String EVENT_TYPE = "event_type";
-    static final String HANDLER = "handler";
     static final String OUTCOME = "outcome";
 
     static final String START_NANOS = "nsps.start";

@@ -26,6 +26,8 @@ public final class LoggingSetup {
     public static final String MDC_REQUEST_ID = "request_id";
     /** MDC key of {@code x-request-id}. */
     public static final String MDC_UNIQUE_ID = "unique_id";
+    /** MDC key of the handlers that take the event being served. */
+    public static final String MDC_HANDLER = "handler";
 
     private LoggingSetup() {
     }

@@ -47,10 +47,6 @@ public final class EventProcessor {
         this.clock = clock;
     }
 
-    public EventDispatcher dispatcher() {
-        return dispatcher;
-    }
-
     /** The answer for one delivery; a handler's unexpected exception is recorded, then rethrown. */
     public EventRecord process(Event event) {
         String eventId = event.getEventId();

@@ -167,6 +167,9 @@ final class HlrHssHandler implements EventHandler {
             Thread.currentThread().interrupt();
             throw new UpstreamUnavailableException("Interrupted while calling the HLR", DEFAULT_RETRY_AFTER, e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof HlrStatusException status) {
+                throw status; // a status whose meaning depends on the step: decided by execute()
+            }
             throw translate(e.getCause());
         }
     }
@@ -176,11 +179,8 @@ final class HlrHssHandler implements EventHandler {
                 DEFAULT_RETRY_AFTER, null);
     }
 
-    /** Feign's and the client's failures, as the SPI's; HlrStatusException goes back to the step. */
+    /** Feign's and the client's failures, as the SPI's. */
     private static HandlerException translate(Throwable failure) {
-        if (failure instanceof HlrStatusException status) {
-            throw status;
-        }
         if (failure instanceof HlrCallFailure wrapped) {
             return wrapped.getCause();
         }
