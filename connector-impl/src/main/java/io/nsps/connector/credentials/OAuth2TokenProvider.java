@@ -15,6 +15,7 @@ import com.nimbusds.oauth2.sdk.http.HTTPRequest;
 import com.nimbusds.oauth2.sdk.id.ClientID;
 import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import io.nsps.connector.config.Secret;
+import io.nsps.connector.logging.SecretMasker;
 import io.nsps.connector.spi.HandlerException;
 import io.nsps.connector.spi.UpstreamCredentials;
 import io.nsps.connector.spi.UpstreamUnavailableException;
@@ -105,7 +106,11 @@ final class OAuth2TokenProvider implements UpstreamCredentials {
             CachedToken renewed = renew(token);
             current = renewed;
             if (token != null) {
+                // Replaced tokens leave the log mask, so it does not grow with every renewal.
                 token.authorization().forget();
+                if (token.refreshToken() != null && !token.refreshToken().equals(renewed.refreshToken())) {
+                    SecretMasker.unregister(token.refreshToken().getValue());
+                }
             }
             return renewed.authorization().reveal();
         } finally {
@@ -172,7 +177,7 @@ final class OAuth2TokenProvider implements UpstreamCredentials {
         var accessToken = tokens.getTokens().getAccessToken();
         RefreshToken refreshToken = tokens.getTokens().getRefreshToken() != null ? tokens.getTokens().getRefreshToken() : usedRefreshToken;
         if (refreshToken != null) {
-            io.nsps.connector.logging.SecretMasker.register(refreshToken.getValue());
+            SecretMasker.register(refreshToken.getValue());
         }
         Instant renewAt = null;
         if (accessToken.getLifetime() > 0) {
