@@ -219,6 +219,8 @@ def main():
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmark.md"))
     parser.add_argument("--test-classpath", default="")
+    parser.add_argument("--only", default="", help="comma-separated scenarios to run (a,b,c,d,jmh); all by default; "
+                        "the report is written only for a full run")
     args = parser.parse_args()
     connections = [1, 16, 64]
     work = pathlib.Path(tempfile.mkdtemp(prefix="nsps-bench-"))
@@ -234,18 +236,26 @@ def main():
                              '"cs_profile":"cs-pp-20250319","eps_profile":"eps-pp-20250319","x":"__EVENT_ID__"}')
     print(f"standard event {standard.stat().st_size} bytes, large event {big.stat().st_size} bytes", flush=True)
 
+    only = set(filter(None, args.only.split(",")))
+    wanted = lambda scenario: not only or scenario in only
     results = []
+    idle_before = after_burst = first_202 = idle_rss = float("nan")
     nginx_port = free_port()
     reference = nginx(work, nginx_port)
     try:
         warm = f"http://127.0.0.1:{nginx_port}/"
         wrk(warm, 16, 3, str(lua), standard)
         results += measure("reference", reference, warm, connections, args.duration, str(lua), standard)
-        results += measure("upstream", reference, f"http://127.0.0.1:{nginx_port}/hlr/prov", [1, 16, 64], args.duration, str(lua),
-                           upstream_body, repeats=1)
+        if wanted("b"):
+            results += measure("upstream", reference, f"http://127.0.0.1:{nginx_port}/hlr/prov", connections, args.duration,
+                               str(lua), upstream_body, repeats=1)
+        if wanted("c"):
+            results += measure("reference 1 MB", reference, warm, [1, 4], args.duration, str(lua), big, repeats=1)
 
-        for name, env in (("a: log", {"HANDLERS": "log", "LOG_HANDLER_EVENT_TYPES": "SIM/*"}),
-                          ("b: hlr-hss", {"HANDLERS": "hlr-hss", "HLR_API_URL": f"http://127.0.0.1:{nginx_port}/hlr"})):
+        for key, name, env in (("a", "a: log", {"HANDLERS": "log", "LOG_HANDLER_EVENT_TYPES": "SIM/*"}),
+                               ("b", "b: hlr-hss", {"HANDLERS": "hlr-hss", "HLR_API_URL": f"http://127.0.0.1:{nginx_port}/hlr"})):
+            if not wanted(key):
+                continue
             port = free_port()
             server = connector(port, env)
             try:
@@ -256,27 +266,31 @@ def main():
             finally:
                 server.stop()
 
-        port = free_port()
-        server = connector(port, {"HANDLERS": "log", "LOG_HANDLER_EVENT_TYPES": "SIM/*"})
-        try:
-            url = f"http://127.0.0.1:{port}/process-event"
-            wait_until(lambda: post(url, b"{}") == 422, 60)
-            idle_before = rss_mb(server.pids())
-            wrk(url, 4, 5, str(lua), big)
-            results += measure("c: 1 MB", server, url, [1, 4], args.duration, str(lua), big)
-            time.sleep(5)
-            after_burst = rss_mb(server.pids())
-        finally:
-            server.stop()
+        if wanted("c"):
+            port = free_port()
+            server = connector(port, {"HANDLERS": "log", "LOG_HANDLER_EVENT_TYPES": "SIM/*"})
+            try:
+                url = f"http://127.0.0.1:{port}/process-event"
+                wait_until(lambda: post(url, b"{}") == 422, 60)
+                time.sleep(3)
+                idle_before = rss_mb(server.pids())
+                wrk(url, 4, 5, str(lua), big)
+                results += measure("c: 1 MB", server, url, [1, 4], args.duration, str(lua), big)
+                time.sleep(5)
+                after_burst = rss_mb(server.pids())
+            finally:
+                server.stop()
+            print(f"c: RSS before the 1 MB runs {idle_before:.1f} MB, 5 s after {after_burst:.1f} MB", flush=True)
     finally:
         reference.stop()
 
-    first_202, idle_rss = startup(free_port())
-    print(f"d: start-up to first 202 {first_202:.0f} ms, idle RSS {idle_rss:.1f} MB", flush=True)
-    print(f"c: RSS before the 1 MB runs {idle_before:.1f} MB, 5 s after {after_burst:.1f} MB", flush=True)
+    if wanted("d"):
+        first_202, idle_rss = startup(free_port())
+        print(f"d: start-up to first 202 {first_202:.0f} ms, idle RSS {idle_rss:.1f} MB", flush=True)
 
-    jmh = run_jmh(args.test_classpath)
-    write_report(pathlib.Path(args.out), results, first_202, idle_rss, idle_before, after_burst, jmh, args.duration)
+    jmh = run_jmh(args.test_classpath) if wanted("jmh") else ""
+    if not only:
+        write_report(pathlib.Path(args.out), results, first_202, idle_rss, idle_before, after_burst, jmh, args.duration)
 
 
 def run_jmh(classpath):

@@ -30,6 +30,7 @@ public record ConnectorConfig(
         int workerThreads,
         int workerQueue,
         int maxConcurrentEvents,
+        long maxBodyBytesInFlight,
         Duration idleTimeout,
         Duration bodyReadTimeout,
         Duration headerReadTimeout,
@@ -92,6 +93,7 @@ public record ConnectorConfig(
         settings.put("WORKER_THREADS", Integer.toString(workerThreads));
         settings.put("WORKER_QUEUE", Integer.toString(workerQueue));
         settings.put("MAX_CONCURRENT_EVENTS", Integer.toString(maxConcurrentEvents));
+        settings.put("MAX_BODY_BYTES_IN_FLIGHT", Long.toString(maxBodyBytesInFlight));
         settings.put("BODY_READ_TIMEOUT", io.nsps.connector.spi.ConfigValues.formatDuration(bodyReadTimeout));
         settings.put("HEADER_READ_TIMEOUT", io.nsps.connector.spi.ConfigValues.formatDuration(headerReadTimeout));
         settings.put("IDLE_TIMEOUT", io.nsps.connector.spi.ConfigValues.formatDuration(idleTimeout));

@@ -22,6 +22,7 @@ public final class ConnectorConfigLoader {
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_EVENTS_PATH = "/process-event";
     public static final long DEFAULT_MAX_BODY_BYTES = 2L << 20;
+    public static final long DEFAULT_MAX_BODY_BYTES_IN_FLIGHT = 8L << 20;
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
     /** A path of one or more segments of unreserved URL characters, or "/" alone. */
@@ -62,6 +63,13 @@ public final class ConnectorConfigLoader {
             reader.problem("MAX_CONCURRENT_EVENTS must be below WORKER_THREADS (" + workerThreads
                     + "): the spare workers answer health checks and refusals under load");
         }
+        // A 1 MB event takes about 6 MB of heap while it is parsed and validated: this budget, not the
+        // number of events, is what bounds the heap when large events arrive together.
+        long bodiesInFlight = reader.byteSize("MAX_BODY_BYTES_IN_FLIGHT", DEFAULT_MAX_BODY_BYTES_IN_FLIGHT, 1024, Integer.MAX_VALUE);
+        if (bodiesInFlight < maxBody) {
+            reader.problem("MAX_BODY_BYTES_IN_FLIGHT (" + bodiesInFlight + ") must be at least MAX_BODY_BYTES (" + maxBody
+                    + "): otherwise the largest accepted event could never be admitted");
+        }
         Duration bodyReadTimeout = reader.duration("BODY_READ_TIMEOUT", Duration.ofSeconds(10));
         Duration headerReadTimeout = reader.duration("HEADER_READ_TIMEOUT", Duration.ofSeconds(10));
         ConnectorConfig.StateSettings state = stateSettings(reader);
@@ -70,7 +78,7 @@ public final class ConnectorConfigLoader {
             throw new ConfigurationException(problems);
         }
         return new ConnectorConfig(host, port, authMode, tokens, jwt, eventsPath, handlers, handlersDir, maxBody, logLevel,
-                logFormat, grace, workerThreads, workerQueue, maxConcurrent, idleTimeout, bodyReadTimeout,
+                logFormat, grace, workerThreads, workerQueue, maxConcurrent, bodiesInFlight, idleTimeout, bodyReadTimeout,
                 headerReadTimeout, state, env);
     }
 

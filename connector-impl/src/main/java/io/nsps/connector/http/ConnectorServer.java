@@ -130,7 +130,7 @@ public final class ConnectorServer implements AutoCloseable {
         application.register(new RequestTracingFilter());
         application.register(new BearerAuthFilter(verifier));
         application.register(new RequestGuardFilter(config.maxBodyBytes()));
-        application.register(new AdmissionFilter(config.maxConcurrentEvents()));
+        application.register(new AdmissionFilter(config.maxConcurrentEvents(), config.maxBodyBytesInFlight(), config.maxBodyBytes()));
         application.register(new EventBodyReader(new EventParser(mapper), config.maxBodyBytes(), config.bodyReadTimeout()));
         application.register(new ConnectorExceptionMapper());
 

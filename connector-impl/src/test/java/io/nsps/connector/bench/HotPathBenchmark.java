@@ -90,6 +90,17 @@ public class HotPathBenchmark {
         return process(large);
     }
 
+    /** Parse + validate + bind alone: the share of {@link #standardEvent()} that is JSON work. */
+    @Benchmark
+    public Event standardEventParseOnly() {
+        return parser.parse(standard);
+    }
+
+    @Benchmark
+    public Event oneMegabyteEventParseOnly() {
+        return parser.parse(large);
+    }
+
     private EventRecord process(byte[] body) {
         Event event = parser.parse(body);
         long id = ids.incrementAndGet();

@@ -22,6 +22,7 @@ final class ConnectorConfigLoaderTest {
         assertThat(config.host()).isEqualTo("0.0.0.0");
         assertThat(config.eventsPath()).isEqualTo("/process-event");
         assertThat(config.maxBodyBytes()).isEqualTo(2 * 1024 * 1024);
+        assertThat(config.maxBodyBytesInFlight()).isEqualTo(8 * 1024 * 1024);
         assertThat(config.logFormat()).isEqualTo(ConnectorConfig.LogFormat.JSON);
         assertThat(config.logLevel()).isEqualTo(ConnectorConfig.LogLevel.INFO);
         assertThat(config.shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
@@ -40,6 +41,15 @@ final class ConnectorConfigLoaderTest {
         assertThat(config.shutdownGrace()).isEqualTo(Duration.ofMillis(500));
         assertThat(config.eventsPath()).isEqualTo("/api/events");
         assertThat(config.logFormat()).isEqualTo(ConnectorConfig.LogFormat.TEXT);
+    }
+
+    @Test
+    void aBodyBudgetThatCannotHoldTheLargestBodyIsRefused() {
+        assertThatThrownBy(() -> ConnectorConfigLoader.load(Map.of("API_TOKEN", "s3cret-token", "HANDLERS", "log",
+                "MAX_BODY_BYTES", "4MiB", "MAX_BODY_BYTES_IN_FLIGHT", "2MiB")))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+                        "MAX_BODY_BYTES_IN_FLIGHT (2097152) must be at least MAX_BODY_BYTES (4194304): otherwise the largest"
+                                + " accepted event could never be admitted"));
     }
 
     @Test
