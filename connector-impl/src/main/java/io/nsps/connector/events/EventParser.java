@@ -12,6 +12,7 @@ import io.nsps.connector.http.ApiException;
 import io.nsps.connector.model.ErrorType;
 import io.nsps.connector.model.Event;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -37,6 +38,8 @@ import java.util.regex.Pattern;
 public final class EventParser {
 
     private static final int MAX_REPORTED_PROBLEMS = 20;
+    /** Packaged by api-spec. */
+    private static final String WARM_UP_SAMPLE = "examples/events/sim-updated.json";
     private static final Pattern TYPE_MISMATCH = Pattern.compile("(\\w+) found, (\\w+) expected");
 
     private final ObjectMapper mapper;
@@ -45,6 +48,21 @@ public final class EventParser {
     public EventParser(ObjectMapper mapper) {
         this.mapper = mapper;
         this.eventSchema = OpenApiDocument.componentSchema("Event");
+    }
+
+    /**
+     * Parses the bundled sample event once and returns this parser: loads the schema's validators
+     * and builds the models' deserializers now, so the first event NSPS sends does not wait for them.
+     */
+    public EventParser warmedUp() {
+        try (InputStream sample = EventParser.class.getClassLoader().getResourceAsStream(WARM_UP_SAMPLE)) {
+            if (sample != null) {
+                parse(sample.readAllBytes());
+            }
+        } catch (IOException | ApiException e) {
+            // Only a warm-up: a sample that does not parse changes nothing for real events.
+        }
+        return this;
     }
 
     public Event parse(byte[] body) {

@@ -9,11 +9,15 @@ import io.nsps.connector.model.Event;
 import io.nsps.connector.state.EventProcessor;
 import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.threadpool.ThreadPoolConfig;
@@ -46,10 +50,19 @@ public final class ConnectorServer implements AutoCloseable {
         this.config = config;
         this.resources = resources;
         ObjectMapper mapper = JsonMappers.create();
-        ResourceConfig application = application(config, processor, verifier, mapper, lifecycle);
+        // The event schema's validators and the models' deserializers take a few hundred ms to build:
+        // built (and tried on the bundled sample event) on another core while Jersey builds its
+        // application, and joined before the port opens, so a broken schema still stops start-up.
+        CompletableFuture<EventParser> parser = CompletableFuture.supplyAsync(() -> new EventParser(mapper).warmedUp());
+        ResourceConfig application = application(config, processor, verifier, mapper, lifecycle, parser::join);
         URI uri = URI.create("http://" + hostForUri(config.host()) + ":" + config.port() + "/");
         this.server = GrizzlyHttpServerFactory.createHttpServer(uri, application, false);
         configureGrizzly(server, config, mapper);
+        try {
+            parser.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
     }
 
     /**
@@ -63,7 +76,8 @@ public final class ConnectorServer implements AutoCloseable {
                 : new StaticTokenVerifier(config.apiTokens());
         ConnectorServer connector = new ConnectorServer(config, processor, resources, verifier);
         connector.server.start();
-        LOG.info("Connector listening on {}:{}, events at {}", config.host(), connector.port(), config.eventsPath());
+        LOG.info("Connector listening on {}:{}, events at {} ({} ms after the JVM started)", config.host(), connector.port(),
+                config.eventsPath(), ManagementFactory.getRuntimeMXBean().getUptime());
         return connector;
     }
 
@@ -114,7 +128,7 @@ public final class ConnectorServer implements AutoCloseable {
     }
 
     private static ResourceConfig application(ConnectorConfig config, EventProcessor processor, TokenVerifier verifier,
-                                              ObjectMapper mapper, ConnectorLifecycle lifecycle) {
+                                              ObjectMapper mapper, ConnectorLifecycle lifecycle, Supplier<EventParser> parser) {
         ResourceConfig application = new ResourceConfig();
         application.setApplicationName("nsps-connector");
         // Jersey's defaults that would leak or send non-JSON: sendError HTML pages, WADL, scanning.
@@ -131,7 +145,7 @@ public final class ConnectorServer implements AutoCloseable {
         application.register(new BearerAuthFilter(verifier));
         application.register(new RequestGuardFilter(config.maxBodyBytes()));
         application.register(new AdmissionFilter(config.maxConcurrentEvents(), config.maxBodyBytesInFlight(), config.maxBodyBytes()));
-        application.register(new EventBodyReader(new EventParser(mapper), config.maxBodyBytes(), config.bodyReadTimeout()));
+        application.register(new EventBodyReader(parser, config.maxBodyBytes(), config.bodyReadTimeout()));
         application.register(new ConnectorExceptionMapper());
 
         EventsResource resource = new EventsResource(processor, lifecycle);

@@ -4,6 +4,7 @@ import io.nsps.connector.events.EventParser;
 import io.nsps.connector.model.ErrorType;
 import io.nsps.connector.model.Event;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.ext.MessageBodyReader;
@@ -13,6 +14,7 @@ import java.io.InputStream;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Type;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * Reads the event body: at most {@code MAX_BODY_BYTES} (a chunked body is cut off one byte past the
@@ -22,15 +24,16 @@ import java.time.Duration;
 @Consumes(MediaType.APPLICATION_JSON)
 public final class EventBodyReader implements MessageBodyReader<Event> {
 
-    private final EventParser parser;
+    private final Supplier<EventParser> parser;
     private final long maxBodyBytes;
     private final Duration bodyDeadline;
 
     /**
      * @param bodyDeadline the whole body must arrive within this (Grizzly bounds each read by the
      *     same duration, so a body dribbled a byte at a time holds a worker for at most about twice it)
+     * @param parser gives the parser, once it is built (the server builds it while Jersey starts)
      */
-    public EventBodyReader(EventParser parser, long maxBodyBytes, Duration bodyDeadline) {
+    public EventBodyReader(Supplier<EventParser> parser, long maxBodyBytes, Duration bodyDeadline) {
         this.parser = parser;
         this.maxBodyBytes = maxBodyBytes;
         this.bodyDeadline = bodyDeadline;
@@ -44,12 +47,12 @@ public final class EventBodyReader implements MessageBodyReader<Event> {
     @Override
     public Event readFrom(Class<Event> type, Type genericType, Annotation[] annotations, MediaType mediaType,
                           MultivaluedMap<String, String> httpHeaders, InputStream entityStream) throws IOException {
-        return parser.parse(readBounded(entityStream));
+        return parser.get().parse(readBounded(entityStream, httpHeaders.getFirst(HttpHeaders.CONTENT_LENGTH)));
     }
 
-    private byte[] readBounded(InputStream in) {
+    private byte[] readBounded(InputStream in, String declaredLength) {
         long deadline = System.nanoTime() + bodyDeadline.toNanos();
-        ByteArrayOutputStream body = new ByteArrayOutputStream(8192);
+        ByteArrayOutputStream body = new ByteArrayOutputStream(initialCapacity(declaredLength));
         byte[] chunk = new byte[8192];
         try {
             for (int n; (n = in.read(chunk)) >= 0; ) {
@@ -67,5 +70,15 @@ public final class EventBodyReader implements MessageBodyReader<Event> {
             throw new ApiException(400, ErrorType.VALIDATION_ERROR, "Malformed request body", "The request body could not be read completely");
         }
         return body.toByteArray();
+    }
+
+    /** The declared length when it is plausible, so a large body is not copied at every doubling. */
+    private int initialCapacity(String declaredLength) {
+        try {
+            long length = declaredLength == null ? -1 : Long.parseLong(declaredLength.trim());
+            return length > 0 && length <= maxBodyBytes ? (int) length + 1 : 8192;
+        } catch (NumberFormatException e) {
+            return 8192;
+        }
     }
 }
