@@ -36,7 +36,11 @@ public final class LoggingSetup {
         routeJavaUtilLogging();
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
         context.reset();
+        apply(context, format, level);
+    }
 
+    /** One console appender with the format's encoder; the level on the root and on the libraries' chatty loggers. */
+    static void apply(LoggerContext context, LogFormat format, LogLevel level) {
         ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
         console.setContext(context);
         console.setName("stdout");
