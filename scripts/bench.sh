@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the connector and benchmarks it on this machine (loopback): see README "Performance".
-#   scripts/bench.sh [--duration SECONDS] [--out docs/benchmark.md]
+#   scripts/bench.sh [--duration SECONDS] [--warmup SECONDS] [--only a,b,c,d,jmh] [--out docs/benchmark.md]
 # Installs wrk and nginx (Debian packages) when missing. Not part of `mvn verify`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
