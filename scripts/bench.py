@@ -3,6 +3,7 @@
 
 Scenarios, each figure measured twice after a warm-up, at 1, 16 and 64 connections (wrk):
   reference  nginx answering 202 with a fixed body: what this machine can do at almost no cost
+  floor      a bare Jersey + Grizzly resource answering 202 (test classpath): the decided stack's own floor
   a          the connector with the log handler: the connector's own cost
   b          the connector with hlr-hss against a fast loopback upstream (nginx): a real round trip
   c          1 MB enriched events
@@ -222,7 +223,7 @@ def main():
                              "load to finish compiling the request path, and until then a compiler thread takes a core")
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmark.md"))
     parser.add_argument("--test-classpath", default="")
-    parser.add_argument("--only", default="", help="comma-separated scenarios to run (a,b,c,d,jmh); all by default; "
+    parser.add_argument("--only", default="", help="comma-separated scenarios to run (floor,a,b,c,d,jmh); all by default; "
                         "the report is written only for a full run")
     args = parser.parse_args()
     connections = [1, 16, 64]
@@ -254,6 +255,18 @@ def main():
                                str(lua), upstream_body, repeats=1)
         if wanted("c"):
             results += measure("reference 1 MB", reference, warm, [1, 4], args.duration, str(lua), big, repeats=1)
+
+        if wanted("floor") and args.test_classpath:
+            port = free_port()
+            server = Server(["java", "-XX:+UseSerialGC", "-Xms16m", "-Xss512k", "-XX:ReservedCodeCacheSize=48m", "-cp",
+                             args.test_classpath, "io.nsps.connector.bench.BareJerseyServer", str(port)], cwd=str(ROOT))
+            try:
+                url = f"http://127.0.0.1:{port}/process-event"
+                wait_until(lambda: post(url, b"{}") == 202, 60)
+                wrk(url, 16, args.warmup, str(lua), standard)
+                results += measure("floor: bare Jersey", server, url, connections, args.duration, str(lua), standard, repeats=1)
+            finally:
+                server.stop()
 
         for key, name, env in (("a", "a: log", {"HANDLERS": "log", "LOG_HANDLER_EVENT_TYPES": "SIM/*"}),
                                ("b", "b: hlr-hss", {"HANDLERS": "hlr-hss", "HLR_API_URL": f"http://127.0.0.1:{nginx_port}/hlr"})):
@@ -325,6 +338,10 @@ def targets(rows, first_202, idle_rss, idle_before, after_burst):
         checks.append(("(a) 64 conns: RSS < 192 MB", f"{min(r['rss'] for r in a64):.0f} MB", min(r["rss"] for r in a64) < 192))
     # At 16 and 64 connections the two cores are saturated and p50 is queueing, not the connector's
     # own latency: the target is read at one connection.
+    floor64 = pick("floor: bare Jersey", 64)
+    if floor64 and ref64:
+        checks.append(("context: the stack's floor (bare Jersey + Grizzly, 64 conns), CPU per request vs nginx",
+                       f"{min(r['cpu_us'] for r in floor64) / ref64['cpu_us']:.1f}x", None))
     b, up = pick("b: hlr-hss", 1), pick("upstream", 1)
     if b and up:
         added = min(r["p50"] for r in b) - up[0]["p50"]
@@ -340,7 +357,7 @@ def targets(rows, first_202, idle_rss, idle_before, after_burst):
         checks.append(("(d) RSS idle < 128 MB", f"{idle_rss:.0f} MB", idle_rss < 128))
     if not checks:
         return []
-    return ["| target | measured | met |", "|---|---|---|"] + [f"| {t} | {m} | {'yes' if ok else '**no**'} |" for t, m, ok in checks] + [""]
+    return ["| target | measured | met |", "|---|---|---|"] + [f"| {t} | {m} | {'n/a' if ok is None else 'yes' if ok else '**no**'} |" for t, m, ok in checks] + [""]
 
 
 def write_report(path, rows, first_202, idle_rss, idle_before, after_burst, jmh, seconds):
