@@ -8,7 +8,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import java.util.Map;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +59,7 @@ public final class ConnectorExceptionMapper implements ExceptionMapper<Throwable
     }
 
     private static Response internalError(Throwable exception) {
-        String correlationId = UUID.randomUUID().toString();
+        String correlationId = RequestTracing.newId();
         LOG.error("Unexpected failure, correlation id {}", correlationId, exception);
         return ErrorResponses.of(500, ErrorType.INTERNAL_ERROR,
                 "Internal error; quote correlation id " + correlationId + " to the connector's operators",

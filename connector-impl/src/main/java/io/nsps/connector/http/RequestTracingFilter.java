@@ -9,8 +9,6 @@ import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.container.ContainerResponseFilter;
 import jakarta.ws.rs.container.PreMatching;
-import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,17 +69,7 @@ public final class RequestTracingFilter implements ContainerRequestFilter, Conta
         if (header != null && USABLE_ID.matcher(header).matches()) {
             return header;
         }
-        return randomId();
+        return RequestTracing.newId();
     }
 
-    /**
-     * A version-4 UUID from {@link ThreadLocalRandom}: a correlation id needs to be unique, not
-     * unpredictable, and {@link UUID#randomUUID()} costs a SecureRandom draw (SHA-1 and a lock) per request.
-     */
-    static String randomId() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        long most = (random.nextLong() & ~0xF000L) | 0x4000L;
-        long least = (random.nextLong() & ~(0xC000_0000_0000_0000L)) | 0x8000_0000_0000_0000L;
-        return new UUID(most, least).toString();
-    }
 }
