@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.ValidationMessage;
 import io.nsps.connector.http.ApiException;
@@ -13,8 +14,6 @@ import io.nsps.connector.model.ErrorType;
 import io.nsps.connector.model.Event;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -43,10 +42,13 @@ public final class EventParser {
     private static final Pattern TYPE_MISMATCH = Pattern.compile("(\\w+) found, (\\w+) expected");
 
     private final ObjectMapper mapper;
+    /** The mapper's reader with a node factory that refuses numbers beyond a double as it parses. */
+    private final ObjectReader treeReader;
     private final JsonSchema eventSchema;
 
     public EventParser(ObjectMapper mapper) {
         this.mapper = mapper;
+        this.treeReader = mapper.reader().with(new FiniteNumberNodeFactory());
         this.eventSchema = OpenApiDocument.componentSchema("Event");
     }
 
@@ -90,7 +92,9 @@ public final class EventParser {
         }
         JsonNode tree;
         try {
-            tree = mapper.readTree(body);
+            tree = treeReader.readTree(body);
+        } catch (FiniteNumberNodeFactory.NonFiniteNumberException e) {
+            throw badJson("Request body holds a number out of range");
         } catch (StreamConstraintsException e) {
             throw badJson("Request body exceeds the JSON limits (nesting depth 1000, number length 1000, name length 50000)");
         } catch (JsonProcessingException e) {
@@ -100,9 +104,6 @@ public final class EventParser {
         }
         if (tree == null || tree.isMissingNode()) {
             throw badJson("Request body is empty");
-        }
-        if (hasNonFiniteNumber(tree)) {
-            throw badJson("Request body holds a number out of range");
         }
         return tree;
     }
@@ -204,24 +205,5 @@ public final class EventParser {
             }
         }
         return true;
-    }
-
-    /** Jackson turns 1e1000000 into Infinity silently; such a number is refused. Iterative, no allocation per node. */
-    private static boolean hasNonFiniteNumber(JsonNode root) {
-        Deque<JsonNode> pending = new ArrayDeque<>();
-        pending.push(root);
-        while (!pending.isEmpty()) {
-            JsonNode node = pending.pop();
-            if (node.isFloatingPointNumber()) {
-                if (!Double.isFinite(node.doubleValue())) {
-                    return true;
-                }
-            } else if (node.isContainerNode()) {
-                for (JsonNode child : node) {
-                    pending.push(child);
-                }
-            }
-        }
-        return false;
     }
 }
