@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Type;
+import java.util.Arrays;
 import java.time.Duration;
 import java.util.function.Supplier;
 
@@ -23,6 +24,8 @@ import java.util.function.Supplier;
  */
 @Consumes(MediaType.APPLICATION_JSON)
 public final class EventBodyReader implements MessageBodyReader<Event> {
+
+    private static final int CHUNK_BYTES = 8192;
 
     private final Supplier<EventParser> parser;
     private final long maxBodyBytes;
@@ -52,33 +55,58 @@ public final class EventBodyReader implements MessageBodyReader<Event> {
 
     private byte[] readBounded(InputStream in, String declaredLength) {
         long deadline = System.nanoTime() + bodyDeadline.toNanos();
-        ByteArrayOutputStream body = new ByteArrayOutputStream(initialCapacity(declaredLength));
-        byte[] chunk = new byte[8192];
+        int declared = plausibleLength(declaredLength);
         try {
-            for (int n; (n = in.read(chunk)) >= 0; ) {
-                body.write(chunk, 0, n);
-                if (body.size() > maxBodyBytes) {
-                    throw RequestGuardFilter.tooLarge(maxBodyBytes);
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new ApiException(400, ErrorType.VALIDATION_ERROR, "Malformed request body",
-                            "The request body arrived too slowly (more than " + bodyDeadline.toMillis() + " ms)");
-                }
-            }
+            return declared >= 0 ? readDeclared(in, declared, deadline) : readToEnd(in, deadline);
         } catch (IOException e) {
             // The sender went away, stalled, or broke the framing mid-body: its fault, not ours.
             throw new ApiException(400, ErrorType.VALIDATION_ERROR, "Malformed request body", "The request body could not be read completely");
         }
+    }
+
+    /**
+     * A body with a Content-Length goes straight into one array of that size (Grizzly ends the
+     * stream there): no growing buffer, no copy, which for a 1 MB event saves two megabytes.
+     * A body that ends early is what arrived (the parser then says what is wrong with it).
+     */
+    private byte[] readDeclared(InputStream in, int length, long deadline) throws IOException {
+        byte[] body = new byte[length];
+        int read = 0;
+        for (int n; read < length && (n = in.read(body, read, length - read)) >= 0; ) {
+            read += n;
+            checkDeadline(deadline);
+        }
+        return read == length ? body : Arrays.copyOf(body, read);
+    }
+
+    /** A chunked body, cut off one read past the limit with a 413. */
+    private byte[] readToEnd(InputStream in, long deadline) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream(CHUNK_BYTES);
+        byte[] chunk = new byte[CHUNK_BYTES];
+        for (int n; (n = in.read(chunk)) >= 0; ) {
+            body.write(chunk, 0, n);
+            if (body.size() > maxBodyBytes) {
+                throw RequestGuardFilter.tooLarge(maxBodyBytes);
+            }
+            checkDeadline(deadline);
+        }
         return body.toByteArray();
     }
 
-    /** The declared length when it is plausible, so a large body is not copied at every doubling. */
-    private int initialCapacity(String declaredLength) {
+    private void checkDeadline(long deadline) {
+        if (System.nanoTime() > deadline) {
+            throw new ApiException(400, ErrorType.VALIDATION_ERROR, "Malformed request body",
+                    "The request body arrived too slowly (more than " + bodyDeadline.toMillis() + " ms)");
+        }
+    }
+
+    /** The declared length when there is one within the limit (a larger one was refused before), else -1. */
+    private int plausibleLength(String declaredLength) {
         try {
             long length = declaredLength == null ? -1 : Long.parseLong(declaredLength.trim());
-            return length > 0 && length <= maxBodyBytes ? (int) length + 1 : 8192;
+            return length >= 0 && length <= maxBodyBytes ? (int) length : -1;
         } catch (NumberFormatException e) {
-            return 8192;
+            return -1;
         }
     }
 }
