@@ -260,7 +260,7 @@ def main():
         if wanted("floor") and args.test_classpath:
             port = free_port()
             # The launcher's heap, GC, stack and code-cache flags (nsps-connector's jvm_options; keep them alike).
-            server = Server(["java", "-XX:+UseSerialGC", "-Xms16m", "-Xss512k", "-XX:ReservedCodeCacheSize=48m", "-cp",
+            server = Server(["java", "-XX:+UseSerialGC", "-Xms16m", "-Xss512k", "-XX:-ShrinkHeapInSteps", "-XX:ReservedCodeCacheSize=48m", "-cp",
                              args.test_classpath, "io.nsps.connector.bench.BareJerseyServer", str(port)], cwd=str(ROOT))
             try:
                 url = f"http://127.0.0.1:{port}/process-event"

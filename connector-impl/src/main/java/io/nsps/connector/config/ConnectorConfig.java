@@ -34,6 +34,7 @@ public record ConnectorConfig(
         Duration idleTimeout,
         Duration bodyReadTimeout,
         Duration headerReadTimeout,
+        Duration idleMemoryReturnAfter,
         StateSettings state,
         Map<String, String> env) {
 
@@ -97,6 +98,7 @@ public record ConnectorConfig(
         settings.put("BODY_READ_TIMEOUT", io.nsps.connector.spi.ConfigValues.formatDuration(bodyReadTimeout));
         settings.put("HEADER_READ_TIMEOUT", io.nsps.connector.spi.ConfigValues.formatDuration(headerReadTimeout));
         settings.put("IDLE_TIMEOUT", io.nsps.connector.spi.ConfigValues.formatDuration(idleTimeout));
+        settings.put("IDLE_MEMORY_RETURN_AFTER", io.nsps.connector.spi.ConfigValues.formatDuration(idleMemoryReturnAfter));
         settings.put("STATE_STORE", state.kind().name().toLowerCase(java.util.Locale.ROOT));
         if (state.kind() == StateStoreKind.POSTGRES) {
             settings.put("STATE_DB_URL", state.dbUrl());

@@ -72,6 +72,7 @@ public final class ConnectorConfigLoader {
         }
         Duration bodyReadTimeout = reader.duration("BODY_READ_TIMEOUT", Duration.ofSeconds(10));
         Duration headerReadTimeout = reader.duration("HEADER_READ_TIMEOUT", Duration.ofSeconds(10));
+        Duration idleMemoryReturnAfter = reader.duration("IDLE_MEMORY_RETURN_AFTER", Duration.ofSeconds(60));
         ConnectorConfig.StateSettings state = stateSettings(reader);
 
         if (!problems.isEmpty()) {
@@ -79,7 +80,7 @@ public final class ConnectorConfigLoader {
         }
         return new ConnectorConfig(host, port, authMode, tokens, jwt, eventsPath, handlers, handlersDir, maxBody, logLevel,
                 logFormat, grace, workerThreads, workerQueue, maxConcurrent, bodiesInFlight, idleTimeout, bodyReadTimeout,
-                headerReadTimeout, state, env);
+                headerReadTimeout, idleMemoryReturnAfter, state, env);
     }
 
     private static ConnectorConfig.StateSettings stateSettings(EnvironmentReader reader) {

@@ -31,8 +31,10 @@ public final class AdmissionFilter implements ContainerRequestFilter, ContainerR
     private final Semaphore slots;
     private final Semaphore bodyBytes;
     private final long maxBodyBytes;
+    private final IdleMemoryReturn idleMemory;
 
-    public AdmissionFilter(int maxConcurrent, long maxBodyBytesInFlight, long maxBodyBytes) {
+    public AdmissionFilter(int maxConcurrent, long maxBodyBytesInFlight, long maxBodyBytes, IdleMemoryReturn idleMemory) {
+        this.idleMemory = idleMemory;
         this.slots = new Semaphore(maxConcurrent);
         this.bodyBytes = new Semaphore((int) Math.min(Integer.MAX_VALUE, maxBodyBytesInFlight));
         this.maxBodyBytes = maxBodyBytes;
@@ -43,6 +45,7 @@ public final class AdmissionFilter implements ContainerRequestFilter, ContainerR
         if (BearerAuthFilter.isHealthCheck(request)) {
             return;
         }
+        idleMemory.eventArrived();
         if (!slots.tryAcquire()) {
             throw new ApiException(503, ErrorType.CONNECTION_ERROR, "The connector is at capacity; retry later", "Too many events in progress",
                     Map.of("Retry-After", "5"));

@@ -11,6 +11,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -41,10 +42,19 @@ public final class ConnectorServer implements AutoCloseable {
     private static final int MAX_HEADER_BYTES = 8192;
     private static final int MAX_HEADERS = 100;
     private static final int OUTBOUND_BUFFER_BYTES = 4096;
+    /**
+     * Workers beyond these start with the load and end after {@link #IDLE_WORKER_LIFETIME} idle.
+     * Each Grizzly worker keeps up to 16 recycled request/response objects of ~20 KB (its thread
+     * cache): with all 128 workers kept alive, that was ~40 MB of heap held for good after one burst.
+     * Shorter than IDLE_MEMORY_RETURN_AFTER's default, so the idle collection finds them gone.
+     */
+    private static final int CORE_WORKERS = 8;
+    private static final Duration IDLE_WORKER_LIFETIME = Duration.ofSeconds(30);
 
     private final ConnectorConfig config;
     private final AutoCloseable resources;
     private final ConnectorLifecycle lifecycle = new ConnectorLifecycle();
+    private final IdleMemoryReturn idleMemory;
     private final HttpServer server;
 
     private ConnectorServer(ConnectorConfig config, EventProcessor processor, AutoCloseable resources, TokenVerifier verifier) {
@@ -55,7 +65,8 @@ public final class ConnectorServer implements AutoCloseable {
         // built (and tried on the bundled sample event) on another core while Jersey builds its
         // application, and joined before the port opens, so a broken schema still stops start-up.
         CompletableFuture<EventParser> parser = CompletableFuture.supplyAsync(() -> new EventParser(mapper).warmedUp());
-        ResourceConfig application = application(config, processor, verifier, mapper, lifecycle, parser::join);
+        this.idleMemory = IdleMemoryReturn.start(config.idleMemoryReturnAfter());
+        ResourceConfig application = application(config, processor, verifier, mapper, lifecycle, idleMemory, parser::join);
         URI uri = URI.create("http://" + hostForUri(config.host()) + ":" + config.port() + "/");
         this.server = GrizzlyHttpServerFactory.createHttpServer(uri, application, false);
         configureGrizzly(server, config, mapper);
@@ -114,6 +125,7 @@ public final class ConnectorServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             server.shutdownNow();
+            idleMemory.close();
             try {
                 resources.close();
             } catch (Exception e) {
@@ -129,7 +141,8 @@ public final class ConnectorServer implements AutoCloseable {
     }
 
     private static ResourceConfig application(ConnectorConfig config, EventProcessor processor, TokenVerifier verifier,
-                                              ObjectMapper mapper, ConnectorLifecycle lifecycle, Supplier<EventParser> parser) {
+                                              ObjectMapper mapper, ConnectorLifecycle lifecycle, IdleMemoryReturn idleMemory,
+                                              Supplier<EventParser> parser) {
         ResourceConfig application = new ResourceConfig();
         application.setApplicationName("nsps-connector");
         // Jersey's defaults that would leak or send non-JSON: sendError HTML pages, WADL, scanning.
@@ -148,7 +161,7 @@ public final class ConnectorServer implements AutoCloseable {
         application.register(new RequestTracingFilter());
         application.register(new BearerAuthFilter(verifier));
         application.register(new RequestGuardFilter(config.maxBodyBytes()));
-        application.register(new AdmissionFilter(config.maxConcurrentEvents(), config.maxBodyBytesInFlight(), config.maxBodyBytes()));
+        application.register(new AdmissionFilter(config.maxConcurrentEvents(), config.maxBodyBytesInFlight(), config.maxBodyBytes(), idleMemory));
         application.register(new EventBodyReader(parser, config.maxBodyBytes(), config.bodyReadTimeout()));
         application.register(new ConnectorExceptionMapper());
 
@@ -189,8 +202,9 @@ public final class ConnectorServer implements AutoCloseable {
             listener.getTransport().setReadTimeout(config.bodyReadTimeout().toMillis(), TimeUnit.MILLISECONDS);
             listener.getTransport().setWorkerThreadPoolConfig(ThreadPoolConfig.defaultConfig()
                     .setPoolName("nsps-worker")
-                    .setCorePoolSize(config.workerThreads())
+                    .setCorePoolSize(Math.min(CORE_WORKERS, config.workerThreads()))
                     .setMaxPoolSize(config.workerThreads())
+                    .setKeepAliveTime(IDLE_WORKER_LIFETIME.toMillis(), TimeUnit.MILLISECONDS)
                     .setQueueLimit(config.workerQueue()));
         }
     }

@@ -28,6 +28,15 @@ final class ConnectorConfigLoaderTest {
         assertThat(config.shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.authMode()).isEqualTo(ConnectorConfig.AuthMode.STATIC);
         assertThat(config.handlersDir()).isEqualTo(Path.of("handlers"));
+        assertThat(config.idleMemoryReturnAfter()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void idleMemoryReturnCanBeTurnedOff() throws ConfigurationException {
+        Map<String, String> env = new java.util.HashMap<>(MINIMAL);
+        env.put("IDLE_MEMORY_RETURN_AFTER", "0s");
+
+        assertThat(ConnectorConfigLoader.load(env).idleMemoryReturnAfter()).isZero();
     }
 
     @Test
