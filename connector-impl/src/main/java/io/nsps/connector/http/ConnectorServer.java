@@ -73,6 +73,7 @@ public final class ConnectorServer implements AutoCloseable {
         try {
             parser.join();
         } catch (CompletionException e) {
+            idleMemory.close();
             throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
     }

@@ -13,8 +13,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Type;
-import java.util.Arrays;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.function.Supplier;
 
 /**
@@ -66,7 +66,7 @@ public final class EventBodyReader implements MessageBodyReader<Event> {
 
     /**
      * A body with a Content-Length goes straight into one array of that size (Grizzly ends the
-     * stream there): no growing buffer, no copy, which for a 1 MB event saves two megabytes.
+     * stream there): no staging buffer and no final copy, a megabyte less garbage per 1 MB event.
      * A body that ends early is what arrived (the parser then says what is wrong with it).
      */
     private byte[] readDeclared(InputStream in, int length, long deadline) throws IOException {
