@@ -238,8 +238,9 @@ public final class ConnectorServer implements AutoCloseable {
         WorkQueue queue = new WorkQueue(config.workerQueue());
         ThreadPoolExecutor pool = new ThreadPoolExecutor(0, config.workerThreads(), IDLE_WORKER_LIFETIME.toMillis(), TimeUnit.MILLISECONDS,
                 queue, threads, (task, executor) -> {
-                    // All workers started meanwhile: wait in the queue after all, if there is room.
-                    if (!queue.enqueue(task)) {
+                    // All workers started meanwhile: wait in the queue after all, if there is room
+                    // (and the pool is still running: a queued task of a stopped pool would never run).
+                    if (executor.isShutdown() || !queue.enqueue(task)) {
                         throw new RejectedExecutionException("all workers busy and " + config.workerQueue() + " requests waiting");
                     }
                 });
