@@ -55,12 +55,14 @@ final class HlrHssHandler implements EventHandler {
     private final ProvisioningApi api;
     private final UpstreamCredentials credentials;
     private final Clock clock;
+    private final System.Logger logger;
     private final ExecutorService calls;
     /** HLR_MAX_RPS; null when unlimited. Never waits: an exhausted limit is answered 429 at once. */
     private final RateLimiter rateLimiter;
 
-    HlrHssHandler(HlrSettings settings, ProvisioningApi api, UpstreamCredentials credentials, Clock clock) {
+    HlrHssHandler(HlrSettings settings, ProvisioningApi api, UpstreamCredentials credentials, Clock clock, System.Logger logger) {
         this.settings = settings;
+        this.logger = logger;
         this.mapper = new HlrEventMapper(settings);
         this.api = api;
         this.credentials = credentials;
@@ -170,6 +172,8 @@ final class HlrHssHandler implements EventHandler {
             if (e.getCause() instanceof HlrStatusException status) {
                 throw status; // a status whose meaning depends on the step: decided by execute()
             }
+            // The answer to NSPS names the kind of failure only; the cause is for the operator.
+            logger.log(System.Logger.Level.WARNING, "Calling the HLR failed", e.getCause());
             throw translate(e.getCause());
         }
     }

@@ -31,6 +31,6 @@ public final class HlrHssHandlerFactory implements HandlerFactory {
     public EventHandler create(HandlerContext context) {
         HlrSettings settings = HlrSettings.read(context.config());
         return new HlrHssHandler(settings, HlrClientFactory.create(settings, context.credentials(), context.logger()),
-                context.credentials(), context.clock());
+                context.credentials(), context.clock(), context.logger());
     }
 }

@@ -340,11 +340,14 @@ final class HlrHssHandlerTest {
             closedPort = socket.getLocalPort();
         }
 
-        assertThatThrownBy(() -> handler(Map.of("API_URL", "http://127.0.0.1:" + closedPort + "/wtl")).handle(sample("sim-updated.json")))
+        FakeHandlerContext context = new FakeHandlerContext("hlr-hss", "HLR_", Map.of("API_URL", "http://127.0.0.1:" + closedPort + "/wtl"),
+                credentials);
+        assertThatThrownBy(() -> new HlrHssHandlerFactory().create(context).handle(sample("sim-updated.json")))
                 .isInstanceOfSatisfying(UpstreamUnavailableException.class, e -> {
                     assertThat(e.getMessage()).isEqualTo("The HLR is unreachable (connection refused)");
                     assertThat(e.retryAfter()).isPresent();
                 });
+        assertThat(context.logged).as("the cause is logged for the operator").contains("Calling the HLR failed");
     }
 
     @Test
