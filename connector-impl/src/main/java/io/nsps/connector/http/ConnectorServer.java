@@ -16,20 +16,12 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedTransferQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import org.glassfish.grizzly.Grizzly;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
-import org.glassfish.grizzly.memory.MemoryManager;
-import org.glassfish.grizzly.memory.ThreadLocalPoolProvider;
-import org.glassfish.grizzly.threadpool.DefaultWorkerThread;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.glassfish.jersey.jackson.JacksonFeature;
 import org.glassfish.jersey.server.ResourceConfig;
@@ -51,10 +43,9 @@ public final class ConnectorServer implements AutoCloseable {
     private static final int MAX_HEADERS = 100;
     private static final int OUTBOUND_BUFFER_BYTES = 4096;
     /**
-     * Workers start with the load and end after this long without work. Each Grizzly worker keeps up
-     * to 16 recycled request/response objects of ~20 KB (its thread cache): with all 128 workers
-     * kept for good, that was ~40 MB of heap held after one burst. Shorter than
-     * IDLE_MEMORY_RETURN_AFTER's default, so the idle collection finds them gone.
+     * Workers ({@link WorkerPool}) end after this long without work, so the request objects each
+     * keeps are let go. Shorter than IDLE_MEMORY_RETURN_AFTER's default, so the idle collection
+     * finds them gone.
      */
     private static final Duration IDLE_WORKER_LIFETIME = Duration.ofSeconds(30);
 
@@ -77,7 +68,7 @@ public final class ConnectorServer implements AutoCloseable {
         ResourceConfig application = application(config, processor, verifier, mapper, lifecycle, idleMemory, parser::join);
         URI uri = URI.create("http://" + hostForUri(config.host()) + ":" + config.port() + "/");
         this.server = GrizzlyHttpServerFactory.createHttpServer(uri, application, false);
-        this.workers = workerPool(config);
+        this.workers = WorkerPool.create(config.workerThreads(), config.workerQueue(), IDLE_WORKER_LIFETIME);
         configureGrizzly(server, config, mapper, workers);
         try {
             parser.join();
@@ -213,69 +204,6 @@ public final class ConnectorServer implements AutoCloseable {
             // A body that stops arriving (declared length larger than what is sent, a dribble) frees its worker.
             listener.getTransport().setReadTimeout(config.bodyReadTimeout().toMillis(), TimeUnit.MILLISECONDS);
             listener.getTransport().setWorkerThreadPool(workers);
-        }
-    }
-
-    /**
-     * Up to {@code WORKER_THREADS} workers, started when a request finds none free and ending after
-     * {@link #IDLE_WORKER_LIFETIME} without work, and at most {@code WORKER_QUEUE} requests waiting
-     * when all are busy. Grizzly's own pools either keep every worker for good or, when they may
-     * shrink, hand work over under one lock with notify; a JDK pool on a LinkedBlockingQueue did no
-     * better (measured: p99 at 64 connections 15-20 ms worse than Grizzly's fixed pool for both). A
-     * JDK pool on a transfer queue, as here, matches it. Its threads are Grizzly worker threads, the
-     * only kind Grizzly gives thread-local buffer pools and object caches. Not managed by Grizzly:
-     * {@link #shutdownGracefully()} stops it.
-     */
-    private static ThreadPoolExecutor workerPool(ConnectorConfig config) {
-        MemoryManager memory = MemoryManager.DEFAULT_MEMORY_MANAGER;
-        AtomicInteger counter = new AtomicInteger();
-        ThreadFactory threads = task -> {
-            DefaultWorkerThread thread = new DefaultWorkerThread(Grizzly.DEFAULT_ATTRIBUTE_BUILDER, "nsps-worker(" + counter.incrementAndGet() + ")",
-                    memory instanceof ThreadLocalPoolProvider pools ? pools.createThreadLocalPool() : null, task);
-            thread.setDaemon(true);
-            return thread;
-        };
-        WorkQueue queue = new WorkQueue(config.workerQueue());
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(0, config.workerThreads(), IDLE_WORKER_LIFETIME.toMillis(), TimeUnit.MILLISECONDS,
-                queue, threads, (task, executor) -> {
-                    // All workers started meanwhile: wait in the queue after all, if there is room
-                    // (and the pool is still running: a queued task of a stopped pool would never run).
-                    if (executor.isShutdown() || !queue.enqueue(task)) {
-                        throw new RejectedExecutionException("all workers busy and " + config.workerQueue() + " requests waiting");
-                    }
-                });
-        queue.pool = pool;
-        return pool;
-    }
-
-    /**
-     * The worker pool's queue: a request goes straight to a waiting worker (a transfer, as in
-     * Grizzly's own fixed pool); when none waits, the pool is told to start one (offer refuses);
-     * only when all are started does it wait here, up to {@code limit}. size() walks the queue, which
-     * is short: empty while workers are free, at most {@code limit} otherwise.
-     */
-    private static final class WorkQueue extends LinkedTransferQueue<Runnable> {
-        private static final long serialVersionUID = 1L;
-        private final int limit;
-        private transient volatile ThreadPoolExecutor pool;
-
-        WorkQueue(int limit) {
-            this.limit = limit;
-        }
-
-        @Override
-        public boolean offer(Runnable task) {
-            if (tryTransfer(task)) {
-                return true;
-            }
-            if (pool.getPoolSize() < pool.getMaximumPoolSize()) {
-                return false;
-            }
-            return enqueue(task);
-        }
-
-        boolean enqueue(Runnable task) {
-            return size() < limit && super.offer(task);
         }
     }
 
