@@ -299,7 +299,7 @@ def main():
                 results += measure("c: 1 MB", server, url, [1, 4], args.duration, str(lua), big)
                 time.sleep(5)
                 after_burst = rss_mb(server.pids())
-                time.sleep(IDLE_RETURN_SECONDS + 10 - 5)
+                time.sleep(IDLE_RETURN_SECONDS + 5)  # 10 s past the idle return's quiet period
                 after_idle = rss_mb(server.pids())
             finally:
                 server.stop()

@@ -38,36 +38,32 @@ public final class IdleMemoryReturn implements AutoCloseable {
     private final Duration quietPeriod;
     private final LongSupplier nanoTime;
     private final Runnable returnMemory;
-    private final ScheduledExecutorService timer;
+    /** Looks periodically; none when turned off (and in tests, which call {@link #check()}). */
+    private ScheduledExecutorService timer;
     private long eventsAtLastLook;
     private long quietSince;
-    private boolean grownSinceLastReturn;
+    private boolean eventSinceLastReturn;
 
     IdleMemoryReturn(Duration quietPeriod, LongSupplier nanoTime, Runnable returnMemory) {
         this.quietPeriod = quietPeriod;
         this.nanoTime = nanoTime;
         this.returnMemory = returnMemory;
         this.quietSince = nanoTime.getAsLong();
-        this.timer = null;
-    }
-
-    private IdleMemoryReturn(Duration quietPeriod) {
-        this.quietPeriod = quietPeriod;
-        this.nanoTime = System::nanoTime;
-        this.returnMemory = IdleMemoryReturn::collectAndShrink;
-        this.quietSince = nanoTime.getAsLong();
-        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "nsps-idle-memory");
-            thread.setDaemon(true);
-            return thread;
-        });
-        long periodMs = Math.max(100, Math.min(5_000, quietPeriod.toMillis() / 4));
-        timer.scheduleWithFixedDelay(this::check, periodMs, periodMs, TimeUnit.MILLISECONDS);
     }
 
     /** Started, or inert when {@code quietPeriod} is zero. */
     public static IdleMemoryReturn start(Duration quietPeriod) {
-        return quietPeriod.isZero() ? new IdleMemoryReturn(quietPeriod, System::nanoTime, () -> { }) : new IdleMemoryReturn(quietPeriod);
+        IdleMemoryReturn idle = new IdleMemoryReturn(quietPeriod, System::nanoTime, IdleMemoryReturn::collectAndShrink);
+        if (!quietPeriod.isZero()) {
+            idle.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "nsps-idle-memory");
+                thread.setDaemon(true);
+                return thread;
+            });
+            long periodMs = Math.max(100, Math.min(5_000, quietPeriod.toMillis() / 4));
+            idle.timer.scheduleWithFixedDelay(idle::check, periodMs, periodMs, TimeUnit.MILLISECONDS);
+        }
+        return idle;
     }
 
     /** Called for every event request: cheap and contention-free. */
@@ -82,11 +78,11 @@ public final class IdleMemoryReturn implements AutoCloseable {
         if (seen != eventsAtLastLook) {
             eventsAtLastLook = seen;
             quietSince = now;
-            grownSinceLastReturn = true;
+            eventSinceLastReturn = true;
             return;
         }
-        if (grownSinceLastReturn && !quietPeriod.isZero() && now - quietSince >= quietPeriod.toNanos()) {
-            grownSinceLastReturn = false;
+        if (eventSinceLastReturn && !quietPeriod.isZero() && now - quietSince >= quietPeriod.toNanos()) {
+            eventSinceLastReturn = false;
             try {
                 returnMemory.run();
             } catch (RuntimeException e) {
