@@ -15,6 +15,7 @@ import io.nsps.connector.handlers.hlr.client.api.ProvisioningApi;
 import io.nsps.connector.spi.HandlerException;
 import io.nsps.connector.spi.UpstreamCredentials;
 import java.net.http.HttpClient;
+import java.time.Clock;
 
 /**
  * Builds the generated HLR client, with every Feign component chosen here and nowhere else:
@@ -40,7 +41,7 @@ final class HlrClientFactory {
                 .build();
     }
 
-    static ProvisioningApi create(HlrSettings settings, UpstreamCredentials credentials, System.Logger logger) {
+    static ProvisioningApi create(HlrSettings settings, UpstreamCredentials credentials, Clock clock, System.Logger logger) {
         ObjectMapper mapper = mapper();
         HttpClient http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -53,7 +54,7 @@ final class HlrClientFactory {
                 .retryer(Retryer.NEVER_RETRY)
                 .encoder(new JacksonEncoder(mapper))
                 .decoder(new BoundedJacksonDecoder(mapper))
-                .errorDecoder(new HlrErrorDecoder(mapper))
+                .errorDecoder(new HlrErrorDecoder(mapper, clock))
                 .requestInterceptor(credentialsInterceptor(credentials))
                 .logger(new SystemFeignLogger(logger))
                 .logLevel(Logger.Level.BASIC)

@@ -9,7 +9,18 @@ import io.nsps.connector.spi.UpstreamErrorException;
 import io.nsps.connector.spi.UpstreamRateLimitedException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
 import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -29,10 +40,19 @@ final class HlrErrorDecoder implements ErrorDecoder {
     private static final Pattern URL = Pattern.compile("(?i)\\b[a-z][a-z0-9+.-]*://\\S+");
     private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}]+");
 
-    private final ObjectMapper mapper;
+    /** The longest Retry-After taken from the HLR; a longer one is ignored (the connector's default applies). */
+    static final Duration MAX_RETRY_AFTER = Duration.ofDays(1);
 
-    HlrErrorDecoder(ObjectMapper mapper) {
+    /** The obsolete asctime form of an HTTP-date (RFC 9110, 5.6.7), GMT. */
+    private static final DateTimeFormatter ASCTIME = DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US)
+            .withZone(ZoneOffset.UTC);
+
+    private final ObjectMapper mapper;
+    private final Clock clock;
+
+    HlrErrorDecoder(ObjectMapper mapper, Clock clock) {
         this.mapper = mapper;
+        this.clock = clock;
     }
 
     @Override
@@ -41,10 +61,10 @@ final class HlrErrorDecoder implements ErrorDecoder {
         String error = errorText(response);
         String detail = error.isEmpty() ? "" : ": " + error;
         return switch (status) {
-            case 401, 403, 404, 409 -> new HlrStatusException(status, error, header(response, "Retry-After"), requestHeader(response, "Authorization"));
+            case 401, 403, 404, 409 -> new HlrStatusException(status, error, requestHeader(response, "Authorization"));
             case 400, 422 -> new HlrCallFailure(InvalidEventException.rejectedUpstream("The HLR refused the request (HTTP " + status + ")" + detail));
             case 429 -> new HlrCallFailure(new UpstreamRateLimitedException("The HLR is rate limiting the connector",
-                    HlrHssHandler.retryAfter(header(response, "Retry-After"))));
+                    retryAfter(header(response, "Retry-After"), clock.instant())));
             default -> new HlrCallFailure(new UpstreamErrorException("The HLR failed (HTTP " + status + ")" + detail, null));
         };
     }
@@ -64,6 +84,48 @@ final class HlrErrorDecoder implements ErrorDecoder {
         } catch (IOException | RuntimeException e) {
             return "";
         }
+    }
+
+    /**
+     * Retry-After as a delay: delay-seconds, or an HTTP-date counted from {@code now} (a date already
+     * past is no delay). Garbage, a negative number or more than {@link #MAX_RETRY_AFTER} gives null.
+     */
+    static Duration retryAfter(String header, Instant now) {
+        if (header == null || header.isBlank()) {
+            return null;
+        }
+        String value = header.trim();
+        Duration delay;
+        if (value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            try {
+                delay = Duration.ofSeconds(Long.parseLong(value));
+            } catch (NumberFormatException e) {
+                return null; // beyond a long
+            }
+        } else {
+            Instant at = httpDate(value, now);
+            if (at == null) {
+                return null;
+            }
+            delay = at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO;
+        }
+        return delay.compareTo(MAX_RETRY_AFTER) <= 0 ? delay : null;
+    }
+
+    /** The three forms a recipient must accept (RFC 9110, 5.6.7): IMF-fixdate, RFC 850, asctime. */
+    private static Instant httpDate(String value, Instant now) {
+        // RFC 850's two-digit year is the one within 50 years of now (more than 50 ahead means the past).
+        DateTimeFormatter rfc850 = new DateTimeFormatterBuilder().appendPattern("EEEE, dd-MMM-")
+                .appendValueReduced(ChronoField.YEAR, 2, 2, now.atOffset(ZoneOffset.UTC).getYear() - 49)
+                .appendPattern(" HH:mm:ss 'GMT'").toFormatter(Locale.US).withZone(ZoneOffset.UTC);
+        for (DateTimeFormatter format : List.of(DateTimeFormatter.RFC_1123_DATE_TIME, rfc850, ASCTIME)) {
+            try {
+                return ZonedDateTime.parse(value, format).toInstant();
+            } catch (DateTimeParseException e) {
+                // the next form
+            }
+        }
+        return null;
     }
 
     /** No URLs, no control characters, at most {@link #MAX_ERROR_TEXT} characters. */

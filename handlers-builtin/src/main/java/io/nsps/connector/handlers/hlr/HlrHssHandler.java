@@ -32,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code hlr-hss}: provisions an HLR/HSS through its {@code POST /prov} API (see
@@ -45,6 +46,9 @@ import java.util.concurrent.TimeoutException;
  * refused request was not processed, so it cannot provision twice. Nothing else is re-sent here:
  * NSPS re-sends the whole event, and every call is safe to repeat (full-state updates; an insert
  * answered 409 becomes an update; a delete answered 404 means already deleted).
+ *
+ * <p>Back-off: after a 429 with {@code Retry-After}, no call reaches the HLR until that time has
+ * passed; every event meanwhile is answered 429 with the time that remains.
  */
 final class HlrHssHandler implements EventHandler {
 
@@ -59,6 +63,8 @@ final class HlrHssHandler implements EventHandler {
     private final ExecutorService calls;
     /** HLR_MAX_RPS; null when unlimited. Never waits: an exhausted limit is answered 429 at once. */
     private final RateLimiter rateLimiter;
+    /** Until when the HLR asked not to be called (429 + Retry-After); EPOCH when it did not. */
+    private final AtomicReference<Instant> backOffUntil = new AtomicReference<>(Instant.EPOCH);
 
     HlrHssHandler(HlrSettings settings, ProvisioningApi api, UpstreamCredentials credentials, Clock clock, System.Logger logger) {
         this.settings = settings;
@@ -150,6 +156,11 @@ final class HlrHssHandler implements EventHandler {
     }
 
     private ProvisioningResponse within(Instant deadline, Call call) throws HandlerException {
+        Instant now = clock.instant();
+        Instant quietUntil = backOffUntil.get();
+        if (now.isBefore(quietUntil)) {
+            throw new UpstreamRateLimitedException("The HLR asked for no calls for now (Retry-After)", Duration.between(now, quietUntil));
+        }
         if (rateLimiter != null && !rateLimiter.acquirePermission()) {
             throw new UpstreamRateLimitedException("HLR_MAX_RPS (" + settings.maxRequestsPerSecond() + " calls a second) is exhausted",
                     Duration.ofSeconds(1));
@@ -174,8 +185,18 @@ final class HlrHssHandler implements EventHandler {
             }
             // The answer to NSPS names the kind of failure only; the cause is for the operator.
             logger.log(System.Logger.Level.WARNING, "Calling the HLR failed", e.getCause());
-            throw translate(e.getCause());
+            HandlerException failure = translate(e.getCause());
+            if (failure instanceof UpstreamRateLimitedException limited) {
+                limited.retryAfter().ifPresent(this::backOffFor);
+            }
+            throw failure;
         }
+    }
+
+    /** No call until {@code delay} from now; a later end already set stays. */
+    private void backOffFor(Duration delay) {
+        Instant until = clock.instant().plus(delay);
+        backOffUntil.accumulateAndGet(until, (current, proposed) -> proposed.isAfter(current) ? proposed : current);
     }
 
     private UpstreamUnavailableException timedOut() {
@@ -237,19 +258,6 @@ final class HlrHssHandler implements EventHandler {
             case 409 -> InvalidEventException.rejectedUpstream("The HLR refused to " + step.purpose() + " (HTTP 409)" + detail);
             default -> new UpstreamAuthenticationException("The HLR refused the connector's credentials (HTTP " + e.status() + ")", null);
         };
-    }
-
-    /** Retry-After as seconds; an HTTP date or garbage is ignored (the connector's default applies). */
-    static Duration retryAfter(String header) {
-        if (header == null) {
-            return null;
-        }
-        try {
-            long seconds = Long.parseLong(header.trim());
-            return seconds >= 0 && seconds <= 86_400 ? Duration.ofSeconds(seconds) : null;
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 
     private static ProvisioningRequest copyAs(ProvisioningRequest request, Action action) {

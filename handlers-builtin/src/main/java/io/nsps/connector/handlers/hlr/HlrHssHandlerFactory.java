@@ -30,7 +30,7 @@ public final class HlrHssHandlerFactory implements HandlerFactory {
     @Override
     public EventHandler create(HandlerContext context) {
         HlrSettings settings = HlrSettings.read(context.config());
-        return new HlrHssHandler(settings, HlrClientFactory.create(settings, context.credentials(), context.logger()),
+        return new HlrHssHandler(settings, HlrClientFactory.create(settings, context.credentials(), context.clock(), context.logger()),
                 context.credentials(), context.clock(), context.logger());
     }
 }

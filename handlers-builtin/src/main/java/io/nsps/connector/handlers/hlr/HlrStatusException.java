@@ -10,14 +10,12 @@ final class HlrStatusException extends RuntimeException {
 
     private final int status;
     private final String upstreamError;
-    private final String retryAfter;
     private final String authorization;
 
-    HlrStatusException(int status, String upstreamError, String retryAfter, String authorization) {
+    HlrStatusException(int status, String upstreamError, String authorization) {
         super("HLR answered " + status, null, false, false);
         this.status = status;
         this.upstreamError = upstreamError;
-        this.retryAfter = retryAfter;
         this.authorization = authorization;
     }
 
@@ -28,10 +26,6 @@ final class HlrStatusException extends RuntimeException {
     /** The upstream's error text, sanitised; may be empty. */
     String upstreamError() {
         return upstreamError;
-    }
-
-    String retryAfter() {
-        return retryAfter;
     }
 
     /** The Authorization header the refused request carried (for 401/403). */

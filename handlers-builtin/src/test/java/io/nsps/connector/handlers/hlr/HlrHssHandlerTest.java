@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nsps.connector.handlers.testing.FakeHandlerContext;
+import io.nsps.connector.handlers.testing.MutableClock;
 import io.nsps.connector.model.Event;
 import io.nsps.connector.spi.EntityNotFoundException;
 import io.nsps.connector.spi.EventHandler;
@@ -19,7 +20,10 @@ import io.nsps.connector.spi.UpstreamRateLimitedException;
 import io.nsps.connector.spi.UpstreamUnavailableException;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -267,6 +271,36 @@ final class HlrHssHandlerTest {
     }
 
     @Test
+    void noCallReachesTheHlrUntilItsRetryAfterHasPassed() throws Exception {
+        MutableClock clock = new MutableClock();
+        EventHandler handler = handler(Map.of(), clock);
+        hlr.enqueue(json(429, "").addHeader("Retry-After", "30"));
+        hlr.enqueue(json(200, OK));
+
+        assertThatThrownBy(() -> handler.handle(sample("sim-updated.json"))).isInstanceOf(UpstreamRateLimitedException.class);
+        clock.advance(Duration.ofSeconds(20));
+        assertThatThrownBy(() -> handler.handle(sample("sim-updated-blocked.json")))
+                .isInstanceOfSatisfying(UpstreamRateLimitedException.class,
+                        e -> assertThat(e.retryAfter()).as("what remains of the HLR's 30 s").contains(Duration.ofSeconds(10)));
+        assertThat(hlr.getRequestCount()).isEqualTo(1);
+
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(handler.handle(sample("sim-updated-blocked.json")).outcome()).isEqualTo(HandlerResult.Outcome.PROCESSED);
+        assertThat(hlr.getRequestCount()).isEqualTo(2);
+    }
+
+    @Test
+    void retryAfterAsAnHttpDateCountsFromNow() {
+        MutableClock clock = new MutableClock();
+        String inAMinute = DateTimeFormatter.RFC_1123_DATE_TIME.format(clock.instant().plusSeconds(60).atOffset(ZoneOffset.UTC));
+        hlr.enqueue(json(429, "").addHeader("Retry-After", inAMinute));
+
+        assertThatThrownBy(() -> handler(Map.of(), clock).handle(sample("sim-updated.json")))
+                .isInstanceOfSatisfying(UpstreamRateLimitedException.class, e -> assertThat(e.retryAfter()).hasValueSatisfying(
+                        delay -> assertThat(delay).isBetween(Duration.ofSeconds(59), Duration.ofSeconds(60))));
+    }
+
+    @Test
     void exhaustedOutboundRateLimitIsA429WithoutCallingTheHlr() throws Exception {
         hlr.enqueue(json(200, OK));
         EventHandler handler = handler(Map.of("MAX_RPS", "1"));
@@ -392,10 +426,14 @@ final class HlrHssHandlerTest {
     }
 
     private EventHandler handler(Map<String, String> settings) {
+        return handler(settings, Clock.systemUTC());
+    }
+
+    private EventHandler handler(Map<String, String> settings, Clock clock) {
         Map<String, String> all = new HashMap<>();
         all.put("API_URL", hlr.url("/wtl/hlr/v1").toString());
         all.putAll(settings);
-        FakeHandlerContext context = new FakeHandlerContext("hlr-hss", "HLR_", all, credentials);
+        FakeHandlerContext context = new FakeHandlerContext("hlr-hss", "HLR_", all, credentials).useClock(clock);
         EventHandler handler = new HlrHssHandlerFactory().create(context);
         assertThat(context.problems).isEmpty();
         return handler;

@@ -33,6 +33,7 @@ public final class FakeHandlerContext implements HandlerContext {
     private final String prefix;
     private final Map<String, String> settings;
     private final UpstreamCredentials credentials;
+    private volatile Clock clock = Clock.systemUTC();
 
     public FakeHandlerContext(String name, String prefix, Map<String, String> settings, UpstreamCredentials credentials) {
         this.name = name;
@@ -63,9 +64,15 @@ public final class FakeHandlerContext implements HandlerContext {
         return name;
     }
 
+    /** The clock handlers created from this context read (the system's by default). */
+    public FakeHandlerContext useClock(Clock clock) {
+        this.clock = clock;
+        return this;
+    }
+
     @Override
     public Clock clock() {
-        return Clock.systemUTC();
+        return clock;
     }
 
     @Override
