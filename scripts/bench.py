@@ -231,6 +231,9 @@ def measure(name, server, url, connections, seconds, lua, body_file, repeats=2):
     rows = []
     for c in connections:
         for run in range(repeats):
+            # wrk abandons the requests in flight when a run ends: let the server finish them, so that
+            # their CPU is not counted in the next run and their admission budget is free again.
+            time.sleep(1)
             pids = server.pids()
             cpu_before = cpu_seconds(pids)
             result = wrk(url, c, seconds, lua, body_file)
