@@ -94,7 +94,7 @@ def warm_up(server, url, connections, lua, body_file, least, most, window=15):
     the compiler threads used under 2% of one core in the last window (at most `most` seconds).
     Until then a compiler thread competes with the workers for the cores and every figure is inflated;
     how long that takes depends on the machine (measured: about a minute on a quiet 2-core machine,
-    75-256 s on one three times slower)."""
+    75-302 s on one three times slower)."""
     started = time.monotonic()
     wrk(url, connections, least, lua, body_file)
     while True:
