@@ -165,7 +165,7 @@ final class HlrHssHandler implements EventHandler {
             throw new UpstreamRateLimitedException("HLR_MAX_RPS (" + settings.maxRequestsPerSecond() + " calls a second) is exhausted",
                     Duration.ofSeconds(1));
         }
-        long remaining = Duration.between(clock.instant(), deadline).toMillis();
+        long remaining = Duration.between(now, deadline).toMillis();
         if (remaining <= 0) {
             throw timedOut();
         }
