@@ -102,4 +102,14 @@ final class StartupTest {
                 .contains("event types:     SIM/*, Account/Blocked")
                 .contains("probe - Test handler driven by data.variables.probe");
     }
+
+    @Test
+    void serveWithAnArgumentStillGoesThroughTheCommandLine() {
+        // Plain `serve` skips picocli (start-up time); anything more must still be parsed, and refused, by it.
+        int exit = Main.run(new String[] {"serve", "--port", "8080"}, Map.of());
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("Unknown options: '--port', '8080'")
+                .contains("Usage: nsps-connector serve");
+    }
 }
