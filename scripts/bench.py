@@ -41,12 +41,14 @@ init = function(args)
   local f = io.open(args[1], "rb"); template = f:read("*a"); f:close()
   token = args[2]
   math.randomseed(os.time() + math.floor(os.clock() * 1000000))
-  prefix = tostring(math.random(1, 1000000000)) .. "-"
+  -- event ids are UUIDs, as NSPS's are: a random one per wrk thread, with the counter in its last group
+  prefix = string.format("%08x-%04x-4%03x-a%03x-", math.random(0, 2147483647), math.random(0, 65535), math.random(0, 4095),
+                         math.random(0, 4095))
 end
 request = function()
   counter = counter + 1
   local imsi = string.format("%09d%06d", math.random(0, 999999999), counter % 1000000)
-  local body = (template:gsub("__EVENT_ID__", prefix .. counter, 1))
+  local body = (template:gsub("__EVENT_ID__", string.format("%s%012x", prefix, counter), 1))
   body = (body:gsub("__IMSI__", imsi, 1))
   return wrk.format("POST", nil, {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}, body)
 end
