@@ -68,6 +68,45 @@ final class StateStoreContractTest {
         }
 
         @Test
+        void idsAreComparedAsTextWhetherOrNotTheyAreUuids() {
+            // The memory store keeps a canonical UUID id in 16 bytes: its upper-case twin is still another event.
+            store = open();
+            String id = newId();
+            String upperCaseTwin = id.toUpperCase(java.util.Locale.ROOT);
+            String notAUuid = "pb-event-" + id.substring(0, 8);
+            EventRecord done = new EventRecord(202, "processed", null, "HLR: update SIM 1", null, Map.of());
+            for (String each : new String[] {id, notAUuid}) {
+                store.claim(each, "SIM/Updated", null, "a", inAMinute());
+                store.finish(each, "SIM/Updated", null, "a", Instant.now(), done);
+            }
+
+            assertThat(store.claim(id, "SIM/Updated", null, "b", inAMinute())).isEqualTo(new Claim.AlreadyDone(done));
+            assertThat(store.claim(notAUuid, "SIM/Updated", null, "b", inAMinute())).isEqualTo(new Claim.AlreadyDone(done));
+            assertThat(store.claim(upperCaseTwin, "SIM/Updated", null, "b", inAMinute())).isInstanceOf(Claim.Claimed.class);
+        }
+
+        @Test
+        void eventsAnsweredAlikeKeepTheirOwnOutcomes() {
+            // The memory store shares one record between events answered alike: a later outcome of one is its own.
+            store = open();
+            String first = newId();
+            String second = newId();
+            EventRecord failed = new EventRecord(503, "failed", "connection_error", "HLR down", "timeout", Map.of("Retry-After", "30"));
+            EventRecord done = new EventRecord(202, "processed", null, "HLR: update SIM 1", null, Map.of());
+            for (String each : new String[] {first, second}) {
+                store.claim(each, "SIM/Updated", null, "a", inAMinute());
+                store.finish(each, "SIM/Updated", null, "a", Instant.now(), failed);
+            }
+
+            store.claim(first, "SIM/Updated", null, "a", inAMinute());
+            store.finish(first, "SIM/Updated", null, "a", Instant.now(), done);
+
+            assertThat(store.finished(first)).contains(done);
+            assertThat(store.finished(second)).contains(failed);
+            assertThat(store.claim(second, "SIM/Updated", null, "b", inAMinute())).isInstanceOf(Claim.Claimed.class);
+        }
+
+        @Test
         void expiredClaimOfACrashedInstanceIsTakenOver() {
             store = open();
             String id = newId();
