@@ -306,8 +306,10 @@ def main():
 
         if wanted("floor") and args.test_classpath:
             port = free_port()
-            # The launcher's heap, GC, stack and code-cache flags (nsps-connector's jvm_options; keep them alike).
-            server = Server(["java", "-XX:+UseSerialGC", "-Xms16m", "-Xss512k", "-XX:-ShrinkHeapInSteps", "-XX:ReservedCodeCacheSize=48m", "-cp",
+            # The launcher's heap, GC, stack, code-cache and JIT flags (nsps-connector's jvm_options; keep them alike).
+            server = Server(["java", "-XX:+UseSerialGC", "-Xms16m", "-Xss512k", "-XX:-ShrinkHeapInSteps", "-XX:ReservedCodeCacheSize=48m",
+                             "-XX:Tier4InvocationThreshold=20000", "-XX:Tier4MinInvocationThreshold=3000",
+                             "-XX:Tier4CompileThreshold=40000", "-XX:Tier4BackEdgeThreshold=160000", "-cp",
                              args.test_classpath, "io.nsps.connector.bench.BareJerseyServer", str(port)], cwd=str(ROOT))
             try:
                 url = f"http://127.0.0.1:{port}/process-event"
