@@ -291,7 +291,7 @@ def main():
     wanted = lambda scenario: not only or scenario in only
     results = []
     warmups = {}
-    idle_before = after_burst = after_idle = first_202 = idle_rss = float("nan")
+    idle_cold = idle_warm = after_burst = after_idle = first_202 = idle_rss = float("nan")
     nginx_port = free_port()
     reference = nginx(work, nginx_port)
     try:
@@ -342,8 +342,12 @@ def main():
                 url = f"http://127.0.0.1:{port}/process-event"
                 wait_until(lambda: post(url, b"{}") == 422, 60)
                 time.sleep(3)
-                idle_before = rss_mb(server.pids())
+                idle_cold = rss_mb(server.pids())
                 warmups["c: 1 MB"] = warm_up(server, url, 4, str(lua), big, max(5, args.warmup // 2), args.max_warmup)
+                # The idle level to come back to is a warm connector's: the code the JIT compiled and the
+                # class metadata it loaded stay for the process's life (~16 MB, NMT), burst or not.
+                time.sleep(IDLE_RETURN_SECONDS + 5)
+                idle_warm = rss_mb(server.pids())
                 results += measure("c: 1 MB", server, url, [1, 4], args.duration, str(lua), big)
                 time.sleep(5)
                 after_burst = rss_mb(server.pids())
@@ -351,7 +355,7 @@ def main():
                 after_idle = rss_mb(server.pids())
             finally:
                 server.stop()
-            print(f"c: RSS before the 1 MB runs {idle_before:.1f} MB, 5 s after {after_burst:.1f} MB,"
+            print(f"c: RSS idle {idle_cold:.1f} MB at start, {idle_warm:.1f} MB warm; 5 s after the 1 MB runs {after_burst:.1f} MB,"
                   f" {IDLE_RETURN_SECONDS + 10} s after {after_idle:.1f} MB", flush=True)
     finally:
         reference.stop()
@@ -362,7 +366,7 @@ def main():
 
     jmh = run_jmh(args.test_classpath) if wanted("jmh") else ""
     if not only:
-        write_report(pathlib.Path(args.out), results, first_202, idle_rss, (idle_before, after_burst, after_idle), jmh, args.duration,
+        write_report(pathlib.Path(args.out), results, first_202, idle_rss, (idle_cold, idle_warm, after_burst, after_idle), jmh, args.duration,
                      warmups)
 
 
@@ -408,9 +412,10 @@ def targets(rows, first_202, idle_rss, burst_rss):
         checks.append(("(c) 1 MB event accepted in < 20 ms (p50, 1 conn; server CPU per event beside it)",
                        f"{min(r['p50'] for r in c1):.1f} ms (CPU {min(r['cpu_us'] for r in c1) / 1000:.1f} ms)",
                        min(r["p50"] for r in c1) < 20))
-        idle_before, after_burst, after_idle = burst_rss
-        checks.append(("(c) memory back to idle after the burst (within 15%; before -> 5 s after -> after the idle return)",
-                       f"{idle_before:.0f} -> {after_burst:.0f} -> {after_idle:.0f} MB", after_idle <= idle_before * 1.15))
+        idle_cold, idle_warm, after_burst, after_idle = burst_rss
+        checks.append(("(c) memory back to idle after the burst (within 10% of the warm idle level; warm idle -> 5 s after"
+                       " -> after the idle return)",
+                       f"{idle_warm:.0f} -> {after_burst:.0f} -> {after_idle:.0f} MB", after_idle <= idle_warm * 1.10))
     if not math.isnan(first_202):
         checks.append(("(d) start-up to first 202 < 800 ms", f"{first_202:.0f} ms", first_202 < 800))
         checks.append(("(d) RSS idle < 128 MB", f"{idle_rss:.0f} MB", idle_rss < 128))
@@ -436,8 +441,9 @@ def write_report(path, rows, first_202, idle_rss, burst_rss, jmh, seconds, warmu
         lines.append(f"| {r['scenario']} | {r['connections']} | {r['run']} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} |"
                      f" {r['cpu_us']:.1f} | {ratio:.1f}x | {r['rss']:.0f} | {r['errors']} |")
     lines += ["", f"Start-up, process start to first 202: **{first_202:.0f} ms**; RSS idle: **{idle_rss:.0f} MB**.",
-              f"1 MB events: RSS before {burst_rss[0]:.0f} MB, 5 s after the runs {burst_rss[1]:.0f} MB,"
-              f" {IDLE_RETURN_SECONDS + 10} s after {burst_rss[2]:.0f} MB (IDLE_MEMORY_RETURN_AFTER={IDLE_RETURN_SECONDS}s).", ""]
+              f"1 MB events: RSS idle {burst_rss[0]:.0f} MB at start and {burst_rss[1]:.0f} MB warm (after the warm-up and an idle"
+              f" return), 5 s after the runs {burst_rss[2]:.0f} MB, {IDLE_RETURN_SECONDS + 10} s after {burst_rss[3]:.0f} MB"
+              f" (IDLE_MEMORY_RETURN_AFTER={IDLE_RETURN_SECONDS}s).", ""]
     lines += targets(rows, first_202, idle_rss, burst_rss)
     if jmh:
         lines += ["In-process hot path (JMH, average time per operation):", "", "```", jmh, "```", ""]
