@@ -2,7 +2,6 @@ package io.nsps.connector.state;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Interner;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,13 +16,15 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>It remembers up to {@code maxEvents} events, so each costs as little as it can: the event id
  * is kept as a {@link UUID} when it is one (NSPS's are), and a finished event's value is its
- * {@link EventRecord}, shared with every other event answered the same way (an interner): about
- * 300 bytes per event with its subscriber's order entry (~500 when each event had a wrapper, a
- * record and the id's text of its own).
+ * {@link EventRecord}, shared with the events answered the same way when that answer is a common
+ * one: about 300 bytes per event with its subscriber's order entry when the answer is shared (the
+ * {@code log} handler's), ~400 when it names the event (hlr-hss's), against ~500 when each event
+ * had a wrapper, a record and the id's text of its own.
  */
 public final class MemoryStateStore implements StateStore {
 
     private static final int LOCK_STRIPES = 1024;
+    private static final int COMMON_RECORDS = 256;
 
     /** A claim being processed; a finished event's value is its {@link EventRecord} instead. */
     private record InFlight(String owner, Instant leaseUntil) {
@@ -31,7 +32,13 @@ public final class MemoryStateStore implements StateStore {
 
     /** Event key ({@link #key}) to {@link InFlight} or {@link EventRecord}. */
     private final Cache<Object, Object> events;
-    private final Interner<EventRecord> records = Interner.newWeakInterner();
+    /**
+     * The answers seen most often, by Caffeine's frequency-based admission, so that events answered
+     * alike share one record. Bounded, and not an interner: an answer that names its event (most
+     * handlers') is never seen twice, and an interner's entry per event cost ~85 bytes more than
+     * the record it would have shared (measured with hlr-hss).
+     */
+    private final Cache<EventRecord, EventRecord> commonRecords;
     private final Cache<String, Instant> lastApplied;
     private final ReentrantLock[] subscriberLocks = new ReentrantLock[LOCK_STRIPES];
     private final Clock clock;
@@ -42,6 +49,7 @@ public final class MemoryStateStore implements StateStore {
         // wake-up on most writes (about 4% of a request's CPU under load) for work that takes less.
         this.events = Caffeine.newBuilder().maximumSize(maxEvents).expireAfterWrite(ttl).executor(Runnable::run).build();
         this.lastApplied = Caffeine.newBuilder().maximumSize(maxEvents).expireAfterWrite(ttl).executor(Runnable::run).build();
+        this.commonRecords = Caffeine.newBuilder().maximumSize(COMMON_RECORDS).executor(Runnable::run).build();
         for (int i = 0; i < LOCK_STRIPES; i++) {
             subscriberLocks[i] = new ReentrantLock();
         }
@@ -72,7 +80,7 @@ public final class MemoryStateStore implements StateStore {
 
     @Override
     public void finish(String eventId, String eventType, String subscriber, String owner, Instant receivedAt, EventRecord record) {
-        events.put(key(eventId), records.intern(record));
+        events.put(key(eventId), commonRecords.get(record, seen -> seen));
     }
 
     /** The id as a {@link UUID} (32 bytes) when it is one in canonical form, else the text itself (~80 bytes for 36 characters). */
