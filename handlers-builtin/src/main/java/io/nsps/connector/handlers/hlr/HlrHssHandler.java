@@ -61,13 +61,17 @@ final class HlrHssHandler implements EventHandler {
     private final Clock clock;
     private final System.Logger logger;
     private final ExecutorService calls;
+    /** The HTTP client's executor (HlrClientFactory.httpExecutor), stopped with the handler. */
+    private final ExecutorService httpExecutor;
     /** HLR_MAX_RPS; null when unlimited. Never waits: an exhausted limit is answered 429 at once. */
     private final RateLimiter rateLimiter;
     /** Until when the HLR asked not to be called (429 + Retry-After); EPOCH when it did not. */
     private final AtomicReference<Instant> backOffUntil = new AtomicReference<>(Instant.EPOCH);
 
-    HlrHssHandler(HlrSettings settings, ProvisioningApi api, UpstreamCredentials credentials, Clock clock, System.Logger logger) {
+    HlrHssHandler(HlrSettings settings, ProvisioningApi api, UpstreamCredentials credentials, Clock clock, System.Logger logger,
+                  ExecutorService httpExecutor) {
         this.settings = settings;
+        this.httpExecutor = httpExecutor;
         this.logger = logger;
         this.mapper = new HlrEventMapper(settings);
         this.api = api;
@@ -107,6 +111,7 @@ final class HlrHssHandler implements EventHandler {
     @Override
     public void close() {
         calls.shutdownNow();
+        httpExecutor.shutdown();
     }
 
     /** One step, with its tolerated answers; returns what was done. */

@@ -3,6 +3,7 @@ package io.nsps.connector.handlers.hlr;
 import io.nsps.connector.spi.EventHandler;
 import io.nsps.connector.spi.HandlerContext;
 import io.nsps.connector.spi.HandlerFactory;
+import java.util.concurrent.ExecutorService;
 
 /**
  * {@code hlr-hss}: provisions a (WTL-compatible) HLR/HSS from SIM events. Settings under
@@ -30,7 +31,8 @@ public final class HlrHssHandlerFactory implements HandlerFactory {
     @Override
     public EventHandler create(HandlerContext context) {
         HlrSettings settings = HlrSettings.read(context.config());
-        return new HlrHssHandler(settings, HlrClientFactory.create(settings, context.credentials(), context.clock(), context.logger()),
-                context.credentials(), context.clock(), context.logger());
+        ExecutorService httpExecutor = HlrClientFactory.httpExecutor();
+        return new HlrHssHandler(settings, HlrClientFactory.create(settings, context.credentials(), context.clock(), context.logger(), httpExecutor),
+                context.credentials(), context.clock(), context.logger(), httpExecutor);
     }
 }

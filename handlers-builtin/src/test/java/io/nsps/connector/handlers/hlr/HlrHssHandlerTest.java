@@ -80,6 +80,35 @@ final class HlrHssHandlerTest {
     }
 
     @Test
+    void manyEventsInFlightUseABoundedHttpClientPool() throws Exception {
+        // java.net.http's default executor is unbounded (141 threads at 64 events in flight, measured).
+        int events = 24;
+        for (int i = 0; i < events; i++) {
+            hlr.enqueue(json(200, OK).setHeadersDelay(150, TimeUnit.MILLISECONDS));
+        }
+        java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+        EventHandler handler = handler(Map.of());
+        java.util.concurrent.ExecutorService deliveries = java.util.concurrent.Executors.newFixedThreadPool(events);
+        try {
+            List<java.util.concurrent.Future<HandlerResult>> results = new ArrayList<>();
+            for (int i = 0; i < events; i++) {
+                results.add(deliveries.submit(() -> handler.handle(sample("sim-updated.json"))));
+            }
+            for (java.util.concurrent.Future<HandlerResult> result : results) {
+                assertThat(result.get(20, TimeUnit.SECONDS)).isEqualTo(HandlerResult.processed("HLR: update SIM 255010000020349"));
+            }
+            List<String> started = Thread.getAllStackTraces().keySet().stream().filter(thread -> !before.contains(thread))
+                    .map(Thread::getName).toList();
+            assertThat(started).noneMatch(name -> name.matches("HttpClient-\\d+-Worker-\\d+"));
+            assertThat(started.stream().filter(name -> name.startsWith("hlr-http-")))
+                    .hasSizeBetween(1, Math.max(2, Runtime.getRuntime().availableProcessors()));
+        } finally {
+            deliveries.shutdownNow();
+            handler.close();
+        }
+    }
+
+    @Test
     void blockedAccountIsBarredButKeepsItsNumber() throws Exception {
         hlr.enqueue(json(200, OK));
 
