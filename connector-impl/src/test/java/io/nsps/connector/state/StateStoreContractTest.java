@@ -69,7 +69,7 @@ final class StateStoreContractTest {
 
         @Test
         void idsAreComparedAsTextWhetherOrNotTheyAreUuids() {
-            // The memory store keeps a canonical UUID id in 16 bytes: its upper-case twin is still another event.
+            // The memory store keeps a canonical UUID id as a java.util.UUID: its upper-case twin is still another event.
             store = open();
             String id = newId();
             String upperCaseTwin = id.toUpperCase(java.util.Locale.ROOT);

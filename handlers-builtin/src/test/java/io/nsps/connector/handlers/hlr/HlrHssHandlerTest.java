@@ -28,6 +28,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.mockwebserver.MockResponse;
@@ -86,15 +90,15 @@ final class HlrHssHandlerTest {
         for (int i = 0; i < events; i++) {
             hlr.enqueue(json(200, OK).setHeadersDelay(150, TimeUnit.MILLISECONDS));
         }
-        java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
         EventHandler handler = handler(Map.of());
-        java.util.concurrent.ExecutorService deliveries = java.util.concurrent.Executors.newFixedThreadPool(events);
+        ExecutorService deliveries = Executors.newFixedThreadPool(events);
         try {
-            List<java.util.concurrent.Future<HandlerResult>> results = new ArrayList<>();
+            List<Future<HandlerResult>> results = new ArrayList<>();
             for (int i = 0; i < events; i++) {
                 results.add(deliveries.submit(() -> handler.handle(sample("sim-updated.json"))));
             }
-            for (java.util.concurrent.Future<HandlerResult> result : results) {
+            for (Future<HandlerResult> result : results) {
                 assertThat(result.get(20, TimeUnit.SECONDS)).isEqualTo(HandlerResult.processed("HLR: update SIM 255010000020349"));
             }
             List<String> started = Thread.getAllStackTraces().keySet().stream().filter(thread -> !before.contains(thread))
