@@ -28,6 +28,7 @@ public record ConnectorConfig(
         LogFormat logFormat,
         Duration shutdownGrace,
         int workerThreads,
+        int runningWorkers,
         int workerQueue,
         int maxConcurrentEvents,
         long maxBodyBytesInFlight,
@@ -92,6 +93,7 @@ public record ConnectorConfig(
         settings.put("LOG_FORMAT", logFormat.name().toLowerCase(java.util.Locale.ROOT));
         settings.put("SHUTDOWN_GRACE", io.nsps.connector.spi.ConfigValues.formatDuration(shutdownGrace));
         settings.put("WORKER_THREADS", Integer.toString(workerThreads));
+        settings.put("RUNNING_WORKERS", Integer.toString(runningWorkers));
         settings.put("WORKER_QUEUE", Integer.toString(workerQueue));
         settings.put("MAX_CONCURRENT_EVENTS", Integer.toString(maxConcurrentEvents));
         settings.put("MAX_BODY_BYTES_IN_FLIGHT", Long.toString(maxBodyBytesInFlight));

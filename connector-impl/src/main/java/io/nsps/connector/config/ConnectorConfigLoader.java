@@ -56,6 +56,13 @@ public final class ConnectorConfigLoader {
         LogFormat logFormat = reader.choice("LOG_FORMAT", LogFormat.class, LogFormat.JSON);
         Duration grace = reader.duration("SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE);
         int workerThreads = (int) reader.number("WORKER_THREADS", 128, 2, 4096);
+        // Two per core: a running worker also waits briefly (a log write, a short lock) without being
+        // counted as blocked, and the second keeps the core busy meanwhile.
+        int runningWorkers = (int) reader.number("RUNNING_WORKERS", Math.min(workerThreads, 2L * Runtime.getRuntime().availableProcessors()),
+                1, 4096);
+        if (runningWorkers > workerThreads) {
+            reader.problem("RUNNING_WORKERS (" + runningWorkers + ") must be at most WORKER_THREADS (" + workerThreads + ")");
+        }
         int workerQueue = (int) reader.number("WORKER_QUEUE", 256, 0, 1_000_000);
         Duration idleTimeout = reader.duration("IDLE_TIMEOUT", Duration.ofSeconds(30));
         int maxConcurrent = (int) reader.number("MAX_CONCURRENT_EVENTS", Math.max(1, workerThreads * 3L / 4), 1, 4096);
@@ -79,7 +86,7 @@ public final class ConnectorConfigLoader {
             throw new ConfigurationException(problems);
         }
         return new ConnectorConfig(host, port, authMode, tokens, jwt, eventsPath, handlers, handlersDir, maxBody, logLevel,
-                logFormat, grace, workerThreads, workerQueue, maxConcurrent, bodiesInFlight, idleTimeout, bodyReadTimeout,
+                logFormat, grace, workerThreads, runningWorkers, workerQueue, maxConcurrent, bodiesInFlight, idleTimeout, bodyReadTimeout,
                 headerReadTimeout, idleMemoryReturnAfter, state, env);
     }
 

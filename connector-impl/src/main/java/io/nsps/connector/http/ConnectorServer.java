@@ -16,7 +16,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -54,7 +53,7 @@ public final class ConnectorServer implements AutoCloseable {
     private final ConnectorLifecycle lifecycle = new ConnectorLifecycle();
     private final IdleMemoryReturn idleMemory;
     private final HttpServer server;
-    private final ThreadPoolExecutor workers;
+    private final WorkerPool workers;
 
     private ConnectorServer(ConnectorConfig config, EventProcessor processor, AutoCloseable resources, TokenVerifier verifier) {
         this.config = config;
@@ -68,7 +67,7 @@ public final class ConnectorServer implements AutoCloseable {
         ResourceConfig application = application(config, processor, verifier, mapper, lifecycle, idleMemory, parser::join);
         URI uri = URI.create("http://" + hostForUri(config.host()) + ":" + config.port() + "/");
         this.server = GrizzlyHttpServerFactory.createHttpServer(uri, application, false);
-        this.workers = WorkerPool.create(config.workerThreads(), config.workerQueue(), IDLE_WORKER_LIFETIME);
+        this.workers = WorkerPool.create(config.workerThreads(), config.runningWorkers(), config.workerQueue(), IDLE_WORKER_LIFETIME);
         configureGrizzly(server, config, mapper, workers);
         try {
             parser.join();
@@ -135,7 +134,8 @@ public final class ConnectorServer implements AutoCloseable {
                 LOG.warn("Releasing handlers and state failed", e);
             }
         }
-        LOG.info("Connector stopped");
+        LOG.info("Connector stopped; workers: {} threads at most, {} times a blocked one was relieved", workers.getLargestPoolSize(),
+                workers.compensations());
     }
 
     @Override
@@ -192,7 +192,7 @@ public final class ConnectorServer implements AutoCloseable {
         }
     }
 
-    private static void configureGrizzly(HttpServer server, ConnectorConfig config, ObjectMapper mapper, ThreadPoolExecutor workers) {
+    private static void configureGrizzly(HttpServer server, ConnectorConfig config, ObjectMapper mapper, WorkerPool workers) {
         server.getServerConfiguration().setDefaultErrorPageGenerator(GrizzlyCustomizations.errorPageGenerator(mapper));
         server.getServerConfiguration().setJmxEnabled(false);
         for (NetworkListener listener : server.getListeners()) {

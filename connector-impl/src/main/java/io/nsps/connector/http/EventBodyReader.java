@@ -50,7 +50,12 @@ public final class EventBodyReader implements MessageBodyReader<Event> {
     @Override
     public Event readFrom(Class<Event> type, Type genericType, Annotation[] annotations, MediaType mediaType,
                           MultivaluedMap<String, String> httpHeaders, InputStream entityStream) throws IOException {
-        return parser.get().parse(readBounded(entityStream, httpHeaders.getFirst(HttpHeaders.CONTENT_LENGTH)));
+        byte[] body;
+        // The rest of a body not yet arrived is waited for here.
+        try (WorkerPool.Blocking waiting = WorkerPool.blocking()) {
+            body = readBounded(entityStream, httpHeaders.getFirst(HttpHeaders.CONTENT_LENGTH));
+        }
+        return parser.get().parse(body);
     }
 
     private byte[] readBounded(InputStream in, String declaredLength) {

@@ -48,7 +48,11 @@ public final class EventsResource implements DefaultApi {
             return ErrorResponses.of(503, ErrorType.CONNECTION_ERROR, "The connector is shutting down; retry later",
                     "Service unavailable", Map.of(HttpHeaders.RETRY_AFTER, "5"));
         }
-        EventRecord answer = processor.process(event);
+        EventRecord answer;
+        // Store calls, lock waits and the handler's call out: the worker may wait here.
+        try (WorkerPool.Blocking waiting = WorkerPool.blocking()) {
+            answer = processor.process(event);
+        }
         MDC.put(RequestTracing.OUTCOME, answer.outcome());
         if (!answer.done()) {
             return ErrorResponses.of(answer);

@@ -29,6 +29,24 @@ final class ConnectorConfigLoaderTest {
         assertThat(config.authMode()).isEqualTo(ConnectorConfig.AuthMode.STATIC);
         assertThat(config.handlersDir()).isEqualTo(Path.of("handlers"));
         assertThat(config.idleMemoryReturnAfter()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.workerThreads()).isEqualTo(128);
+        assertThat(config.runningWorkers()).isEqualTo(2 * Runtime.getRuntime().availableProcessors());
+    }
+
+    @Test
+    void moreRunningWorkersThanWorkersAreRefused() {
+        assertThatThrownBy(() -> ConnectorConfigLoader.load(Map.of("API_TOKEN", "s3cret-token", "HANDLERS", "log",
+                "WORKER_THREADS", "8", "MAX_CONCURRENT_EVENTS", "4", "RUNNING_WORKERS", "9")))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+                        "RUNNING_WORKERS (9) must be at most WORKER_THREADS (8)"));
+    }
+
+    @Test
+    void runningWorkersDefaultToNoMoreThanTheWorkers() throws ConfigurationException {
+        ConnectorConfig config = ConnectorConfigLoader.load(Map.of("API_TOKEN", "s3cret-token", "HANDLERS", "log",
+                "WORKER_THREADS", "2", "MAX_CONCURRENT_EVENTS", "1"));
+
+        assertThat(config.runningWorkers()).isEqualTo(Math.min(2, 2 * Runtime.getRuntime().availableProcessors()));
     }
 
     @Test

@@ -24,7 +24,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** RELIABILITY L1 and P2: load beyond capacity is refused fast while health answers; a stalled body frees its worker. */
+/**
+ * RELIABILITY L1 and P2: load beyond capacity is refused fast while health answers; a stalled body
+ * frees its worker. One running worker, so every wait (slow handlers, slow bodies) must hand the
+ * other requests to another worker.
+ */
 final class OverloadTest {
 
     private static final ExecutorService SENDERS = Executors.newFixedThreadPool(20);
@@ -32,7 +36,7 @@ final class OverloadTest {
 
     @BeforeAll
     static void start() {
-        connector = RunningConnector.start(Map.of("HANDLERS", "probe", "WORKER_THREADS", "8", "MAX_CONCURRENT_EVENTS", "4",
+        connector = RunningConnector.start(Map.of("HANDLERS", "probe", "WORKER_THREADS", "8", "MAX_CONCURRENT_EVENTS", "4", "RUNNING_WORKERS", "1",
                 "BODY_READ_TIMEOUT", "1s", "HEADER_READ_TIMEOUT", "1s"));
     }
 
@@ -97,10 +101,16 @@ final class OverloadTest {
                     // cut off, as expected
                 }
             }, SENDERS);
+            Thread.sleep(500);
+            long healthStarted = System.nanoTime();
+            HttpAnswer health = connector.get("/health");
+            Duration healthTook = Duration.ofNanos(System.nanoTime() - healthStarted);
             String answer = readAnswer(socket.getInputStream());
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             dribbler.cancel(true);
 
+            assertThat(health.status()).isEqualTo(200);
+            assertThat(healthTook).as("health answered while the body dribbles in").isLessThan(Duration.ofMillis(500));
             assertThat(answer).startsWith("HTTP/1.1 400").contains("arrived too slowly");
             assertThat(took).as("cut off well before the %d bytes arrived", body.length()).isLessThan(Duration.ofSeconds(4));
         }
