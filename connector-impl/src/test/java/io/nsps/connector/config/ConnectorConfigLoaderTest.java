@@ -30,7 +30,7 @@ final class ConnectorConfigLoaderTest {
         assertThat(config.handlersDir()).isEqualTo(Path.of("handlers"));
         assertThat(config.idleMemoryReturnAfter()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.workerThreads()).isEqualTo(128);
-        assertThat(config.runningWorkers()).isEqualTo(2 * Runtime.getRuntime().availableProcessors());
+        assertThat(config.runningWorkers()).isEqualTo(4 * Runtime.getRuntime().availableProcessors());
     }
 
     @Test
@@ -46,7 +46,7 @@ final class ConnectorConfigLoaderTest {
         ConnectorConfig config = ConnectorConfigLoader.load(Map.of("API_TOKEN", "s3cret-token", "HANDLERS", "log",
                 "WORKER_THREADS", "2", "MAX_CONCURRENT_EVENTS", "1"));
 
-        assertThat(config.runningWorkers()).isEqualTo(Math.min(2, 2 * Runtime.getRuntime().availableProcessors()));
+        assertThat(config.runningWorkers()).isEqualTo(2);
     }
 
     @Test

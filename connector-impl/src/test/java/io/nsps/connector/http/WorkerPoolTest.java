@@ -160,10 +160,10 @@ class WorkerPoolTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> lockWaiter.getState() == Thread.State.WAITING
                     && upstreamWaiter.getState() == Thread.State.WAITING);
 
-            assertThat(WorkerPool.isWaiting(upstreamWaiter, 1)).as("a section open at one tick only").isFalse();
-            assertThat(WorkerPool.isWaiting(upstreamWaiter, 2)).as("waiting on an upstream").isTrue();
-            assertThat(WorkerPool.isWaiting(lockWaiter, 2)).as("queued for a lock").isFalse();
-            assertThat(WorkerPool.isWaiting(spinner, 2)).as("runnable").isFalse();
+            assertThat(WorkerPool.isWaiting(upstreamWaiter, 0)).as("a section begun since the last tick").isFalse();
+            assertThat(WorkerPool.isWaiting(upstreamWaiter, 1)).as("waiting on an upstream").isTrue();
+            assertThat(WorkerPool.isWaiting(lockWaiter, WorkerPool.RUNNABLE_TICKS - 1)).as("queued for a lock").isFalse();
+            assertThat(WorkerPool.isWaiting(spinner, WorkerPool.RUNNABLE_TICKS - 1)).as("runnable").isFalse();
             assertThat(WorkerPool.isWaiting(lockWaiter, WorkerPool.RUNNABLE_TICKS)).isTrue();
             assertThat(WorkerPool.isWaiting(spinner, WorkerPool.RUNNABLE_TICKS)).isTrue();
         } finally {
