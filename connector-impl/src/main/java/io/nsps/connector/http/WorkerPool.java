@@ -117,7 +117,7 @@ final class WorkerPool extends ThreadPoolExecutor {
 
     /**
      * Marks the calling worker as possibly waiting until the returned section is closed: if it
-     * waits there for longer than a {@link #TICK}, the worker no longer counts against
+     * waits there for more than a {@link #TICK} or two, the worker no longer counts against
      * {@code RUNNING_WORKERS} and another one runs the waiting requests. Costs a few volatile
      * accesses; on a thread that is not one of this pool's workers (or already in a section)
      * it does nothing.
@@ -190,8 +190,8 @@ final class WorkerPool extends ThreadPoolExecutor {
     /**
      * Whether a worker whose section has been open for {@code ticksOpen} ticks is waiting for
      * something that more running workers will not bring sooner. Parked on a future, a condition or
-     * a sleep at a tick after the section began (0 to 1 ms in): yes, since the time a waiting worker
-     * holds a slot is lost to the requests queued. Runnable (it most likely waits for a core: with
+     * a sleep, in a section open since before the previous tick (1 to 2 ms): yes, since the time a
+     * waiting worker holds a slot is lost to the requests queued. Runnable (it most likely waits for a core: with
      * several workers per core it often does for longer than a tick) or queued for a lock that
      * another worker holds (logging's, say; the holder needs a core, not company): only after
      * {@link #RUNNABLE_TICKS}, because a thread blocked in a socket read is runnable to the JVM,

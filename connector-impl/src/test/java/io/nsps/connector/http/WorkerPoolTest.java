@@ -230,6 +230,68 @@ class WorkerPoolTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> pool.getPoolSize() == 0);
     }
 
+    @Test
+    void manySendersMixingShortWorkAndWaitsAllGetAnswered() throws Exception {
+        pool = WorkerPool.create(16, 2, 100_000, Duration.ofMillis(50));
+        int senders = 8;
+        int perSender = 400;
+        CountDownLatch done = new CountDownLatch(senders * perSender);
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger mostRunningOutsideWaits = new AtomicInteger();
+        List<Thread> threads = new java.util.ArrayList<>();
+        for (int s = 0; s < senders; s++) {
+            int sender = s;
+            Thread thread = new Thread(() -> {
+                for (int i = 0; i < perSender; i++) {
+                    boolean waits = (i + sender) % 3 == 0;
+                    pool.execute(() -> {
+                        try {
+                            if (waits) {
+                                try (WorkerPool.Blocking call = WorkerPool.blocking()) {
+                                    Thread.sleep(2);
+                                }
+                            } else {
+                                mostRunningOutsideWaits.accumulateAndGet(running.incrementAndGet(), Math::max);
+                                long until = System.nanoTime() + 20_000;
+                                while (System.nanoTime() < until) {
+                                    Thread.onSpinWait();
+                                }
+                                running.decrementAndGet();
+                            }
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        } finally {
+                            done.countDown();
+                        }
+                    });
+                }
+            });
+            threads.add(thread);
+            thread.start();
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+
+        assertThat(done.await(60, TimeUnit.SECONDS)).as("%d requests left unanswered", done.getCount()).isTrue();
+        assertThat(pool.getLargestPoolSize()).isLessThanOrEqualTo(16);
+        // Relieved workers finish their request beyond the limit, so a few more may run at once, not all 16.
+        assertThat(mostRunningOutsideWaits.get()).isLessThan(16);
+        // Every slot came back, and no more: two CPU-bound requests run together, a third waits.
+        await().atMost(Duration.ofSeconds(5)).until(() -> pool.getPoolSize() == 0);
+        AtomicInteger spinning = new AtomicInteger();
+        for (int i = 0; i < 3; i++) {
+            pool.execute(() -> {
+                spinning.incrementAndGet();
+                spinUntilReleased();
+            });
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> spinning.get() == 2);
+        Thread.sleep(100);
+        assertThat(spinning.get()).isEqualTo(2);
+        assertThat(pool.getQueue()).hasSize(1);
+    }
+
     private void spinUntilReleased() {
         while (release.getCount() > 0) {
             Thread.onSpinWait();
