@@ -134,6 +134,7 @@ final class EventEndpointTest {
             "{\"event_id\":\"a\",\"data\":{\"event_type\":\"SIM/Updated\"}} trailing|Request body is not valid JSON",
             "{\"event_id\":\"a\",\"data\":{\"event_type\":\"SIM/Updated\",\"variables\":{\"x\":NaN}}}|Request body is not valid JSON",
             "{\"event_id\":\"a\",\"event_id\":\"b\",\"data\":{\"event_type\":\"SIM/Updated\"}}|Duplicate field 'event_id'",
+            "{\"event_id\":\"a\",\"data\":{\"event_type\":\"SIM/Updated\",\"variables\":{\"x\":[{\"k\":1,\"k\":2}]}}}|Duplicate field 'k' at line 1",
             "{\"event_id\":\"a\",\"data\":{\"event_type\":\"SIM/Updated\",\"variables\":{\"x\":1e1000000}}}|number out of range",
             "{\"event_id\":\"a\",\"data\":{\"event_type\":\"SIM/Updated\",\"variables\":{\"x\":[0.5,-1.5e400]}}}|number out of range",
             "{\"event_id\":\"a\",\"pb_data\":{\"full_vd_counter_info\":[{\"remaining\":1e309}]},\"data\":{\"event_type\":\"SIM/Updated\"}}|number out of range",
