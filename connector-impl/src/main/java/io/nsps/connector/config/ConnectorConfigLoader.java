@@ -58,9 +58,9 @@ public final class ConnectorConfigLoader {
         int workerThreads = (int) reader.number("WORKER_THREADS", 128, 2, 4096);
         // Four per core. A running worker also waits without being counted as blocked (a log write, a
         // lock, an upstream call shorter than the pool's tick), and the others keep the core busy
-        // meanwhile. Measured at 64 connections on 2 cores: with 4, hlr-hss ran ~25% fewer events per
-        // second than with 128 (its calls each hold a slot up to a tick); with 8, about as many, while
-        // the log handler's p99 stayed within the noise of 4's.
+        // meanwhile. Measured at 64 connections on 2 cores (README "Performance"): hlr-hss, whose calls
+        // each hold a slot for up to a tick, ran ~25% fewer events per second with 4 than with 128,
+        // 10-20% fewer with 8; the log handler's p99 was 16-17 ms with 4, 19-23 ms with 8.
         int runningWorkers = (int) reader.number("RUNNING_WORKERS", Math.min(workerThreads, 4L * Runtime.getRuntime().availableProcessors()),
                 1, 4096);
         if (runningWorkers > workerThreads) {

@@ -50,7 +50,11 @@ public final class EventParser {
     private static final Pattern DUPLICATE_KEY = Pattern.compile("Duplicate field '[^']{0,200}'");
 
     private final ObjectMapper mapper;
-    /** The mapper's reader with a node factory that refuses numbers beyond a double as it parses. */
+    /**
+     * Reads the body into a tree: the mapper's factory settings without the parser's duplicate-key
+     * detector (a repeated key fails as the tree is built), and a node factory that refuses numbers
+     * beyond a double as it parses.
+     */
     private final ObjectReader treeReader;
     private final JsonSchema eventSchema;
 

@@ -135,7 +135,7 @@ public final class ConnectorServer implements AutoCloseable {
             }
         }
         LOG.info("Connector stopped; workers: {} threads at most, {} times a blocked one was relieved", workers.getLargestPoolSize(),
-                workers.compensations());
+                workers.reliefs());
     }
 
     @Override

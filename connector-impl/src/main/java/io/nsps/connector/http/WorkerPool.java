@@ -65,7 +65,7 @@ final class WorkerPool extends ThreadPoolExecutor {
     private final WorkQueue queue;
     private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
     private final AtomicInteger openSections = new AtomicInteger();
-    private final AtomicLong compensations = new AtomicLong();
+    private final AtomicLong reliefs = new AtomicLong();
     private final Thread monitor;
     private volatile boolean monitorParked;
     /** The monitor's tick count; written by the monitor only. */
@@ -127,8 +127,8 @@ final class WorkerPool extends ThreadPoolExecutor {
     }
 
     /** How many times a blocked worker's run slot was given to another. */
-    long compensations() {
-        return compensations.get();
+    long reliefs() {
+        return reliefs.get();
     }
 
     @Override
@@ -178,7 +178,7 @@ final class WorkerPool extends ThreadPoolExecutor {
             for (Worker worker : workers) {
                 if (worker.section.get() == Worker.WAITING && isWaiting(worker, ticks - worker.sectionTick)
                         && worker.section.compareAndSet(Worker.WAITING, Worker.COMPENSATED)) {
-                    compensations.incrementAndGet();
+                    reliefs.incrementAndGet();
                     runSlots.release();
                     // A spare worker waiting for a slot takes this one; otherwise one starts if requests wait.
                     startWorkerIfRequestsWait();

@@ -60,7 +60,7 @@ class WorkerPoolTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> pool.getCompletedTaskCount() == 6);
         assertThat(mostRunning.get()).isEqualTo(2);
         assertThat(pool.getLargestPoolSize()).isEqualTo(2);
-        assertThat(pool.compensations()).isZero();
+        assertThat(pool.reliefs()).isZero();
     }
 
     @Test
@@ -96,7 +96,7 @@ class WorkerPoolTest {
         pool.execute(secondRan::countDown);
 
         assertThat(secondRan.await(5, TimeUnit.SECONDS)).as("the second request ran while the first waited").isTrue();
-        assertThat(pool.compensations()).isEqualTo(1);
+        assertThat(pool.reliefs()).isEqualTo(1);
         assertThat(pool.getPoolSize()).isEqualTo(2);
         upstreamAnswers.countDown();
     }
