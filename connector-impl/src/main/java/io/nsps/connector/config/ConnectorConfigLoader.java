@@ -66,7 +66,10 @@ public final class ConnectorConfigLoader {
         if (runningWorkers > workerThreads) {
             reader.problem("RUNNING_WORKERS (" + runningWorkers + ") must be at most WORKER_THREADS (" + workerThreads + ")");
         }
-        int workerQueue = (int) reader.number("WORKER_QUEUE", 256, 0, 1_000_000);
+        // Requests now wait here before admission control sees them (it runs on a worker), so the queue
+        // must outlast any realistic number of concurrent senders for those beyond MAX_CONCURRENT_EVENTS
+        // to get their 503 rather than a closed connection. A waiting request is a few KB.
+        int workerQueue = (int) reader.number("WORKER_QUEUE", 1024, 0, 1_000_000);
         Duration idleTimeout = reader.duration("IDLE_TIMEOUT", Duration.ofSeconds(30));
         int maxConcurrent = (int) reader.number("MAX_CONCURRENT_EVENTS", Math.max(1, workerThreads * 3L / 4), 1, 4096);
         if (maxConcurrent >= workerThreads) {

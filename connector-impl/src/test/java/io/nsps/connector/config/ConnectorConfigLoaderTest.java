@@ -30,6 +30,7 @@ final class ConnectorConfigLoaderTest {
         assertThat(config.handlersDir()).isEqualTo(Path.of("handlers"));
         assertThat(config.idleMemoryReturnAfter()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.workerThreads()).isEqualTo(128);
+        assertThat(config.workerQueue()).isEqualTo(1024);
         assertThat(config.runningWorkers()).isEqualTo(4 * Runtime.getRuntime().availableProcessors());
     }
 
