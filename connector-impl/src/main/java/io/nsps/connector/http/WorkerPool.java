@@ -54,6 +54,8 @@ final class WorkerPool extends ThreadPoolExecutor {
      * 60 MB more RSS, against 6 reliefs and 8 threads with 20).
      */
     static final int RUNNABLE_TICKS = 20;
+    /** The monitor parks after this many ticks without an open section, until one opens. */
+    private static final int QUIET_TICKS = 10;
 
     /** Not a request: makes the pool start a worker that takes a run slot already reserved for it. */
     private static final Runnable START_WORKER = () -> { };
@@ -166,7 +168,7 @@ final class WorkerPool extends ThreadPoolExecutor {
             ticks = tick;
             if (openSections.get() > 0) {
                 quietSince = tick;
-            } else if (tick - quietSince > 100) {
+            } else if (tick - quietSince > QUIET_TICKS) {
                 monitorParked = true;
                 if (openSections.get() == 0 && !isTerminated()) {
                     LockSupport.park(this);
