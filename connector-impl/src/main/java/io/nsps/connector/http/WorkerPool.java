@@ -3,7 +3,7 @@ package io.nsps.connector.http;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedTransferQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -128,6 +128,11 @@ final class WorkerPool extends ThreadPoolExecutor {
         return Thread.currentThread() instanceof Worker worker ? worker.enterSection() : NOT_COUNTED;
     }
 
+    /** Workers waiting for a request (each holds a run slot). */
+    int idleWorkers() {
+        return queue.idleWorkers.get();
+    }
+
     /** How many times a blocked worker's run slot was given to another. */
     long reliefs() {
         return reliefs.get();
@@ -230,14 +235,19 @@ final class WorkerPool extends ThreadPoolExecutor {
     }
 
     /**
-     * A request goes straight to an idle worker (a transfer); when none waits and a run slot is free,
+     * A request goes to an idle worker when one waits here; when none does and a run slot is free,
      * the pool is told to start a worker for it (offer refuses, the slot goes with the request);
-     * otherwise it waits here, up to {@code limit}, for a running worker to finish. size() walks the
-     * queue, which is at most {@code limit} long.
+     * otherwise it waits here, up to {@code limit}, for a running worker to finish.
+     *
+     * <p>Not a LinkedTransferQueue, whose transfer would suit: in JDK 17 its timed poll can fail to
+     * time out and spin (JDK-8301341, fixed in 22). Seen here: after a stress test, an idle worker
+     * spun in it for good instead of ending after its 50 ms lifetime, in about one run in fifteen.
      */
-    private static final class WorkQueue extends LinkedTransferQueue<Runnable> {
+    private static final class WorkQueue extends LinkedBlockingQueue<Runnable> {
         private static final long serialVersionUID = 1L;
         private final int limit;
+        /** Workers holding a run slot and waiting in poll() for a request. */
+        private final AtomicInteger idleWorkers = new AtomicInteger();
         private transient volatile WorkerPool pool;
 
         WorkQueue(int limit) {
@@ -249,7 +259,8 @@ final class WorkerPool extends ThreadPoolExecutor {
             if (task == START_WORKER) {
                 return false;
             }
-            if (tryTransfer(task)) {
+            if (idleWorkers.get() > 0 && enqueue(task)) {
+                // An idle worker takes it; one timing out meanwhile looks at the queue once more before it ends.
                 return true;
             }
             // A free slot goes to a spare worker already waiting for one (the release woke it) rather
@@ -288,7 +299,13 @@ final class WorkerPool extends ThreadPoolExecutor {
                     }
                     worker.holdsSlot = true;
                 }
-                Runnable task = super.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                Runnable task;
+                idleWorkers.incrementAndGet();
+                try {
+                    task = super.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } finally {
+                    idleWorkers.decrementAndGet();
+                }
                 if (task != null) {
                     return task;
                 }

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,7 +33,7 @@ class WorkerPoolTest {
         for (int i = 0; i < 20; i++) {
             pool.submit(() -> { }).get(5, TimeUnit.SECONDS);
             // The worker is back waiting for work before the next request comes.
-            await().atMost(Duration.ofSeconds(5)).until(() -> ((LinkedTransferQueue<?>) pool.getQueue()).hasWaitingConsumer());
+            await().atMost(Duration.ofSeconds(5)).until(() -> pool.idleWorkers() == 1);
         }
 
         assertThat(pool.getLargestPoolSize()).isEqualTo(1);
