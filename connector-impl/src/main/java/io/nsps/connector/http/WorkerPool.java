@@ -290,9 +290,11 @@ final class WorkerPool extends ThreadPoolExecutor {
         @Override
         public Runnable poll(long timeout, TimeUnit unit) throws InterruptedException {
             Worker worker = (Worker) Thread.currentThread();
-            long deadline = System.nanoTime() + unit.toNanos(timeout);
+            long started = System.nanoTime();
+            long nanos = unit.toNanos(timeout);
             while (true) {
-                long remaining = deadline - System.nanoTime();
+                // Elapsed time, not a deadline, so that take()'s Long.MAX_VALUE does not overflow.
+                long remaining = nanos - (System.nanoTime() - started);
                 if (!worker.holdsSlot) {
                     if (!pool.runSlots.tryAcquire(Math.max(0, remaining), TimeUnit.NANOSECONDS)) {
                         return null;
@@ -302,7 +304,7 @@ final class WorkerPool extends ThreadPoolExecutor {
                 Runnable task;
                 idleWorkers.incrementAndGet();
                 try {
-                    task = super.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    task = super.poll(Math.max(0, nanos - (System.nanoTime() - started)), TimeUnit.NANOSECONDS);
                 } finally {
                     idleWorkers.decrementAndGet();
                 }
