@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nsps.connector.config.EnvironmentReader;
 import io.nsps.connector.spi.UpstreamCredentials;
+import io.nsps.connector.testing.MutableClock;
 import io.smallrye.jwt.auth.principal.DefaultJWTParser;
 import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
 import java.nio.charset.StandardCharsets;

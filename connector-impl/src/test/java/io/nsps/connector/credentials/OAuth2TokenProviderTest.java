@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.nsps.connector.config.EnvironmentReader;
 import io.nsps.connector.spi.UpstreamCredentials;
 import io.nsps.connector.spi.UpstreamUnavailableException;
+import io.nsps.connector.testing.MutableClock;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.nsps.connector.credentials;
+package io.nsps.connector.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,12 +6,12 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand, to cross token expiries without sleeping. */
-final class MutableClock extends Clock {
+/** A clock tests move by hand, to cross expiries (tokens, remembered events) without sleeping. */
+public final class MutableClock extends Clock {
 
     private volatile Instant now = Instant.now();
 
-    void advance(Duration duration) {
+    public void advance(Duration duration) {
         now = now.plus(duration);
     }
 
