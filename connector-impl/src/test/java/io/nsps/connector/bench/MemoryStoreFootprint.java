@@ -1,0 +1,57 @@
+package io.nsps.connector.bench;
+
+import io.nsps.connector.state.EventRecord;
+import io.nsps.connector.state.MemoryStateStore;
+import io.nsps.connector.state.SubscriberLock;
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Prints the heap a full memory store retains: {@code STATE_MEMORY_MAX_EVENTS} events with UUID ids,
+ * each of its own subscriber with a last-applied time, answered as the {@code log} handler answers
+ * (a shared record) or, with {@code --own-answers}, each with an answer naming it (as hlr-hss's do).
+ * Run by {@code scripts/bench.sh} with the JMH step; alone:
+ * {@code java -XX:+UseSerialGC -cp <test classpath> io.nsps.connector.bench.MemoryStoreFootprint [events] [--own-answers]}.
+ */
+public final class MemoryStoreFootprint {
+
+    private MemoryStoreFootprint() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int events = args.length > 0 && !args[0].startsWith("--") ? Integer.parseInt(args[0]) : 200_000;
+        boolean ownAnswers = java.util.Arrays.asList(args).contains("--own-answers");
+        long before = usedHeapAfterCollection();
+        MemoryStateStore store = new MemoryStateStore(events, Duration.ofDays(35), Clock.systemUTC());
+        EventRecord shared = new EventRecord(202, "processed", null, "Logged SIM/Updated", null, Map.of());
+        Instant eventTime = Instant.parse("2026-11-27T10:00:00Z");
+        for (int i = 0; i < events; i++) {
+            String id = UUID.randomUUID().toString();
+            String subscriber = "imsi:" + String.format("%09d%06d", ThreadLocalRandom.current().nextInt(1_000_000_000), i % 1_000_000);
+            store.claim(id, "SIM/Updated", subscriber, "bench", Instant.now().plusSeconds(60));
+            try (SubscriberLock lock = store.lockSubscriber(subscriber, Duration.ofSeconds(1))) {
+                lock.applied(eventTime.plusMillis(i), id);
+            }
+            EventRecord answer = ownAnswers ? new EventRecord(202, "processed", null, "HLR: update SIM " + subscriber.substring(5), null,
+                    Map.of()) : shared;
+            store.finish(id, "SIM/Updated", subscriber, "bench", Instant.now(), answer);
+        }
+        long retained = usedHeapAfterCollection() - before;
+        System.out.printf("memory store: %,d events (%s answers) retain %.1f MB of heap, %d bytes per event%n", events,
+                ownAnswers ? "their own" : "shared", retained / 1048576.0, retained / events);
+        store.close();
+    }
+
+    private static long usedHeapAfterCollection() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+}
