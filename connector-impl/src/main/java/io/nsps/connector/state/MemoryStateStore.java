@@ -22,10 +22,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * little: an event id that is a canonical UUID is kept as two longs, a subscriber such as
  * {@code imsi:001010123456789} as its digits and its prefix packed in two longs, an event time as
  * nanoseconds, and a finished event's answer is shared with the events answered alike when it is a
- * common one. About 100 bytes per event with its subscriber (measured in
- * {@code MemoryStateStoreFootprintTest}'s terms: a full store's retained heap), against ~300 when
- * each was a cache entry of objects. The maps are split in segments, each with its own lock, held
- * for a lookup or a write only.
+ * common one. A full store of 200 000 events, each of its own subscriber, retains 25 MB of heap with
+ * the {@code log} handler's shared answer and 46 MB with answers that name their event (129 and 240
+ * bytes per event, measured by {@code MemoryStoreFootprint}), against 67 and 88 MB when each was a
+ * Caffeine entry of objects, and the collector has no references to trace in its arrays but the
+ * answers'. The maps are split in segments, each with its own lock, held for a lookup or a write
+ * only.
  */
 public final class MemoryStateStore implements StateStore {
 
