@@ -380,6 +380,11 @@ def run_jmh(classpath):
     out = subprocess.run(["java", "-cp", classpath, "org.openjdk.jmh.Main", "HotPathBenchmark", "-f", "1", "-wi", "3", "-w", "2s",
                           "-i", "5", "-r", "2s", "-tu", "us", "-bm", "avgt"], capture_output=True, text=True, cwd=str(ROOT))
     lines = [line for line in out.stdout.splitlines() if line.startswith("Benchmark ") or line.startswith("HotPathBenchmark.")]
+    # The heap a full memory store (the default STATE_MEMORY_MAX_EVENTS) retains, with shared and with per-event answers.
+    for extra in ([], ["--own-answers"]):
+        footprint = subprocess.run(["java", "-XX:+UseSerialGC", "-cp", classpath, "io.nsps.connector.bench.MemoryStoreFootprint", "200000"]
+                                   + extra, capture_output=True, text=True, cwd=str(ROOT))
+        lines += [line for line in footprint.stdout.splitlines() if line.startswith("memory store:")]
     print("\n".join(lines), flush=True)
     return "\n".join(lines)
 
@@ -450,7 +455,8 @@ def write_report(path, rows, first_202, idle_rss, burst_rss, jmh, seconds, warmu
               f" (IDLE_MEMORY_RETURN_AFTER={IDLE_RETURN_SECONDS}s).", ""]
     lines += targets(rows, first_202, idle_rss, burst_rss)
     if jmh:
-        lines += ["In-process hot path (JMH, average time per operation):", "", "```", jmh, "```", ""]
+        lines += ["In-process hot path (JMH, average time per operation) and the heap a full memory store retains:", "", "```", jmh,
+                  "```", ""]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines))
     print(f"written to {path}", flush=True)
