@@ -6,6 +6,7 @@ import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import io.nsps.connector.config.ConnectorConfig.LogFormat;
 import io.nsps.connector.config.ConnectorConfig.LogLevel;
+import java.time.Duration;
 
 /**
  * Logback's configuration until {@link LoggingSetup#configure} applies {@code LOG_FORMAT} and
@@ -17,7 +18,7 @@ public final class DefaultLoggingConfigurator extends ContextAwareBase implement
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {
-        LoggingSetup.apply(context, LogFormat.JSON, LogLevel.INFO);
+        LoggingSetup.apply(context, LogFormat.JSON, LogLevel.INFO, Duration.ZERO);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 }

@@ -5,10 +5,14 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import io.nsps.connector.config.ConnectorConfig.LogFormat;
 import io.nsps.connector.config.ConnectorConfig.LogLevel;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.time.Duration;
 import net.logstash.logback.encoder.LogstashEncoder;
 import net.logstash.logback.fieldnames.LogstashFieldNames;
 import net.logstash.logback.mask.MaskingJsonGeneratorDecorator;
@@ -30,42 +34,79 @@ public final class LoggingSetup {
     public static final String MDC_HANDLER = "handler";
 
     private static final String APPENDER = "stdout";
-    /** The format and level {@link #apply} last set up, e.g. "JSON/INFO". */
+    /** The format, level and flush interval {@link #apply} last set up, e.g. "JSON/INFO/PT0S". */
     private static volatile String applied;
+    /** The buffered appender in use, if {@code LOG_FLUSH_INTERVAL} set one: flushed when the JVM shuts down. */
+    private static volatile BufferedOutputAppender buffered;
+    private static boolean flushAtExitInstalled;
 
     private LoggingSetup() {
     }
 
-    public static void configure(LogFormat format, LogLevel level) {
+    /**
+     * @param flushInterval zero: every line is written to standard output as it is logged; above
+     *     zero: lines are buffered and written at least this often ({@link BufferedOutputAppender})
+     */
+    public static void configure(LogFormat format, LogLevel level, Duration flushInterval) {
         routeJavaUtilLogging();
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        // The defaults (JSON, INFO) are what DefaultLoggingConfigurator already built: building them
-        // again cost ~50 ms of start-up.
-        if ((format + "/" + level).equals(applied) && context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender(APPENDER) != null) {
+        // The defaults (JSON, INFO, no buffer) are what DefaultLoggingConfigurator already built:
+        // building them again cost ~50 ms of start-up.
+        if (key(format, level, flushInterval).equals(applied) && context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender(APPENDER) != null) {
             return;
         }
         context.reset();
-        apply(context, format, level);
+        apply(context, format, level, flushInterval);
     }
 
-    /** One console appender with the format's encoder; the level on the root and on the libraries' chatty loggers. */
-    static void apply(LoggerContext context, LogFormat format, LogLevel level) {
-        ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
-        console.setContext(context);
-        console.setName(APPENDER);
-        console.setEncoder(encoder(format, context));
-        console.start();
+    /**
+     * One appender on standard output with the format's encoder (written line by line, or through a
+     * buffer flushed at least every {@code flushInterval}); the level on the root and on the
+     * libraries' chatty loggers.
+     */
+    static void apply(LoggerContext context, LogFormat format, LogLevel level, Duration flushInterval) {
+        OutputStreamAppender<ILoggingEvent> appender;
+        if (flushInterval.isZero()) {
+            appender = new ConsoleAppender<>();
+            buffered = null;
+        } else {
+            BufferedOutputAppender bufferedAppender = new BufferedOutputAppender(flushInterval, new FileOutputStream(FileDescriptor.out));
+            flushAtExit();
+            appender = bufferedAppender;
+            buffered = bufferedAppender;
+        }
+        appender.setContext(context);
+        appender.setName(APPENDER);
+        appender.setEncoder(encoder(format, context));
+        appender.start();
 
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.toLevel(level.name()));
-        root.addAppender(console);
+        root.addAppender(appender);
         // The libraries' own INFO chatter (banner lines, provider scans) is noise in an event log.
         if (level.compareTo(LogLevel.INFO) >= 0) {
             context.getLogger("org.glassfish").setLevel(Level.WARN);
             context.getLogger("org.hibernate").setLevel(Level.WARN);
             context.getLogger("io.smallrye").setLevel(Level.WARN);
         }
-        applied = format + "/" + level;
+        applied = key(format, level, flushInterval);
+    }
+
+    private static String key(LogFormat format, LogLevel level, Duration flushInterval) {
+        return format + "/" + level + "/" + flushInterval;
+    }
+
+    /** Whatever buffered appender is in use when the JVM shuts down writes its last lines then. */
+    private static synchronized void flushAtExit() {
+        if (!flushAtExitInstalled) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                BufferedOutputAppender current = buffered;
+                if (current != null) {
+                    current.flush();
+                }
+            }, "nsps-log-flush-at-exit"));
+            flushAtExitInstalled = true;
+        }
     }
 
     /** The encoder for a format, also used by tests to capture exactly what production writes. */

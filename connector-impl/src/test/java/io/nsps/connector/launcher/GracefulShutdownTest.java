@@ -79,6 +79,31 @@ final class GracefulShutdownTest {
         }
     }
 
+    @Test
+    void bufferedLogLinesAreWrittenByTheIntervalAndAtExit() throws Exception {
+        try (ConnectorProcess connector = ConnectorProcess.start("serve", Map.of("API_TOKEN", RunningConnector.TOKEN,
+                "HANDLERS", "probe", "LOG_FLUSH_INTERVAL", "500ms"))) {
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            URI base = URI.create("http://127.0.0.1:" + connector.port());
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> health(client, base) == 200);
+
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(base.resolve("/process-event"))
+                    .header("Authorization", "Bearer " + RunningConnector.TOKEN)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(RunningConnector.probeEvent("buffered-1", "ok")))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    connector.output().stream().anyMatch(line -> line.contains("probe handling buffered-1")));
+
+            connector.terminate();
+
+            assertThat(connector.awaitExit(12)).isZero();
+            // Logged right before the process exits, long before the next interval: written by the flush at exit.
+            assertThat(connector.output()).last().asString().contains("Connector stopped");
+        }
+    }
+
     /** GET /health on an open connection; the whole answer as text. */
     private static String rawHealth(Socket socket) throws IOException {
         socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
