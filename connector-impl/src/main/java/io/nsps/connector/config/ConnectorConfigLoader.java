@@ -97,8 +97,8 @@ public final class ConnectorConfigLoader {
             throw new ConfigurationException(problems);
         }
         return new ConnectorConfig(host, port, authMode, tokens, jwt, eventsPath, handlers, handlersDir, maxBody, logLevel,
-                logFormat, logFlushInterval, grace, workerThreads, runningWorkers, workerQueue, maxConcurrent, bodiesInFlight, idleTimeout, bodyReadTimeout,
-                headerReadTimeout, idleMemoryReturnAfter, state, env);
+                logFormat, logFlushInterval, grace, workerThreads, runningWorkers, workerQueue, maxConcurrent, bodiesInFlight,
+                idleTimeout, bodyReadTimeout, headerReadTimeout, idleMemoryReturnAfter, state, env);
     }
 
     private static ConnectorConfig.StateSettings stateSettings(EnvironmentReader reader) {

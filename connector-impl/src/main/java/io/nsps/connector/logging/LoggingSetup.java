@@ -70,10 +70,9 @@ public final class LoggingSetup {
             appender = new ConsoleAppender<>();
             buffered = null;
         } else {
-            BufferedOutputAppender bufferedAppender = new BufferedOutputAppender(flushInterval, new FileOutputStream(FileDescriptor.out));
+            buffered = new BufferedOutputAppender(flushInterval, new FileOutputStream(FileDescriptor.out));
             flushAtExit();
-            appender = bufferedAppender;
-            buffered = bufferedAppender;
+            appender = buffered;
         }
         appender.setContext(context);
         appender.setName(APPENDER);

@@ -39,8 +39,7 @@ final class GracefulShutdownTest {
         try (ConnectorProcess connector = ConnectorProcess.start("serve", Map.of("API_TOKEN", RunningConnector.TOKEN,
                 "HANDLERS", "probe", "SHUTDOWN_GRACE", "10s"))) {
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            URI base = URI.create("http://127.0.0.1:" + connector.port());
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> health(client, base) == 200);
+            URI base = awaitHealthy(client, connector);
 
             List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
             for (int i = 0; i < IN_FLIGHT; i++) {
@@ -84,8 +83,7 @@ final class GracefulShutdownTest {
         try (ConnectorProcess connector = ConnectorProcess.start("serve", Map.of("API_TOKEN", RunningConnector.TOKEN,
                 "HANDLERS", "probe", "LOG_FLUSH_INTERVAL", "500ms"))) {
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            URI base = URI.create("http://127.0.0.1:" + connector.port());
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> health(client, base) == 200);
+            URI base = awaitHealthy(client, connector);
 
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(base.resolve("/process-event"))
                     .header("Authorization", "Bearer " + RunningConnector.TOKEN)
@@ -102,6 +100,13 @@ final class GracefulShutdownTest {
             // Logged right before the process exits, long before the next interval: written by the flush at exit.
             assertThat(connector.output()).last().asString().contains("Connector stopped");
         }
+    }
+
+    /** The connector's base URI, once its health check answers 200. */
+    private static URI awaitHealthy(HttpClient client, ConnectorProcess connector) {
+        URI base = URI.create("http://127.0.0.1:" + connector.port());
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> health(client, base) == 200);
+        return base;
     }
 
     /** GET /health on an open connection; the whole answer as text. */
