@@ -7,6 +7,7 @@ import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -25,7 +26,7 @@ public final class MemoryStoreFootprint {
 
     public static void main(String[] args) throws Exception {
         int events = args.length > 0 && !args[0].startsWith("--") ? Integer.parseInt(args[0]) : 200_000;
-        boolean ownAnswers = java.util.Arrays.asList(args).contains("--own-answers");
+        boolean ownAnswers = Arrays.asList(args).contains("--own-answers");
         long before = usedHeapAfterCollection();
         MemoryStateStore store = new MemoryStateStore(events, Duration.ofDays(35), Clock.systemUTC());
         EventRecord shared = new EventRecord(202, "processed", null, "Logged SIM/Updated", null, Map.of());

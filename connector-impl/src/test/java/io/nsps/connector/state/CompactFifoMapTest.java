@@ -3,6 +3,7 @@ package io.nsps.connector.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -191,7 +192,7 @@ final class CompactFifoMapTest {
     @Test
     void hashesSpreadSequentialKeysOverTheTopBits() {
         // The memory store picks a segment by the top 4 bits: sequential ids must not all land in one.
-        Map<Integer, Integer> perSegment = new java.util.HashMap<>();
+        Map<Integer, Integer> perSegment = new HashMap<>();
         for (long i = 0; i < 16_000; i++) {
             perSegment.merge(CompactFifoMap.hash(0x1234L, i, null) >>> 28, 1, Integer::sum);
         }
