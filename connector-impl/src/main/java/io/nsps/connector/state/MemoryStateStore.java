@@ -43,7 +43,7 @@ public final class MemoryStateStore implements StateStore {
     /** Finished events (value: the {@link EventRecord}) and the claims in flight, of the ids whose hash falls here. */
     private static final class EventSegment {
         final CompactFifoMap finished;
-        final Map<Object, InFlight> inFlight = new HashMap<>();
+        final Map<EventKey, InFlight> inFlight = new HashMap<>();
         int sweepInFlightAt = FIRST_IN_FLIGHT_SWEEP;
 
         EventSegment(int maxEntries) {
@@ -91,8 +91,7 @@ public final class MemoryStateStore implements StateStore {
             if (record != null && record.done()) {
                 return new Claim.AlreadyDone(record);
             }
-            Object inFlightKey = key.asObject();
-            InFlight inFlight = segment.inFlight.get(inFlightKey);
+            InFlight inFlight = segment.inFlight.get(key);
             if (inFlight != null && now < inFlight.leaseUntil().toEpochMilli()) {
                 return new Claim.InFlight();
             }
@@ -105,7 +104,7 @@ public final class MemoryStateStore implements StateStore {
                 segment.inFlight.values().removeIf(claim -> claim.leaseUntil().toEpochMilli() <= now);
                 segment.sweepInFlightAt = Math.max(FIRST_IN_FLIGHT_SWEEP, 2 * segment.inFlight.size());
             }
-            segment.inFlight.put(inFlightKey, new InFlight(owner, leaseUntil));
+            segment.inFlight.put(key, new InFlight(owner, leaseUntil));
             return new Claim.Claimed();
         }
     }
@@ -129,7 +128,7 @@ public final class MemoryStateStore implements StateStore {
         synchronized (segment) {
             long now = clock.millis();
             segment.finished.removeWrittenBefore(now - ttlMillis);
-            segment.inFlight.remove(key.asObject());
+            segment.inFlight.remove(key);
             int slot = segment.finished.put(key.hi, key.lo, key.text, key.hash, now);
             segment.finished.ref(slot, shared);
         }
@@ -159,7 +158,8 @@ public final class MemoryStateStore implements StateStore {
                     long now = clock.millis();
                     times.removeWrittenBefore(now - ttlMillis);
                     int slot = times.find(key.hi, key.lo, key.text, key.hash);
-                    Instant newest = slot >= 0 && !eventTime.isAfter(timeAt(times, slot)) ? timeAt(times, slot) : eventTime;
+                    Instant known = slot < 0 ? null : timeAt(times, slot);
+                    Instant newest = known != null && !eventTime.isAfter(known) ? known : eventTime;
                     slot = times.put(key.hi, key.lo, key.text, key.hash, now);
                     Long nanos = epochNanos(newest);
                     if (nanos != null) {
@@ -238,6 +238,7 @@ public final class MemoryStateStore implements StateStore {
     /**
      * An event id as a {@link CompactFifoMap} key: a UUID in canonical (lower-case) form as its two
      * halves, any other id as its text (so that ids are compared as text, as the postgres store does).
+     * Also the key of the claims in flight: equal ids give equal records.
      */
     private record EventKey(long hi, long lo, String text, int hash) {
 
@@ -255,11 +256,6 @@ public final class MemoryStateStore implements StateStore {
                 }
             }
             return new EventKey(0, 0, eventId, CompactFifoMap.hash(0, 0, eventId));
-        }
-
-        /** The key of the claims in flight, equal for equal ids. */
-        Object asObject() {
-            return text != null ? text : new UUID(hi, lo);
         }
     }
 
