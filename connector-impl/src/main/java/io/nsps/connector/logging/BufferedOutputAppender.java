@@ -1,7 +1,5 @@
 package io.nsps.connector.logging;
 
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.OutputStreamAppender;
 import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -20,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * that a hard crash (SIGKILL, a JVM crash, an out-of-memory exit) loses the lines of up to one
  * interval.
  */
-final class BufferedOutputAppender extends OutputStreamAppender<ILoggingEvent> {
+final class BufferedOutputAppender extends StandardOutputAppender {
 
     static final int BUFFER_BYTES = 64 * 1024;
 
@@ -56,6 +54,11 @@ final class BufferedOutputAppender extends OutputStreamAppender<ILoggingEvent> {
         });
         long millis = Math.max(1, interval.toMillis());
         flusher.scheduleWithFixedDelay(this::flush, millis, millis, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    void writeHeldLines() {
+        flush();
     }
 
     /** Writes what the buffer holds; lines being appended wait (the same lock). */

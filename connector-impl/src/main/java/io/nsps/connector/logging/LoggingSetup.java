@@ -4,8 +4,6 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.ConsoleAppender;
-import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import io.nsps.connector.config.ConnectorConfig.LogFormat;
@@ -36,16 +34,17 @@ public final class LoggingSetup {
     private static final String APPENDER = "stdout";
     /** The format, level and flush interval {@link #apply} last set up, e.g. "JSON/INFO/PT0S". */
     private static volatile String applied;
-    /** The buffered appender in use, if {@code LOG_FLUSH_INTERVAL} set one: flushed when the JVM shuts down. */
-    private static volatile BufferedOutputAppender buffered;
-    private static boolean flushAtExitInstalled;
+    /** The appender on standard output in use: what it holds is written when the JVM shuts down. */
+    private static volatile StandardOutputAppender current;
+    private static boolean writeAtExitInstalled;
 
     private LoggingSetup() {
     }
 
     /**
-     * @param flushInterval zero: every line is written to standard output as it is logged; above
-     *     zero: lines are buffered and written at least this often ({@link BufferedOutputAppender})
+     * @param flushInterval zero: every line is written to standard output as it is logged
+     *     ({@link GroupWriteAppender}); above zero: lines are buffered and written at least this often
+     *     ({@link BufferedOutputAppender})
      */
     public static void configure(LogFormat format, LogLevel level, Duration flushInterval) {
         routeJavaUtilLogging();
@@ -65,15 +64,12 @@ public final class LoggingSetup {
      * libraries' chatty loggers.
      */
     static void apply(LoggerContext context, LogFormat format, LogLevel level, Duration flushInterval) {
-        OutputStreamAppender<ILoggingEvent> appender;
-        if (flushInterval.isZero()) {
-            appender = new ConsoleAppender<>();
-            buffered = null;
-        } else {
-            buffered = new BufferedOutputAppender(flushInterval, new FileOutputStream(FileDescriptor.out));
-            flushAtExit();
-            appender = buffered;
-        }
+        FileOutputStream standardOutput = new FileOutputStream(FileDescriptor.out);
+        StandardOutputAppender appender = flushInterval.isZero()
+                ? new GroupWriteAppender(standardOutput)
+                : new BufferedOutputAppender(flushInterval, standardOutput);
+        current = appender;
+        writeAtExit();
         appender.setContext(context);
         appender.setName(APPENDER);
         appender.setEncoder(encoder(format, context));
@@ -95,16 +91,11 @@ public final class LoggingSetup {
         return format + "/" + level + "/" + flushInterval;
     }
 
-    /** Whatever buffered appender is in use when the JVM shuts down writes its last lines then. */
-    private static synchronized void flushAtExit() {
-        if (!flushAtExitInstalled) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                BufferedOutputAppender current = buffered;
-                if (current != null) {
-                    current.flush();
-                }
-            }, "nsps-log-flush-at-exit"));
-            flushAtExitInstalled = true;
+    /** Whatever appender is in use when the JVM shuts down writes what it still holds then. */
+    private static synchronized void writeAtExit() {
+        if (!writeAtExitInstalled) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> current.writeHeldLines(), "nsps-log-write-at-exit"));
+            writeAtExitInstalled = true;
         }
     }
 
