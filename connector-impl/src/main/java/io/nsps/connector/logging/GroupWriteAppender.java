@@ -30,7 +30,7 @@ final class GroupWriteAppender extends StandardOutputAppender {
     private static final Duration EXIT_WAIT = Duration.ofSeconds(2);
 
     private final OutputStream target;
-    /** Guards the two buffers, their lengths and {@link #writing}. */
+    /** Guards both buffers, {@link #pendingLength} and {@link #writing}. */
     private final Object pendingLock = new Object();
     private byte[] pending = new byte[INITIAL_BUFFER_BYTES];
     private int pendingLength;
