@@ -261,8 +261,12 @@ final class WorkerPool extends ThreadPoolExecutor {
             if (task == START_WORKER) {
                 return false;
             }
-            if (idleWorkers.get() > 0 && enqueue(task)) {
-                // An idle worker takes it; one timing out meanwhile looks at the queue once more before it ends.
+            int idle = idleWorkers.get();
+            if (idle > 0 && size() < idle + limit && super.offer(task)) {
+                // An idle worker takes it (so it does not count against WORKER_QUEUE, which bounds the
+                // requests left waiting: with WORKER_QUEUE=0 an idle worker, holding the only run slot,
+                // would otherwise refuse everything); one timing out meanwhile looks at the queue once
+                // more before it ends.
                 return true;
             }
             // A free slot goes to a spare worker already waiting for one (the release woke it) rather

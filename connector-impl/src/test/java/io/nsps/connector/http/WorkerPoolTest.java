@@ -192,6 +192,21 @@ class WorkerPoolTest {
     }
 
     @Test
+    void withNoQueueAnIdleWorkerStillTakesTheNextRequest() throws Exception {
+        pool = WorkerPool.create(4, 1, 0, Duration.ofSeconds(30));
+        CountDownLatch first = new CountDownLatch(1);
+        pool.execute(first::countDown);
+        assertThat(first.await(5, TimeUnit.SECONDS)).isTrue();
+        // The worker now waits for the next request, keeping the only run slot.
+        await().atMost(Duration.ofSeconds(5)).until(() -> pool.idleWorkers() == 1);
+
+        CountDownLatch second = new CountDownLatch(1);
+        pool.execute(second::countDown);
+
+        assertThat(second.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
     void aRequestThatThrowsDoesNotTakeItsRunSlotWithIt() throws Exception {
         pool = WorkerPool.create(4, 1, 4, Duration.ofSeconds(30));
         pool.execute(() -> {
