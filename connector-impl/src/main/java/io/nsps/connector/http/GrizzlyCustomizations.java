@@ -6,6 +6,7 @@ import io.nsps.connector.model.ErrorType;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.io.IOException;
+import java.util.concurrent.RejectedExecutionException;
 import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.Grizzly;
@@ -32,6 +33,9 @@ import org.glassfish.grizzly.memory.MemoryManager;
  * which Grizzly would otherwise accept by ignoring the length.
  */
 final class GrizzlyCustomizations {
+
+    /** As admission control's refusals. */
+    private static final String QUEUE_FULL_RETRY_AFTER = "5";
 
     private GrizzlyCustomizations() {
     }
@@ -63,14 +67,32 @@ final class GrizzlyCustomizations {
      * document, so probes read "shutting_down" as they do from the resource.
      */
     static ErrorPageGenerator errorPageGenerator(ObjectMapper mapper) {
+        byte[] queueFull = capacityBody(mapper);
         return (Request request, int status, String reasonPhrase, String description, Throwable exception) -> {
             // Setting the type here keeps Grizzly from labelling the page text/html.
             request.getResponse().setContentType("application/json");
+            if (exception instanceof RejectedExecutionException) {
+                // The request was read, but every worker is busy and WORKER_QUEUE requests already
+                // wait: refused as admission control refuses (Grizzly would answer 500). The answer
+                // is not committed yet, so its status can still change.
+                request.getResponse().setStatus(503, "Service Unavailable");
+                request.getResponse().setHeader("Retry-After", QUEUE_FULL_RETRY_AFTER);
+                return "/health".equals(request.getRequestURI()) ? "{\"status\":\"busy\"}" : new String(queueFull, StandardCharsets.UTF_8);
+            }
             if (status == 503 && "/health".equals(request.getRequestURI())) {
                 return "{\"status\":\"shutting_down\"}";
             }
             return new String(body(mapper, status), StandardCharsets.UTF_8);
         };
+    }
+
+    private static byte[] capacityBody(ObjectMapper mapper) {
+        try {
+            return mapper.writeValueAsBytes(ErrorResponses.body(ErrorType.CONNECTION_ERROR, "The connector is at capacity; retry later",
+                    "Too many requests waiting for a worker"));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("an ErrorResponse always serialises", e);
+        }
     }
 
     /**

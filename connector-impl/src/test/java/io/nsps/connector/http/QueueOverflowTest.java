@@ -1,0 +1,92 @@
+package io.nsps.connector.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.nsps.connector.testing.HttpAnswer;
+import io.nsps.connector.testing.RunningConnector;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A request that finds every worker busy and {@code WORKER_QUEUE} requests already waiting is
+ * answered 503 with Retry-After, as admission control answers, instead of a dropped connection or
+ * Grizzly's 500.
+ */
+final class QueueOverflowTest {
+
+    private static final int SENDERS_COUNT = 30;
+    private static final ExecutorService SENDERS = Executors.newFixedThreadPool(SENDERS_COUNT);
+    private static RunningConnector connector;
+
+    @BeforeAll
+    static void start() {
+        connector = RunningConnector.start(Map.of("HANDLERS", "probe", "WORKER_THREADS", "2", "MAX_CONCURRENT_EVENTS", "1",
+                "RUNNING_WORKERS", "1", "WORKER_QUEUE", "0"));
+    }
+
+    @AfterAll
+    static void stop() {
+        SENDERS.shutdownNow();
+        connector.close();
+    }
+
+    @Test
+    void requestsBeyondTheWorkersAndTheQueueAreRefusedWithRetryAfter() throws Exception {
+        List<CompletableFuture<HttpAnswer>> requests = new ArrayList<>();
+        for (int i = 0; i < SENDERS_COUNT; i++) {
+            String event = RunningConnector.probeEvent(UUID.randomUUID().toString(), "sleep:1500");
+            requests.add(CompletableFuture.supplyAsync(() -> connector.postEvent(event), SENDERS));
+        }
+
+        List<HttpAnswer> answers = new ArrayList<>();
+        for (CompletableFuture<HttpAnswer> request : requests) {
+            // A dropped connection fails the future with UncheckedIOException, failing the test here.
+            answers.add(request.get(30, TimeUnit.SECONDS));
+        }
+
+        assertThat(answers).allSatisfy(answer -> assertThat(answer.status()).isIn(202, 503));
+        List<HttpAnswer> refused = answers.stream().filter(answer -> answer.status() == 503).toList();
+        assertThat(refused).isNotEmpty().allSatisfy(answer -> {
+            assertThat(answer.header("Retry-After")).isEqualTo("5");
+            assertThat(answer.json().path("type").asText()).isEqualTo("connection_error");
+        });
+        assertThat(refused).as("some found both workers busy and no room to wait")
+                .anySatisfy(answer -> assertThat(answer.json().path("error").asText()).isEqualTo("Too many requests waiting for a worker"));
+        // The worker that answered 202 may still be finishing that request when its answer arrives.
+        await().atMost(Duration.ofSeconds(5)).until(() -> connector.get("/health").status() == 200);
+    }
+
+    @Test
+    void aHealthCheckThatFindsNoWorkerIsRefusedAsAHealthDocument() throws Exception {
+        List<CompletableFuture<HttpAnswer>> requests = new ArrayList<>();
+        for (int i = 0; i < SENDERS_COUNT - 1; i++) {
+            String event = RunningConnector.probeEvent(UUID.randomUUID().toString(), "sleep:1500");
+            requests.add(CompletableFuture.supplyAsync(() -> connector.postEvent(event), SENDERS));
+        }
+        List<HttpAnswer> healthChecks = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            healthChecks.add(connector.get("/health"));
+        }
+        for (CompletableFuture<HttpAnswer> request : requests) {
+            request.get(30, TimeUnit.SECONDS);
+        }
+
+        // Validated against the contract's HealthResponse by RunningConnector, 200 and 503 alike.
+        assertThat(healthChecks).allSatisfy(answer -> assertThat(answer.status()).isIn(200, 503));
+        assertThat(healthChecks).filteredOn(answer -> answer.status() == 503).allSatisfy(answer -> {
+            assertThat(answer.json().path("status").asText()).isEqualTo("busy");
+            assertThat(answer.header("Retry-After")).isEqualTo("5");
+        });
+    }
+}
