@@ -26,6 +26,9 @@ import java.util.concurrent.Semaphore;
 @Priority(Priorities.AUTHENTICATION + 200)
 public final class AdmissionFilter implements ContainerRequestFilter, ContainerResponseFilter {
 
+    /** Retry-After, in seconds, of every refusal for capacity (here and for a full worker queue). */
+    static final String CAPACITY_RETRY_AFTER = "5";
+
     private static final String ADMITTED_BYTES = "nsps.admitted-bytes";
 
     private final Semaphore slots;
@@ -48,14 +51,14 @@ public final class AdmissionFilter implements ContainerRequestFilter, ContainerR
         idleMemory.eventArrived();
         if (!slots.tryAcquire()) {
             throw new ApiException(503, ErrorType.CONNECTION_ERROR, "The connector is at capacity; retry later", "Too many events in progress",
-                    Map.of("Retry-After", "5"));
+                    Map.of("Retry-After", CAPACITY_RETRY_AFTER));
         }
         // A longer declared body is refused with 413 when it is read; charging more than the limit would not help.
         int charge = (int) Math.min(request.getLength() < 0 ? maxBodyBytes : request.getLength(), maxBodyBytes);
         if (!bodyBytes.tryAcquire(charge)) {
             slots.release();
             throw new ApiException(503, ErrorType.CONNECTION_ERROR, "The connector is at capacity for large events; retry later",
-                    "Too many large event bodies in progress", Map.of("Retry-After", "5"));
+                    "Too many large event bodies in progress", Map.of("Retry-After", CAPACITY_RETRY_AFTER));
         }
         request.setProperty(ADMITTED_BYTES, charge);
     }

@@ -34,9 +34,6 @@ import org.glassfish.grizzly.memory.MemoryManager;
  */
 final class GrizzlyCustomizations {
 
-    /** As admission control's refusals. */
-    private static final String QUEUE_FULL_RETRY_AFTER = "5";
-
     private GrizzlyCustomizations() {
     }
 
@@ -76,7 +73,7 @@ final class GrizzlyCustomizations {
                 // wait: refused as admission control refuses (Grizzly would answer 500). The answer
                 // is not committed yet, so its status can still change.
                 request.getResponse().setStatus(503, "Service Unavailable");
-                request.getResponse().setHeader("Retry-After", QUEUE_FULL_RETRY_AFTER);
+                request.getResponse().setHeader("Retry-After", AdmissionFilter.CAPACITY_RETRY_AFTER);
                 return "/health".equals(request.getRequestURI()) ? "{\"status\":\"busy\"}" : new String(queueFull, StandardCharsets.UTF_8);
             }
             if (status == 503 && "/health".equals(request.getRequestURI())) {
