@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -45,7 +46,7 @@ public final class EventParser {
     private static final int MAX_REPORTED_PROBLEMS = 20;
     /** Packaged by api-spec. */
     private static final String WARM_UP_SAMPLE = "examples/events/sim-updated.json";
-    private static final Pattern TYPE_MISMATCH = Pattern.compile("(\\w+) found, (\\w+) expected");
+    private static final Pattern TYPE_MISMATCH = Pattern.compile("(\\w+) found, (\\w+|\\[[\\w, ]+]) expected");
     /** The start of Jackson's message for a repeated key; the rest names its own classes and features. */
     private static final Pattern DUPLICATE_KEY = Pattern.compile("Duplicate field '[^']{0,200}'");
 
@@ -143,11 +144,13 @@ public final class EventParser {
             switch (message.getType()) {
                 case "required" -> problems.computeIfAbsent(join(location, message.getProperty()), k -> new LinkedHashSet<>())
                         .add("is required");
-                case "type" -> {
+                case "type", "unionType" -> {
                     var matcher = TYPE_MISMATCH.matcher(message.getMessage());
                     if (matcher.find()) {
                         typeFound.computeIfAbsent(location, k -> new LinkedHashSet<>()).add(matcher.group(1));
-                        typeExpected.computeIfAbsent(location, k -> new LinkedHashSet<>()).add(matcher.group(2));
+                        // One type ("string"), or a type list ("[string, null]").
+                        typeExpected.computeIfAbsent(location, k -> new LinkedHashSet<>())
+                                .addAll(List.of(matcher.group(2).replaceAll("[\\[\\]]", "").split(", ")));
                     } else {
                         problems.computeIfAbsent(location, k -> new LinkedHashSet<>()).add("has the wrong type");
                     }
