@@ -144,7 +144,7 @@ public final class EventParser {
             switch (message.getType()) {
                 case "required" -> problems.computeIfAbsent(join(location, message.getProperty()), k -> new LinkedHashSet<>())
                         .add("is required");
-                case "type", "unionType" -> {
+                case "type" -> {
                     var matcher = TYPE_MISMATCH.matcher(message.getMessage());
                     if (matcher.find()) {
                         typeFound.computeIfAbsent(location, k -> new LinkedHashSet<>()).add(matcher.group(1));

@@ -1,10 +1,9 @@
 package io.nsps.connector.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.networknt.schema.AbsoluteIri;
+import com.networknt.schema.InputFormat;
 import com.networknt.schema.JsonMetaSchema;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
@@ -13,11 +12,9 @@ import com.networknt.schema.PathType;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
-import com.networknt.schema.resource.InputStreamSource;
-import java.io.ByteArrayInputStream;
+import com.networknt.schema.serialization.JsonNodeReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,8 +45,6 @@ public final class OpenApiDocument {
                     .map(NonValidationKeyword::new).toList())
             .build();
 
-    private static final String CLASSPATH_SCHEME = "classpath:";
-
     /** Words that only annotate a schema: they may stand beside the nullable anyOf that is rewritten. */
     private static final Set<String> ANNOTATIONS = Set.of("description", "title", "examples", "example", "default", "deprecated",
             "readOnly", "writeOnly", "$comment", "externalDocs", "xml");
@@ -64,16 +59,14 @@ public final class OpenApiDocument {
             "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "items", "minItems", "maxItems", "uniqueItems",
             "properties", "additionalProperties", "required", "minProperties", "maxProperties");
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /**
-     * Documents on the classpath are read through {@link #withNullableTypes}: networknt evaluates an
-     * anyOf branch by branch, with a validation context each, and the generated documents spell
-     * every nullable field that way (~4% of the connector's CPU per event under load,
-     * async-profiler); a type list is one check.
+     * Documents are read through {@link #withNullableTypes}: networknt evaluates an anyOf branch by
+     * branch, with a validation context each, and the generated documents spell every nullable
+     * field that way (~4% of the connector's CPU per event under load, async-profiler); a type list
+     * is one check.
      */
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
-            builder -> builder.metaSchema(OPENAPI_31_DIALECT).schemaLoaders(loaders -> loaders.add(OpenApiDocument::loadFromClasspath)));
+            builder -> builder.metaSchema(OPENAPI_31_DIALECT).jsonNodeReader(nullableTypesReader()));
 
     private OpenApiDocument() {
     }
@@ -135,7 +128,7 @@ public final class OpenApiDocument {
         }
         ObjectNode nonNull = nullableBranch(object);
         if (nonNull != null) {
-            ArrayNode types = JSON.createArrayNode().add(nonNull.get("type").asText()).add("null");
+            ArrayNode types = object.arrayNode().add(nonNull.get("type").asText()).add("null");
             object.remove("anyOf");
             nonNull.fields().forEachRemaining(field -> {
                 if (!object.has(field.getKey())) {
@@ -177,23 +170,19 @@ public final class OpenApiDocument {
         return schema.isObject() && schema.size() == 1 && "null".equals(schema.path("type").asText(null));
     }
 
-    /** A document on the classpath, read through {@link #withNullableTypes}; null for other locations. */
-    private static InputStreamSource loadFromClasspath(AbsoluteIri iri) {
-        String location = iri.toString();
-        if (!location.startsWith(CLASSPATH_SCHEME)) {
-            return null;
-        }
-        String resource = location.substring(CLASSPATH_SCHEME.length()).replaceFirst("^/+", "");
-        ClassLoader loader = OpenApiDocument.class.getClassLoader();
-        if (loader.getResource(resource) == null) {
-            return null;
-        }
-        byte[] rewritten;
-        try (InputStream in = loader.getResourceAsStream(resource)) {
-            rewritten = JSON.writeValueAsBytes(withNullableTypes(JSON.readTree(in)));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + location, e);
-        }
-        return () -> new ByteArrayInputStream(rewritten);
+    /** networknt's own reader of documents, with {@link #withNullableTypes} applied to what it reads. */
+    private static JsonNodeReader nullableTypesReader() {
+        JsonNodeReader documents = JsonNodeReader.builder().build();
+        return new JsonNodeReader() {
+            @Override
+            public JsonNode readTree(String content, InputFormat format) throws IOException {
+                return withNullableTypes(documents.readTree(content, format));
+            }
+
+            @Override
+            public JsonNode readTree(InputStream content, InputFormat format) throws IOException {
+                return withNullableTypes(documents.readTree(content, format));
+            }
+        };
     }
 }
