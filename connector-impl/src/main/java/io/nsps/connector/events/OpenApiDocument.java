@@ -15,8 +15,6 @@ import com.networknt.schema.SpecVersion;
 import com.networknt.schema.serialization.JsonNodeReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -111,9 +109,8 @@ public final class OpenApiDocument {
         if (!(schema instanceof ObjectNode object)) {
             return;
         }
-        List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
-        object.fields().forEachRemaining(entries::add);
-        for (Map.Entry<String, JsonNode> entry : entries) {
+        // Children first (each rewrites only itself), then this schema.
+        for (Map.Entry<String, JsonNode> entry : object.properties()) {
             String word = entry.getKey();
             JsonNode value = entry.getValue();
             switch (word) {
