@@ -156,11 +156,19 @@ class Server:
         return [self.process.pid] + children(self.process.pid)
 
     def stop(self):
+        crashed = self.process.poll() is not None
         self.process.terminate()
         try:
             self.process.wait(20)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        self.log.close()
+        # A connector logs two lines per request: a full run writes gigabytes. Keep only the log of
+        # a server that stopped by itself, which says why.
+        if crashed:
+            print(f"  {self.process.args[0]} had stopped by itself: its output is in {self.log.name}", flush=True)
+        else:
+            os.unlink(self.log.name)
 
 
 def nginx(workdir, port):
