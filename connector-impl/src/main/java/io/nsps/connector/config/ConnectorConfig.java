@@ -31,6 +31,7 @@ public record ConnectorConfig(
         int workerThreads,
         int runningWorkers,
         int workerQueue,
+        int selectorThreads,
         int maxConcurrentEvents,
         long maxBodyBytesInFlight,
         Duration idleTimeout,
@@ -97,6 +98,7 @@ public record ConnectorConfig(
         settings.put("WORKER_THREADS", Integer.toString(workerThreads));
         settings.put("RUNNING_WORKERS", Integer.toString(runningWorkers));
         settings.put("WORKER_QUEUE", Integer.toString(workerQueue));
+        settings.put("SELECTOR_THREADS", Integer.toString(selectorThreads));
         settings.put("MAX_CONCURRENT_EVENTS", Integer.toString(maxConcurrentEvents));
         settings.put("MAX_BODY_BYTES_IN_FLIGHT", Long.toString(maxBodyBytesInFlight));
         settings.put("BODY_READ_TIMEOUT", io.nsps.connector.spi.ConfigValues.formatDuration(bodyReadTimeout));

@@ -33,6 +33,8 @@ final class ConnectorConfigLoaderTest {
         assertThat(config.workerThreads()).isEqualTo(128);
         assertThat(config.workerQueue()).isEqualTo(1024);
         assertThat(config.runningWorkers()).isEqualTo(4 * Runtime.getRuntime().availableProcessors());
+        assertThat(config.selectorThreads()).as("one per four cores, at least one")
+                .isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 4));
     }
 
     @Test
