@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import org.glassfish.grizzly.http.server.ErrorPageGenerator;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.strategies.SameThreadIOStrategy;
@@ -194,10 +195,12 @@ public final class ConnectorServer implements AutoCloseable {
     }
 
     private static void configureGrizzly(HttpServer server, ConnectorConfig config, ObjectMapper mapper, WorkerPool workers) {
-        server.getServerConfiguration().setDefaultErrorPageGenerator(GrizzlyCustomizations.errorPageGenerator(mapper));
+        ErrorPageGenerator errorPages = GrizzlyCustomizations.errorPageGenerator(mapper, new CapacityRefusals(CapacityRefusals.REPORT_PERIOD));
+        CapacityRefusals.silenceGrizzlyRejectionWarnings();
+        server.getServerConfiguration().setDefaultErrorPageGenerator(errorPages);
         server.getServerConfiguration().setJmxEnabled(false);
         for (NetworkListener listener : server.getListeners()) {
-            listener.setDefaultErrorPageGenerator(GrizzlyCustomizations.errorPageGenerator(mapper));
+            listener.setDefaultErrorPageGenerator(errorPages);
             listener.setMaxHttpHeaderSize(MAX_HEADER_BYTES);
             listener.setMaxRequestHeaders(MAX_HEADERS);
             listener.getKeepAlive().setIdleTimeoutInSeconds((int) Math.max(1, config.idleTimeout().toSeconds()));

@@ -63,17 +63,23 @@ final class GrizzlyCustomizations {
      * connections while it shuts down, failures outside Jersey). A health check gets the health
      * document, so probes read "shutting_down" as they do from the resource.
      */
-    static ErrorPageGenerator errorPageGenerator(ObjectMapper mapper) {
+    static ErrorPageGenerator errorPageGenerator(ObjectMapper mapper, CapacityRefusals capacityRefusals) {
         byte[] queueFull = capacityBody(mapper);
         return (Request request, int status, String reasonPhrase, String description, Throwable exception) -> {
             // Setting the type here keeps Grizzly from labelling the page text/html.
             request.getResponse().setContentType("application/json");
-            if (exception instanceof RejectedExecutionException) {
+            if (exception instanceof RejectedExecutionException rejected) {
                 // The request was read, but every worker is busy and WORKER_QUEUE requests already
                 // wait: refused as admission control refuses (Grizzly would answer 500). The answer
                 // is not committed yet, so its status can still change.
                 request.getResponse().setStatus(503, "Service Unavailable");
                 request.getResponse().setHeader("Retry-After", AdmissionFilter.CAPACITY_RETRY_AFTER);
+                // Tracing ids echoed and logged as RequestTracingFilter does for requests that reach Jersey.
+                String requestId = RequestTracingFilter.idFrom(request.getHeader(RequestTracing.TRACE_HEADER));
+                String uniqueId = RequestTracingFilter.idFrom(request.getHeader(RequestTracing.REQUEST_ID_HEADER));
+                request.getResponse().setHeader(RequestTracing.TRACE_HEADER, requestId);
+                request.getResponse().setHeader(RequestTracing.REQUEST_ID_HEADER, uniqueId);
+                capacityRefusals.refused(request.getMethod().getMethodString(), request.getRequestURI(), requestId, uniqueId, rejected);
                 return "/health".equals(request.getRequestURI()) ? "{\"status\":\"busy\"}" : new String(queueFull, StandardCharsets.UTF_8);
             }
             if (status == 503 && "/health".equals(request.getRequestURI())) {

@@ -56,16 +56,20 @@ public final class RequestTracingFilter implements ContainerRequestFilter, Conta
             MDC.put(RequestTracing.OUTCOME, status < 400 ? "ok" : "refused");
         }
         // event_id, event_type, handler and outcome travel in the MDC, like on every line of the request.
-        String path = "/" + request.getUriInfo().getPath(true);
-        ACCESS.info("{} {} -> {} in {} ms",
-                v("method", request.getMethod()),
-                v("path", path.length() > 200 ? path.substring(0, 200) + "..." : path),
-                v("status", status),
-                v("duration_ms", Math.round(durationMs * 100) / 100.0));
+        writeAccessLine(request.getMethod(), "/" + request.getUriInfo().getPath(true), status, durationMs);
         MDC.clear();
     }
 
-    private static String idFrom(String header) {
+    /** The access line, with the MDC of the request (its ids and {@code outcome}) already set. */
+    static void writeAccessLine(String method, String path, int status, double durationMs) {
+        ACCESS.info("{} {} -> {} in {} ms",
+                v("method", method),
+                v("path", path.length() > 200 ? path.substring(0, 200) + "..." : path),
+                v("status", status),
+                v("duration_ms", Math.round(durationMs * 100) / 100.0));
+    }
+
+    static String idFrom(String header) {
         if (header != null && USABLE_ID.matcher(header).matches()) {
             return header;
         }

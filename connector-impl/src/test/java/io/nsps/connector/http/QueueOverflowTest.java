@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.nsps.connector.testing.HttpAnswer;
+import io.nsps.connector.testing.LogCapture;
 import io.nsps.connector.testing.RunningConnector;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,11 +22,12 @@ import org.junit.jupiter.api.Test;
 /**
  * A request that finds every worker busy and {@code WORKER_QUEUE} requests already waiting is
  * answered 503 with Retry-After, as admission control answers, instead of a dropped connection or
- * Grizzly's 500.
+ * Grizzly's 500, and logged as other requests are.
  */
 final class QueueOverflowTest {
 
     private static final int SENDERS_COUNT = 30;
+    private static final String TRACE_PREFIX = "queue-overflow-";
     private static final ExecutorService SENDERS = Executors.newFixedThreadPool(SENDERS_COUNT);
     private static RunningConnector connector;
 
@@ -51,8 +53,24 @@ final class QueueOverflowTest {
             assertThat(answer.header("Retry-After")).isEqualTo("5");
             assertThat(answer.json().path("type").asText()).isEqualTo("connection_error");
         });
-        assertThat(refused).as("some found both workers busy and no room to wait")
-                .anySatisfy(answer -> assertThat(answer.json().path("error").asText()).isEqualTo("Too many requests waiting for a worker"));
+        List<HttpAnswer> noWorker = refused.stream()
+                .filter(answer -> answer.json().path("error").asText().equals("Too many requests waiting for a worker")).toList();
+        assertThat(noWorker).as("some found both workers busy and no room to wait").isNotEmpty();
+        // Refused before Jersey, yet traced and logged like every other request: its id echoed, one
+        // access line, and no warning of Grizzly's per refusal.
+        assertThat(noWorker).allSatisfy(answer -> {
+            String traceId = answer.header("x-b3-traceid");
+            assertThat(traceId).startsWith(TRACE_PREFIX);
+            assertThat(LogCapture.forRequest(traceId)).singleElement().satisfies(line -> {
+                assertThat(line.path("logger").asText()).isEqualTo("io.nsps.connector.access");
+                assertThat(line.path("status").asInt()).isEqualTo(503);
+                assertThat(line.path("outcome").asText()).isEqualTo(CapacityRefusals.OUTCOME);
+                assertThat(line.path("path").asText()).isEqualTo(connector.eventsPath());
+            });
+        });
+        assertThat(LogCapture.lines()).noneSatisfy(line -> assertThat(line).contains("RejectedExecutionException"));
+        assertThat(LogCapture.json()).filteredOn(line -> line.path("logger").asText().equals(CapacityRefusals.class.getName()))
+                .as("the at-capacity warning").isNotEmpty();
         // The worker that answered 202 may still be finishing that request when its answer arrives.
         await().atMost(Duration.ofSeconds(5)).until(() -> connector.get("/health").status() == 200);
     }
@@ -82,7 +100,9 @@ final class QueueOverflowTest {
         List<CompletableFuture<HttpAnswer>> requests = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String event = RunningConnector.probeEvent(UUID.randomUUID().toString(), "sleep:1500");
-            requests.add(CompletableFuture.supplyAsync(() -> connector.postEvent(event), SENDERS));
+            String traceId = TRACE_PREFIX + UUID.randomUUID();
+            requests.add(CompletableFuture.supplyAsync(
+                    () -> connector.postEvent(event, "Accept", "application/json", "x-b3-traceid", traceId), SENDERS));
         }
         return requests;
     }
