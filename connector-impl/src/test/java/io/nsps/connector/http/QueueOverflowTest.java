@@ -3,6 +3,7 @@ package io.nsps.connector.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.nsps.connector.testing.HttpAnswer;
 import io.nsps.connector.testing.LogCapture;
 import io.nsps.connector.testing.RunningConnector;
@@ -30,11 +31,13 @@ final class QueueOverflowTest {
     private static final String TRACE_PREFIX = "queue-overflow-";
     private static final ExecutorService SENDERS = Executors.newFixedThreadPool(SENDERS_COUNT);
     private static RunningConnector connector;
+    private static int logLinesBeforeThisConnector;
 
     @BeforeAll
     static void start() {
         connector = RunningConnector.start(Map.of("HANDLERS", "probe", "WORKER_THREADS", "2", "MAX_CONCURRENT_EVENTS", "1",
                 "RUNNING_WORKERS", "1", "WORKER_QUEUE", "0"));
+        logLinesBeforeThisConnector = LogCapture.lines().size();
     }
 
     @AfterAll
@@ -69,8 +72,11 @@ final class QueueOverflowTest {
             });
         });
         assertThat(LogCapture.lines()).noneSatisfy(line -> assertThat(line).contains("RejectedExecutionException"));
-        assertThat(LogCapture.json()).filteredOn(line -> line.path("logger").asText().equals(CapacityRefusals.class.getName()))
-                .as("the at-capacity warning").isNotEmpty();
+        List<JsonNode> logLines = LogCapture.json();
+        List<JsonNode> sinceThisConnectorStarted = logLines.subList(logLinesBeforeThisConnector, logLines.size());
+        assertThat(sinceThisConnectorStarted).filteredOn(line -> line.path("logger").asText().equals(CapacityRefusals.class.getName()))
+                .as("this connector's at-capacity warning").isNotEmpty()
+                .allSatisfy(line -> assertThat(line.path("message").asText()).contains("workers busy"));
         // The worker that answered 202 may still be finishing that request when its answer arrives.
         await().atMost(Duration.ofSeconds(5)).until(() -> connector.get("/health").status() == 200);
     }
