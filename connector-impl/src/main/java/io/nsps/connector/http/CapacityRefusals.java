@@ -17,7 +17,8 @@ import org.slf4j.MDC;
  * {@code WORKER_QUEUE} requests already waiting, or the pool stopping), answered 503 at the door by
  * {@link GrizzlyCustomizations#errorPageGenerator}: it gets its access line like any other request
  * (outcome {@value #OUTCOME}), and the warning that the connector is at capacity is written at most
- * once per report period, with the number refused since the previous one.
+ * once in each report period (consecutive periods, counted from start-up), with the number refused
+ * since the previous warning.
  *
  * <p>Grizzly's own warning for each of them ("GRIZZLY0200: Service exception" with the rejection) is
  * filtered out: under overload it was one warning per refused request, thousands a second, adding
@@ -75,7 +76,7 @@ final class CapacityRefusals {
         }
         if (reports.acquirePermission()) {
             LOG.warn("At capacity, refusing requests with 503 ({}): {} since the previous such warning or start-up, each with its "
-                    + "access line (outcome {}); this warning at most every {} s; if it persists, raise RUNNING_WORKERS, "
+                    + "access line (outcome {}); this warning at most once in {} s; if it persists, raise RUNNING_WORKERS, "
                     + "WORKER_THREADS or WORKER_QUEUE, or add instances", reason.getMessage(), unreported.getAndSet(0), OUTCOME,
                     reportPeriodSeconds);
         }
