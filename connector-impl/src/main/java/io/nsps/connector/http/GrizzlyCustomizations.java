@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nsps.connector.model.ErrorType;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.util.concurrent.RejectedExecutionException;
 import org.glassfish.grizzly.Buffer;
@@ -79,7 +80,7 @@ final class GrizzlyCustomizations {
                 String uniqueId = RequestTracingFilter.idFrom(request.getHeader(RequestTracing.REQUEST_ID_HEADER));
                 request.getResponse().setHeader(RequestTracing.TRACE_HEADER, requestId);
                 request.getResponse().setHeader(RequestTracing.REQUEST_ID_HEADER, uniqueId);
-                capacityRefusals.refused(request.getMethod().getMethodString(), request.getRequestURI(), requestId, uniqueId, rejected);
+                capacityRefusals.refused(request.getMethod().getMethodString(), decodedPath(request), requestId, uniqueId, rejected);
                 return "/health".equals(request.getRequestURI()) ? "{\"status\":\"busy\"}" : new String(queueFull, StandardCharsets.UTF_8);
             }
             if (status == 503 && "/health".equals(request.getRequestURI())) {
@@ -87,6 +88,15 @@ final class GrizzlyCustomizations {
             }
             return new String(body(mapper, status), StandardCharsets.UTF_8);
         };
+    }
+
+    /** The path as the access line of a request that reached Jersey gives it: decoded, when it decodes. */
+    private static String decodedPath(Request request) {
+        try {
+            return request.getDecodedRequestURI();
+        } catch (CharConversionException e) {
+            return request.getRequestURI();
+        }
     }
 
     private static byte[] capacityBody(ObjectMapper mapper) {
