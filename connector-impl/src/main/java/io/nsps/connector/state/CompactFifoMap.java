@@ -6,8 +6,8 @@ package io.nsps.connector.state;
  * its key is a number and its value a shared object or a number).
  *
  * <p>A key is two longs, or a text (any object with {@code equals}/{@code hashCode}) when it cannot
- * be put as numbers: the caller encodes it and computes its {@link #hash}. A value is a long and an
- * object. Entries live in a ring in the order they were written: {@link #put} writes an entry anew
+ * be put as numbers: the caller encodes it and computes its {@link #hash}. A value is an object, and a
+ * long when the map is made {@code withNumbers} (a column of 8 bytes per entry otherwise not kept). Entries live in a ring in the order they were written: {@link #put} writes an entry anew
  * at the end (a key written again moves there), the oldest goes when the ring is at its maximum, and
  * {@link #removeWrittenBefore} drops the oldest by age. A removed entry's slot is reclaimed when the
  * ring is compacted, which it is when removed slots are more than an eighth of a full ring: a full
@@ -24,10 +24,12 @@ final class CompactFifoMap {
     private static final int FIRST_LENGTH = 64;
 
     private final int maxEntries;
+    private final boolean withNumbers;
     private long[] hi;
     private long[] lo;
     private Object[] text;
     private long[] writtenAt;
+    /** Null unless {@link #withNumbers}. */
     private long[] values;
     private Object[] refs;
     /** Ring slot + 1 per position; 0 is empty. */
@@ -37,11 +39,13 @@ final class CompactFifoMap {
     private int used;
     private int removed;
 
-    CompactFifoMap(int maxEntries) {
+    /** @param withNumbers whether entries have a long value ({@link #value}) besides their object */
+    CompactFifoMap(int maxEntries, boolean withNumbers) {
         if (maxEntries < 1) {
             throw new IllegalArgumentException("maxEntries must be positive: " + maxEntries);
         }
         this.maxEntries = maxEntries;
+        this.withNumbers = withNumbers;
         allocate(Math.min(maxEntries, FIRST_LENGTH));
     }
 
@@ -96,7 +100,9 @@ final class CompactFifoMap {
         this.lo[slot] = lo;
         this.text[slot] = text;
         writtenAt[slot] = writtenAtMillis;
-        values[slot] = 0;
+        if (values != null) {
+            values[slot] = 0;
+        }
         refs[slot] = null;
         insert(slot, hash);
         return slot;
@@ -115,12 +121,14 @@ final class CompactFifoMap {
         }
     }
 
+    /** @throws UnsupportedOperationException unless the map was made {@code withNumbers} */
     long value(int slot) {
-        return values[slot];
+        return numbers()[slot];
     }
 
+    /** @throws UnsupportedOperationException unless the map was made {@code withNumbers} */
     void value(int slot, long value) {
-        values[slot] = value;
+        numbers()[slot] = value;
     }
 
     Object ref(int slot) {
@@ -143,6 +151,13 @@ final class CompactFifoMap {
 
     void clear() {
         allocate(Math.min(maxEntries, FIRST_LENGTH));
+    }
+
+    private long[] numbers() {
+        if (values == null) {
+            throw new UnsupportedOperationException("this map keeps no numbers");
+        }
+        return values;
     }
 
     private boolean matches(int slot, long hi, long lo, Object text) {
@@ -222,7 +237,9 @@ final class CompactFifoMap {
             lo[slot] = oldLo[from];
             text[slot] = oldText[from];
             writtenAt[slot] = oldWrittenAt[from];
-            values[slot] = oldValues[from];
+            if (values != null) {
+                values[slot] = oldValues[from];
+            }
             refs[slot] = oldRefs[from];
             insert(slot, hashOf(slot));
         }
@@ -233,7 +250,7 @@ final class CompactFifoMap {
         lo = new long[length];
         text = new Object[length];
         writtenAt = new long[length];
-        values = new long[length];
+        values = withNumbers ? new long[length] : null;
         refs = new Object[length];
         index = new int[Integer.highestOneBit(Math.max(2, length) * 2 - 1) << 1];
         head = 0;

@@ -47,7 +47,7 @@ public final class MemoryStateStore implements StateStore {
         int sweepInFlightAt = FIRST_IN_FLIGHT_SWEEP;
 
         EventSegment(int maxEntries) {
-            finished = new CompactFifoMap(maxEntries);
+            finished = new CompactFifoMap(maxEntries, false);
         }
     }
 
@@ -71,7 +71,7 @@ public final class MemoryStateStore implements StateStore {
         int perSegment = (int) Math.min(Integer.MAX_VALUE / 4, (maxEvents + SEGMENTS - 1) / SEGMENTS);
         for (int i = 0; i < SEGMENTS; i++) {
             eventSegments[i] = new EventSegment(perSegment);
-            lastApplied[i] = new CompactFifoMap(perSegment);
+            lastApplied[i] = new CompactFifoMap(perSegment, true);
         }
         this.commonRecords = Caffeine.newBuilder().maximumSize(COMMON_RECORDS).executor(Runnable::run).build();
         for (int i = 0; i < LOCK_STRIPES; i++) {
