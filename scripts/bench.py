@@ -196,11 +196,11 @@ http {{
     return server
 
 
-def connector(port, env_extra):
+def connector(port, env_extra, launcher=ROOT / "nsps-connector"):
     env = dict(os.environ)
     env.update({"API_TOKEN": TOKEN, "PORT": str(port), "HOST": "127.0.0.1", "LOG_LEVEL": "info", "HANDLERS_DIR": "/nonexistent"})
     env.update(env_extra)
-    return Server([str(ROOT / "nsps-connector"), "serve"], env=env, cwd=str(ROOT))
+    return Server([str(launcher), "serve"], env=env, cwd=str(pathlib.Path(launcher).parent))
 
 
 def post(url, body):

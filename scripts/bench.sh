@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the connector and benchmarks it on this machine (loopback): see README "Performance".
 #   scripts/bench.sh [--duration SECONDS] [--warmup SECONDS] [--only a,b,c,d,jmh] [--out docs/benchmark.md]
+#   scripts/bench.sh compare NAME=SPEC NAME=SPEC ... [--rounds N]   interleaved A/B (scripts/compare.py --help)
 # Installs wrk and nginx (Debian packages) when missing. Not part of `mvn verify`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -10,6 +11,12 @@ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 if [ ${#need[@]} -gt 0 ]; then
   echo "bench: installing ${need[*]}" >&2
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+if [ "${1:-}" = compare ]; then
+  shift
+  # Only this checkout's connector is built here; a variant at another revision is built by its own launcher.
+  ./nsps-connector --version >/dev/null
+  exec python3 scripts/compare.py "$@"
 fi
 mvn -q -B -ntp -DskipTests install
 classpath_file=$(mktemp)
