@@ -1,14 +1,15 @@
 package io.nsps.connector.state;
 
 /**
- * A bounded map in write order, kept in flat arrays so that an entry costs ~50 bytes of heap and no
- * object of its own, and is invisible to the garbage collector's work (no references to trace when
- * its key is a number and its value a shared object or a number).
+ * A bounded map in write order, kept in flat arrays so that an entry costs ~40 bytes of heap (~50
+ * with a number) and no object of its own, and is invisible to the garbage collector's work (no
+ * references to trace when its key is a number and its value a shared object or a number).
  *
  * <p>A key is two longs, or a text (any object with {@code equals}/{@code hashCode}) when it cannot
- * be put as numbers: the caller encodes it and computes its {@link #hash}. A value is an object, and a
- * long when the map is made {@code withNumbers} (a column of 8 bytes per entry otherwise not kept). Entries live in a ring in the order they were written: {@link #put} writes an entry anew
- * at the end (a key written again moves there), the oldest goes when the ring is at its maximum, and
+ * be put as numbers: the caller encodes it and computes its {@link #hash}. A value is an object, and
+ * a long when the map is made {@code withNumbers} (a column of 8 bytes per entry otherwise not kept).
+ * Entries live in a ring in the order they were written: {@link #put} writes an entry anew at the
+ * end (a key written again moves there), the oldest goes when the ring is at its maximum, and
  * {@link #removeWrittenBefore} drops the oldest by age. A removed entry's slot is reclaimed when the
  * ring is compacted, which it is when removed slots are more than an eighth of a full ring: a full
  * map holds at least 7/8 of its maximum. The arrays start small and double up to the
