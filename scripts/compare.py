@@ -25,7 +25,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import bench  # noqa: E402  (the same load, event, measurements and servers as the full benchmark)
@@ -127,16 +126,8 @@ def main():
             bench.wrk(variant.url, args.connections, 5, str(lua), body)
         for number in range(args.rounds):
             for variant in (measured if number % 2 == 0 else list(reversed(measured))):
-                time.sleep(1)  # the requests wrk abandoned at the end of the last run are finished
-                pids = variant.server.pids()
-                cpu_before = bench.cpu_seconds(pids)
-                result = bench.wrk(variant.url, args.connections, args.duration, str(lua), body)
-                result["cpu_us"] = (bench.cpu_seconds(pids) - cpu_before) * 1e6 / max(1, result["requests"])
-                result["rss"] = bench.rss_mb(pids)
-                variant.rounds.append(result)
-                print(f"round {number + 1} {variant.name:12} {result['rps']:8.0f} req/s  p50 {result['p50']:6.2f} ms"
-                      f"  p99 {result['p99']:6.2f} ms  cpu {result['cpu_us']:7.1f} us/req  rss {result['rss']:6.1f} MB"
-                      f"  errors {result['errors']}", flush=True)
+                variant.rounds += bench.measure(f"{variant.name} #{number + 1}", variant.server, variant.url, [args.connections],
+                                                args.duration, str(lua), body, repeats=1)
         print(f"\nmedians over {args.rounds} rounds, {args.connections} connections, {args.duration} s each:")
         for variant in measured:
             median = lambda key: statistics.median(r[key] for r in variant.rounds)
