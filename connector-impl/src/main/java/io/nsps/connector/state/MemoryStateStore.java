@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -256,6 +257,18 @@ public final class MemoryStateStore implements StateStore {
                 }
             }
             return new EventKey(0, 0, eventId, CompactFifoMap.hash(0, 0, eventId));
+        }
+
+        // Written out: the hash is computed once, by of(); the generated methods would combine all
+        // four fields, and be linked (through invokedynamic) during the first event's request.
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof EventKey key && hi == key.hi && lo == key.lo && Objects.equals(text, key.text);
         }
     }
 

@@ -78,6 +78,30 @@ final class MemoryStateStoreTest {
     }
 
     @Test
+    void eventIdsAreKeptApartWhateverTheirShape() {
+        MemoryStateStore store = new MemoryStateStore(1_000, Duration.ofDays(35), clock);
+        // A canonical UUID is kept as numbers; any other id (upper case, no dashes, not a UUID) as text.
+        // "Aa" and "BB" have the same String hash: only equality tells them apart.
+        String uuid = "3e84c79f-ab6f-4546-8e27-0b6ab866f1fb";
+        List<String> ids = List.of(uuid, uuid.toUpperCase(), uuid.replace("-", ""), "evt-1", "evt-2", "1", "", "Aa", "BB");
+        for (String id : ids) {
+            assertThat(store.claim(id, "SIM/Updated", null, "a", clock.instant().plusSeconds(60))).as("first claim of '%s'", id)
+                    .isInstanceOf(Claim.Claimed.class);
+        }
+        for (String id : ids) {
+            assertThat(store.claim(id, "SIM/Updated", null, "b", clock.instant().plusSeconds(60))).as("'%s' while in flight", id)
+                    .isInstanceOf(Claim.InFlight.class);
+        }
+
+        store.finish("evt-1", "SIM/Updated", null, "a", clock.instant(), DONE);
+
+        assertThat(store.finished("evt-1")).contains(DONE);
+        assertThat(ids.stream().filter(id -> !id.equals("evt-1"))).allMatch(id -> store.finished(id).isEmpty());
+        assertThat(store.claim("evt-2", "SIM/Updated", null, "b", clock.instant().plusSeconds(60))).isInstanceOf(Claim.InFlight.class);
+        assertThat(store.claimsInFlight()).isEqualTo(ids.size() - 1);
+    }
+
+    @Test
     void eventTimesAreKeptToTheNanosecondAndBeyondANanosecondCount() throws Exception {
         MemoryStateStore store = new MemoryStateStore(1_000, Duration.ofDays(35), clock);
         for (Instant time : new Instant[] {Instant.parse("2026-11-27T10:00:00.000000001Z"), Instant.parse("3000-01-01T00:00:00.5Z"),
