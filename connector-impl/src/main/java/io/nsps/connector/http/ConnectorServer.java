@@ -1,17 +1,22 @@
 package io.nsps.connector.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nsps.connector.api.DefaultApi;
 import io.nsps.connector.config.ConnectorConfig;
 import io.nsps.connector.events.EventParser;
 import io.nsps.connector.events.JsonMappers;
+import io.nsps.connector.model.ErrorType;
 import io.nsps.connector.model.Event;
+import io.nsps.connector.model.EventResponse;
 import io.nsps.connector.state.EventProcessor;
+import io.nsps.connector.state.EventRecord;
 import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -22,6 +27,7 @@ import java.util.function.Supplier;
 import org.glassfish.grizzly.http.server.ErrorPageGenerator;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.grizzly.http.util.FastHttpDateFormat;
 import org.glassfish.grizzly.strategies.SameThreadIOStrategy;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.glassfish.jersey.jackson.JacksonFeature;
@@ -65,6 +71,8 @@ public final class ConnectorServer implements AutoCloseable {
         // built (and tried on the bundled sample event) on another core while Jersey builds its
         // application, and joined before the port opens, so a broken schema still stops start-up.
         CompletableFuture<EventParser> parser = CompletableFuture.supplyAsync(() -> new EventParser(mapper).warmedUp());
+        // Not joined: it may still run when the port opens, and only takes work off the first answer.
+        parser.thenRunAsync(() -> warmUpFirstAnswer(mapper));
         this.idleMemory = IdleMemoryReturn.start(config.idleMemoryReturnAfter());
         ResourceConfig application = application(config, processor, verifier, mapper, lifecycle, idleMemory, parser::join);
         URI uri = URI.create("http://" + hostForUri(config.host()) + ":" + config.port() + "/");
@@ -78,6 +86,24 @@ public final class ConnectorServer implements AutoCloseable {
             workers.shutdownNow();
             throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
+    }
+
+    /**
+     * Does now, once, what the first answer would otherwise do on its way out, without storing or
+     * logging anything: build the answers' serializers, Grizzly's {@code Date} header formatter, and
+     * link the answer record's generated {@code equals} and {@code hashCode} (through invokedynamic).
+     */
+    private static void warmUpFirstAnswer(ObjectMapper mapper) {
+        try {
+            mapper.writeValueAsBytes(EventResponse.builder().message("warm-up").build());
+            mapper.writeValueAsBytes(ErrorResponses.body(ErrorType.VALIDATION_ERROR, "warm-up", "warm-up"));
+        } catch (JsonProcessingException e) {
+            // Only a warm-up: a real answer that fails to serialize is reported where it happens.
+        }
+        FastHttpDateFormat.getCurrentDate();
+        EventRecord answer = new EventRecord(202, "processed", null, "warm-up", null, Map.of());
+        answer.hashCode();
+        answer.equals(new EventRecord(202, "processed", null, "warm-up", null, Map.of()));
     }
 
     /**
