@@ -38,6 +38,7 @@ public record ConnectorConfig(
         Duration bodyReadTimeout,
         Duration headerReadTimeout,
         Duration idleMemoryReturnAfter,
+        Duration healthStuckAfter,
         StateSettings state,
         Map<String, String> env) {
 
@@ -45,8 +46,8 @@ public record ConnectorConfig(
 
     /** Where idempotency, claims and subscriber order live, and their timings. */
     public record StateSettings(StateStoreKind kind, String dbUrl, String dbUser, Secret dbPassword, String dbSchema, int dbPoolSize,
-                                long memoryMaxEvents, Duration idempotencyTtl, Duration claimLease, Duration inFlightWait,
-                                Duration subscriberLockWait, String instanceId) {
+                                Duration dbTimeout, long memoryMaxEvents, Duration idempotencyTtl, Duration claimLease,
+                                Duration inFlightWait, Duration subscriberLockWait, Duration maxEventTimeAhead, String instanceId) {
     }
 
     public enum AuthMode { STATIC, JWT }
@@ -105,14 +106,17 @@ public record ConnectorConfig(
         settings.put("HEADER_READ_TIMEOUT", io.nsps.connector.spi.ConfigValues.formatDuration(headerReadTimeout));
         settings.put("IDLE_TIMEOUT", io.nsps.connector.spi.ConfigValues.formatDuration(idleTimeout));
         settings.put("IDLE_MEMORY_RETURN_AFTER", io.nsps.connector.spi.ConfigValues.formatDuration(idleMemoryReturnAfter));
+        settings.put("HEALTH_STUCK_AFTER", io.nsps.connector.spi.ConfigValues.formatDuration(healthStuckAfter));
         settings.put("STATE_STORE", state.kind().name().toLowerCase(java.util.Locale.ROOT));
         if (state.kind() == StateStoreKind.POSTGRES) {
             settings.put("STATE_DB_URL", state.dbUrl());
             settings.put("STATE_DB_USER", state.dbUser());
             settings.put("STATE_DB_PASSWORD", state.dbPassword() == null ? "(unset)" : "****");
             settings.put("STATE_DB_SCHEMA", state.dbSchema());
+            settings.put("STATE_DB_TIMEOUT", io.nsps.connector.spi.ConfigValues.formatDuration(state.dbTimeout()));
         }
         settings.put("IDEMPOTENCY_TTL", io.nsps.connector.spi.ConfigValues.formatDuration(state.idempotencyTtl()));
+        settings.put("EVENT_TIME_MAX_AHEAD", io.nsps.connector.spi.ConfigValues.formatDuration(state.maxEventTimeAhead()));
         settings.put("INSTANCE_ID", state.instanceId());
         return settings;
     }

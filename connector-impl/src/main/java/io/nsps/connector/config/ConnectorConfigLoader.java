@@ -25,6 +25,7 @@ public final class ConnectorConfigLoader {
     public static final long DEFAULT_MAX_BODY_BYTES_IN_FLIGHT = 8L << 20;
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
     static final Duration MAX_LOG_FLUSH_INTERVAL = Duration.ofSeconds(10);
+    static final int MIN_API_TOKEN_CHARS = 16;
 
     /** A path of one or more segments of unreserved URL characters, or "/" alone. */
     private static final Pattern EVENTS_PATH = Pattern.compile("/|(/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+/?");
@@ -99,6 +100,8 @@ public final class ConnectorConfigLoader {
         Duration bodyReadTimeout = reader.duration("BODY_READ_TIMEOUT", Duration.ofSeconds(10));
         Duration headerReadTimeout = reader.duration("HEADER_READ_TIMEOUT", Duration.ofSeconds(10));
         Duration idleMemoryReturnAfter = reader.duration("IDLE_MEMORY_RETURN_AFTER", Duration.ofSeconds(60));
+        // Longer than any admitted request can legitimately take (body, lock and in-flight waits, a handler's deadline).
+        Duration healthStuckAfter = reader.duration("HEALTH_STUCK_AFTER", Duration.ofMinutes(2));
         ConnectorConfig.StateSettings state = stateSettings(reader);
 
         if (!problems.isEmpty()) {
@@ -106,7 +109,7 @@ public final class ConnectorConfigLoader {
         }
         return new ConnectorConfig(host, port, authMode, tokens, jwt, eventsPath, handlers, handlersDir, maxBody, logLevel,
                 logFormat, logFlushInterval, grace, workerThreads, runningWorkers, workerQueue, selectorThreads, maxConcurrent, bodiesInFlight,
-                idleTimeout, bodyReadTimeout, headerReadTimeout, idleMemoryReturnAfter, state, env);
+                idleTimeout, bodyReadTimeout, headerReadTimeout, idleMemoryReturnAfter, healthStuckAfter, state, env);
     }
 
     private static ConnectorConfig.StateSettings stateSettings(EnvironmentReader reader) {
@@ -128,14 +131,20 @@ public final class ConnectorConfigLoader {
             reader.problem("STATE_DB_SCHEMA: '" + schema + "' is not a plain lower-case schema name");
         }
         int poolSize = (int) reader.number("STATE_DB_POOL_SIZE", 16, 2, 500);
+        Duration dbTimeout = reader.duration("STATE_DB_TIMEOUT", Duration.ofSeconds(5));
+        if (dbTimeout.compareTo(Duration.ofMillis(250)) < 0 || dbTimeout.compareTo(Duration.ofSeconds(60)) > 0) {
+            reader.problem("STATE_DB_TIMEOUT must be between 250ms and 60s");
+        }
         long maxEvents = reader.number("STATE_MEMORY_MAX_EVENTS", 200_000, 1000, 100_000_000);
         Duration ttl = reader.duration("IDEMPOTENCY_TTL", Duration.ofDays(35));
         Duration lease = reader.duration("CLAIM_LEASE", Duration.ofSeconds(60));
         Duration inFlightWait = reader.duration("INFLIGHT_WAIT", Duration.ofSeconds(15));
         Duration lockWait = reader.duration("SUBSCRIBER_LOCK_WAIT", Duration.ofSeconds(15));
+        // A day covers any time zone PortaBilling might stamp local times in, read as UTC.
+        Duration maxAhead = reader.duration("EVENT_TIME_MAX_AHEAD", Duration.ofDays(1));
         String instance = reader.get("INSTANCE_ID").orElseGet(ConnectorConfigLoader::defaultInstanceId);
-        return new ConnectorConfig.StateSettings(kind, url, user, password, schema, poolSize, maxEvents, ttl, lease, inFlightWait,
-                lockWait, instance);
+        return new ConnectorConfig.StateSettings(kind, url, user, password, schema, poolSize, dbTimeout, maxEvents, ttl, lease,
+                inFlightWait, lockWait, maxAhead, instance);
     }
 
     private static String defaultInstanceId() {
@@ -156,6 +165,11 @@ public final class ConnectorConfigLoader {
             }
             if (!trimmed.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
                 reader.problem("API_TOKEN: a token may hold printable ASCII characters only, without spaces");
+                continue;
+            }
+            if (trimmed.length() < MIN_API_TOKEN_CHARS) {
+                reader.problem("API_TOKEN: a token must have at least " + MIN_API_TOKEN_CHARS
+                        + " characters (a short one is guessable, and too short to be masked in logs)");
                 continue;
             }
             tokens.add(Secret.of(trimmed));

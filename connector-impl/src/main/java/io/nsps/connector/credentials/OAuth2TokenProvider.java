@@ -1,5 +1,7 @@
 package io.nsps.connector.credentials;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.oauth2.sdk.AccessTokenResponse;
 import com.nimbusds.oauth2.sdk.AuthorizationGrant;
 import com.nimbusds.oauth2.sdk.ClientCredentialsGrant;
@@ -12,6 +14,7 @@ import com.nimbusds.oauth2.sdk.TokenRequest;
 import com.nimbusds.oauth2.sdk.TokenResponse;
 import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
 import com.nimbusds.oauth2.sdk.http.HTTPRequest;
+import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 import com.nimbusds.oauth2.sdk.id.ClientID;
 import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import io.nsps.connector.config.Secret;
@@ -19,21 +22,34 @@ import io.nsps.connector.logging.SecretMasker;
 import io.nsps.connector.spi.HandlerException;
 import io.nsps.connector.spi.UpstreamCredentials;
 import io.nsps.connector.spi.UpstreamUnavailableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code oauth2}: access tokens from a token endpoint (client credentials or password grant, the
  * client authenticated with HTTP Basic), through Nimbus OAuth 2.0 SDK.
  *
  * <ul>
- *   <li>The token is cached and renewed shortly before it expires (10% of its lifetime, at most 30 s).</li>
+ *   <li>The token is cached and renewed shortly before it expires (10% of its lifetime, at most 30 s).
+ *       {@code expires_in} is believed up to 24 h; missing, 60 s are assumed; zero, negative or not
+ *       a number, or an empty {@code access_token}, make the answer broken: 503, nothing cached.</li>
+ *   <li>Each token request is bounded: the whole exchange within {@code OAUTH_TIMEOUT}, the answer
+ *       read up to 64 KiB; callers waiting for another's renewal give up after that bound too.</li>
  *   <li>Renewal uses the refresh token when one was issued (keeping a rotated one), and falls back
  *       to a full grant when the refresh is refused.</li>
  *   <li>Single flight: however many events need a token at once, one request is made; the others
@@ -49,6 +65,15 @@ final class OAuth2TokenProvider implements UpstreamCredentials {
     private static final Logger LOG = LoggerFactory.getLogger(OAuth2TokenProvider.class);
     private static final Duration MAX_RENEWAL_MARGIN = Duration.ofSeconds(30);
     private static final Duration RETRY_AFTER_REFUSED_GRANT = Duration.ofSeconds(60);
+    /** A token answer is a few hundred bytes; a longer one is refused as broken, unread beyond this. */
+    static final int MAX_RESPONSE_BYTES = 64 * 1024;
+    /** The lifetime of a token whose answer has no expires_in (RFC 6749 makes it optional). */
+    static final Duration ASSUMED_LIFETIME = Duration.ofSeconds(60);
+    /** The longest lifetime believed: a larger expires_in (up to 1e30 seen) is cut to it. */
+    static final Duration MAX_LIFETIME = Duration.ofHours(24);
+    /** Waiting for another caller's renewal: its own bound, and this much more. */
+    private static final long LOCK_WAIT_MARGIN_MS = 500;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String settingsPrefix;
     private final URI tokenEndpoint;
@@ -58,7 +83,8 @@ final class OAuth2TokenProvider implements UpstreamCredentials {
     private final Duration timeout;
     private final Clock clock;
     private final ReentrantLock renewal = new ReentrantLock();
-    private volatile CachedToken current;
+    private final AtomicReference<CachedToken> current = new AtomicReference<>();
+    private final HttpClient http;
 
     private record CachedToken(Secret authorization, Instant renewAt, RefreshToken refreshToken) {
         boolean usable(Instant now) {
@@ -76,6 +102,11 @@ final class OAuth2TokenProvider implements UpstreamCredentials {
         this.grant = grant;
         this.timeout = timeout;
         this.clock = clock;
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
     }
 
     static AuthorizationGrant clientCredentials() {
@@ -93,18 +124,27 @@ final class OAuth2TokenProvider implements UpstreamCredentials {
 
     @Override
     public String authorization() throws HandlerException {
-        CachedToken token = current;
+        CachedToken token = current.get();
         if (token != null && token.usable(clock.instant())) {
             return token.authorization().reveal();
         }
-        renewal.lock();
+        // Waiting callers give up after the token request's own bound (and when interrupted: the
+        // event's deadline passed), so a hanging token endpoint never piles threads up behind the lock.
         try {
-            token = current;
+            if (!renewal.tryLock(timeout.toMillis() + LOCK_WAIT_MARGIN_MS, TimeUnit.MILLISECONDS)) {
+                throw new UpstreamUnavailableException("The token endpoint did not answer in time", null, null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UpstreamUnavailableException("Interrupted while waiting for an access token", null, e);
+        }
+        try {
+            token = current.get();
             if (token != null && token.usable(clock.instant())) {
                 return token.authorization().reveal();
             }
             CachedToken renewed = renew(token);
-            current = renewed;
+            current.set(renewed);
             if (token != null) {
                 // Replaced tokens leave the log mask, so it does not grow with every renewal.
                 token.authorization().forget();
@@ -120,17 +160,13 @@ final class OAuth2TokenProvider implements UpstreamCredentials {
 
     @Override
     public boolean refused(String authorization) {
-        renewal.lock();
-        try {
-            CachedToken token = current;
-            if (token != null && token.authorization().reveal().equals(authorization)) {
-                // Keep the refresh token: the access token is what was refused.
-                current = new CachedToken(token.authorization(), clock.instant(), token.refreshToken());
-            }
-            return true;
-        } finally {
-            renewal.unlock();
+        CachedToken token = current.get();
+        if (token != null && token.authorization().reveal().equals(authorization)) {
+            // Keep the refresh token: the access token is what was refused. Whoever noticed first
+            // marks it; a token renewed meanwhile is left alone.
+            current.compareAndSet(token, new CachedToken(token.authorization(), clock.instant(), token.refreshToken()));
         }
+        return true;
     }
 
     private CachedToken renew(CachedToken previous) throws HandlerException {
@@ -152,18 +188,14 @@ final class OAuth2TokenProvider implements UpstreamCredentials {
     }
 
     private CachedToken request(AuthorizationGrant requestGrant, RefreshToken usedRefreshToken) throws HandlerException, GrantRefusedException {
-        HTTPRequest http = new TokenRequest(tokenEndpoint, clientAuthentication, requestGrant,
+        HTTPRequest request = new TokenRequest(tokenEndpoint, clientAuthentication, requestGrant,
                 requestGrant instanceof RefreshTokenGrant ? null : scope).toHTTPRequest();
-        http.setConnectTimeout((int) timeout.toMillis());
-        http.setReadTimeout((int) timeout.toMillis());
-        http.setFollowRedirects(false);
+        HTTPResponse answer = send(request);
         TokenResponse response;
         try {
-            response = TokenResponse.parse(http.send());
-        } catch (IOException e) {
-            throw new UpstreamUnavailableException("The token endpoint is unreachable", null, e);
+            response = TokenResponse.parse(answer);
         } catch (ParseException e) {
-            throw new UpstreamUnavailableException("The token endpoint answered something that is not a token response", null, e);
+            throw brokenResponse("not a token response");
         }
         if (!response.indicatesSuccess()) {
             ErrorObject error = response.toErrorResponse().getErrorObject();
@@ -175,17 +207,81 @@ final class OAuth2TokenProvider implements UpstreamCredentials {
         }
         AccessTokenResponse tokens = response.toSuccessResponse();
         var accessToken = tokens.getTokens().getAccessToken();
+        if (accessToken.getValue() == null || accessToken.getValue().isBlank()) {
+            throw brokenResponse("an empty access_token");
+        }
+        Duration lifetime = lifetime(answer.getBody());
         RefreshToken refreshToken = tokens.getTokens().getRefreshToken() != null ? tokens.getTokens().getRefreshToken() : usedRefreshToken;
         if (refreshToken != null) {
             SecretMasker.register(refreshToken.getValue());
         }
-        Instant renewAt = null;
-        if (accessToken.getLifetime() > 0) {
-            Duration lifetime = Duration.ofSeconds(accessToken.getLifetime());
-            Duration margin = lifetime.dividedBy(10).compareTo(MAX_RENEWAL_MARGIN) < 0 ? lifetime.dividedBy(10) : MAX_RENEWAL_MARGIN;
-            renewAt = clock.instant().plus(lifetime).minus(margin);
+        Duration margin = lifetime.dividedBy(10).compareTo(MAX_RENEWAL_MARGIN) < 0 ? lifetime.dividedBy(10) : MAX_RENEWAL_MARGIN;
+        return new CachedToken(Secret.of("Bearer " + accessToken.getValue()), clock.instant().plus(lifetime).minus(margin), refreshToken);
+    }
+
+    /**
+     * Sends the token request with java.net.http: the whole exchange within OAUTH_TIMEOUT (a
+     * dripping answer included), the answer read up to {@link #MAX_RESPONSE_BYTES}, no redirect.
+     */
+    private HTTPResponse send(HTTPRequest request) throws UpstreamUnavailableException {
+        String body = request.getBody() != null ? request.getBody() : request.getQuery();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(request.getURL().toString()))
+                .timeout(timeout)
+                .POST(HttpRequest.BodyPublishers.ofString(body == null ? "" : body, StandardCharsets.UTF_8));
+        request.getHeaderMap().forEach((name, values) -> values.forEach(value -> builder.header(name, value)));
+        CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(builder.build(), info -> new BoundedBody(MAX_RESPONSE_BYTES));
+        HttpResponse<byte[]> answer;
+        try {
+            answer = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            exchange.cancel(true);
+            throw new UpstreamUnavailableException("The token endpoint did not answer within " + timeout.toMillis() + " ms", null, null);
+        } catch (InterruptedException e) {
+            exchange.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new UpstreamUnavailableException("Interrupted while requesting an access token", null, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof BoundedBody.TooLargeException) {
+                throw brokenResponse("an answer over " + MAX_RESPONSE_BYTES + " bytes");
+            }
+            throw new UpstreamUnavailableException("The token endpoint is unreachable", null, e.getCause());
         }
-        return new CachedToken(Secret.of("Bearer " + accessToken.getValue()), renewAt, refreshToken);
+        HTTPResponse response = new HTTPResponse(answer.statusCode());
+        answer.headers().firstValue("Content-Type").ifPresent(type -> response.setHeader("Content-Type", type));
+        response.setContent(new String(answer.body(), StandardCharsets.UTF_8));
+        return response;
+    }
+
+    /**
+     * The token's lifetime from {@code expires_in}: missing, it is taken as {@link #ASSUMED_LIFETIME};
+     * beyond {@link #MAX_LIFETIME} it is cut to it; zero, negative or not a number is a broken answer.
+     */
+    private static Duration lifetime(String body) throws UpstreamUnavailableException {
+        JsonNode expiresIn;
+        try {
+            expiresIn = JSON.readTree(body).path("expires_in");
+        } catch (IOException | RuntimeException e) {
+            throw brokenResponse("not JSON");
+        }
+        if (expiresIn.isMissingNode() || expiresIn.isNull()) {
+            return ASSUMED_LIFETIME;
+        }
+        double seconds;
+        if (expiresIn.isNumber()) {
+            seconds = expiresIn.doubleValue();
+        } else if (expiresIn.isTextual() && expiresIn.asText().matches("\\d{1,18}")) {
+            seconds = Double.parseDouble(expiresIn.asText());
+        } else {
+            throw brokenResponse("an expires_in that is not a number of seconds");
+        }
+        if (!(seconds >= 1)) {
+            throw brokenResponse("an expires_in of " + expiresIn.asText() + " seconds");
+        }
+        return seconds >= MAX_LIFETIME.toSeconds() ? MAX_LIFETIME : Duration.ofSeconds((long) seconds);
+    }
+
+    private static UpstreamUnavailableException brokenResponse(String what) {
+        return new UpstreamUnavailableException("The token endpoint answered " + what + "; retrying later", null, null);
     }
 
     /** The token endpoint answered with an OAuth2 error (invalid_grant, invalid_client, ...). */

@@ -18,6 +18,12 @@ import io.nsps.connector.http.ApiException;
 import io.nsps.connector.model.ErrorType;
 import io.nsps.connector.model.Event;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -111,6 +117,10 @@ public final class EventParser {
         }
         if (body.length >= 3 && (body[0] & 0xff) == 0xEF && (body[1] & 0xff) == 0xBB && (body[2] & 0xff) == 0xBF) {
             throw badJson("Request body starts with a byte order mark; send UTF-8 JSON without one");
+        }
+        if (!isUtf8(body)) {
+            // Jackson would guess UTF-16 or UTF-32 from the first bytes, and reads overlong UTF-8.
+            throw badJson("Request body is not UTF-8 (RFC 8259: JSON is exchanged in UTF-8)");
         }
         JsonNode tree;
         try {
@@ -225,6 +235,43 @@ public final class EventParser {
 
     private static String join(String parent, String property) {
         return parent.equals("$") ? property : parent + "." + property;
+    }
+
+    /**
+     * Well-formed UTF-8 without NUL (a NUL byte is not JSON, and is how UTF-16 and UTF-32 text
+     * looks). ASCII, the usual case, is checked byte by byte; from the first other byte on, the
+     * JDK's strict decoder decides (it refuses overlong forms and encoded surrogates), in a
+     * fixed-size buffer whatever the body's size.
+     */
+    private static boolean isUtf8(byte[] body) {
+        for (int i = 0; i < body.length; i++) {
+            if (body[i] == 0) {
+                return false;
+            }
+            if (body[i] < 0) {
+                CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT);
+                ByteBuffer in = ByteBuffer.wrap(body, i, body.length - i);
+                CharBuffer out = CharBuffer.allocate(4096);
+                while (true) {
+                    CoderResult result = decoder.decode(in, out, true);
+                    if (result.isError()) {
+                        return false;
+                    }
+                    for (int k = 0; k < out.position(); k++) {
+                        if (out.get(k) == 0) {
+                            return false;
+                        }
+                    }
+                    out.clear();
+                    if (result.isUnderflow()) {
+                        return !decoder.flush(out).isError();
+                    }
+                }
+            }
+        }
+        return true;
     }
 
     private static boolean isBlank(byte[] body) {

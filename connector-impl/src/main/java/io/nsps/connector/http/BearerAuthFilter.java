@@ -39,7 +39,9 @@ public final class BearerAuthFilter implements ContainerRequestFilter {
         if (header.length() <= BEARER.length() || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             throw unauthorized("Authorization must use the Bearer scheme", "Bearer");
         }
-        String token = header.substring(BEARER.length()).trim();
+        // Only spaces and tabs may stand around the token (RFC 9110 OWS); any other character,
+        // a control character included, is part of what is compared, so such a token is refused.
+        String token = stripSpacesAndTabs(header.substring(BEARER.length()));
         if (token.isEmpty()) {
             throw unauthorized("Missing access token", "Bearer");
         }
@@ -47,6 +49,18 @@ public final class BearerAuthFilter implements ContainerRequestFilter {
         if (!rejection.isEmpty()) {
             throw unauthorized(rejection, "Bearer error=\"invalid_token\"");
         }
+    }
+
+    private static String stripSpacesAndTabs(String text) {
+        int start = 0;
+        int end = text.length();
+        while (start < end && (text.charAt(start) == ' ' || text.charAt(start) == '\t')) {
+            start++;
+        }
+        while (end > start && (text.charAt(end - 1) == ' ' || text.charAt(end - 1) == '\t')) {
+            end--;
+        }
+        return text.substring(start, end);
     }
 
     static boolean isHealthCheck(ContainerRequestContext request) {

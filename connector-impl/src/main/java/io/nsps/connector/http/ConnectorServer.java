@@ -11,6 +11,7 @@ import io.nsps.connector.model.Event;
 import io.nsps.connector.model.EventResponse;
 import io.nsps.connector.state.EventProcessor;
 import io.nsps.connector.state.EventRecord;
+import io.nsps.connector.state.StateStoreHealth;
 import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -62,8 +64,10 @@ public final class ConnectorServer implements AutoCloseable {
     private final IdleMemoryReturn idleMemory;
     private final HttpServer server;
     private final WorkerPool workers;
+    private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private ConnectorServer(ConnectorConfig config, EventProcessor processor, AutoCloseable resources, TokenVerifier verifier) {
+    private ConnectorServer(ConnectorConfig config, EventProcessor processor, StateStoreHealth storeHealth, AutoCloseable resources,
+                            TokenVerifier verifier) {
         this.config = config;
         this.resources = resources;
         ObjectMapper mapper = JsonMappers.create();
@@ -74,7 +78,10 @@ public final class ConnectorServer implements AutoCloseable {
         // Not joined: it may still run when the port opens, and only takes work off the first answer.
         parser.thenRunAsync(() -> warmUpFirstAnswer(mapper));
         this.idleMemory = IdleMemoryReturn.start(config.idleMemoryReturnAfter());
-        ResourceConfig application = application(config, processor, verifier, mapper, lifecycle, idleMemory, parser::join);
+        Admission admission = new Admission(config.maxConcurrentEvents(), config.maxBodyBytesInFlight(), config.maxBodyBytes(),
+                config.healthStuckAfter(), System::nanoTime);
+        HealthCheck health = new HealthCheck(lifecycle, admission, storeHealth::available);
+        ResourceConfig application = application(config, processor, verifier, mapper, lifecycle, admission, health, idleMemory, parser::join);
         URI uri = URI.create("http://" + hostForUri(config.host()) + ":" + config.port() + "/");
         this.server = GrizzlyHttpServerFactory.createHttpServer(uri, application, false);
         this.workers = WorkerPool.create(config.workerThreads(), config.runningWorkers(), config.workerQueue(), IDLE_WORKER_LIFETIME);
@@ -111,11 +118,12 @@ public final class ConnectorServer implements AutoCloseable {
      *
      * @param resources closed after the last request at shutdown (handlers, state store)
      */
-    public static ConnectorServer start(ConnectorConfig config, EventProcessor processor, AutoCloseable resources) throws IOException {
+    public static ConnectorServer start(ConnectorConfig config, EventProcessor processor, StateStoreHealth storeHealth,
+                                        AutoCloseable resources) throws IOException {
         TokenVerifier verifier = config.authMode() == ConnectorConfig.AuthMode.JWT
                 ? new JwtTokenVerifier(config.jwt().orElseThrow())
                 : new StaticTokenVerifier(config.apiTokens());
-        ConnectorServer connector = new ConnectorServer(config, processor, resources, verifier);
+        ConnectorServer connector = new ConnectorServer(config, processor, storeHealth, resources, verifier);
         connector.server.start();
         LOG.info("Connector listening on {}:{}, events at {} ({} ms after the JVM started)", config.host(), connector.port(),
                 config.eventsPath(), ManagementFactory.getRuntimeMXBean().getUptime());
@@ -138,10 +146,15 @@ public final class ConnectorServer implements AutoCloseable {
     /**
      * Graceful stop: health turns 503 and new events are refused with 503, the listener stops
      * taking connections, requests in flight get up to {@code SHUTDOWN_GRACE} to finish, then
-     * everything left is closed and the handlers are released.
+     * everything left is closed and the handlers are released. Requests still running then are
+     * closed without an answer: NSPS retries them (a connection closed without an answer is not a
+     * 2xx), and their claims are taken over once {@code CLAIM_LEASE} has passed. Calls after the
+     * first wait until the first one has finished.
      */
     public void shutdownGracefully() {
         if (!lifecycle.startDraining()) {
+            // A second SIGTERM (or close) does not cut the drain short: it waits for it.
+            awaitStopped();
             return;
         }
         long graceMs = config.shutdownGrace().toMillis();
@@ -164,6 +177,15 @@ public final class ConnectorServer implements AutoCloseable {
         }
         LOG.info("Connector stopped; workers: {} threads at most, {} times a blocked one was relieved", workers.getLargestPoolSize(),
                 workers.reliefs());
+        stopped.countDown();
+    }
+
+    private void awaitStopped() {
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
@@ -172,8 +194,8 @@ public final class ConnectorServer implements AutoCloseable {
     }
 
     private static ResourceConfig application(ConnectorConfig config, EventProcessor processor, TokenVerifier verifier,
-                                              ObjectMapper mapper, ConnectorLifecycle lifecycle, IdleMemoryReturn idleMemory,
-                                              Supplier<EventParser> parser) {
+                                              ObjectMapper mapper, ConnectorLifecycle lifecycle, Admission admission,
+                                              HealthCheck health, IdleMemoryReturn idleMemory, Supplier<EventParser> parser) {
         ResourceConfig application = new ResourceConfig();
         application.setApplicationName("nsps-connector");
         // Jersey's defaults that would leak or send non-JSON: sendError HTML pages, WADL, scanning.
@@ -192,11 +214,11 @@ public final class ConnectorServer implements AutoCloseable {
         application.register(new RequestTracingFilter());
         application.register(new BearerAuthFilter(verifier));
         application.register(new RequestGuardFilter(config.maxBodyBytes()));
-        application.register(new AdmissionFilter(config.maxConcurrentEvents(), config.maxBodyBytesInFlight(), config.maxBodyBytes(), idleMemory));
+        application.register(new AdmissionFilter(admission, idleMemory));
         application.register(new EventBodyReader(parser, config.maxBodyBytes(), config.bodyReadTimeout()));
         application.register(new ConnectorExceptionMapper());
 
-        EventsResource resource = new EventsResource(processor, lifecycle);
+        EventsResource resource = new EventsResource(processor, lifecycle, health);
         application.registerResources(
                 route(config.eventsPath(), "POST", resource, "processEventProcessEventPost", Event.class),
                 route("/health", "GET", resource, "healthCheckHealthGet"));

@@ -34,8 +34,9 @@ public final class ErrorResponses {
         return response.build();
     }
 
+    /** The body, its texts cleaned ({@link AnswerText}). */
     public static ErrorResponse body(ErrorType type, String message, String error) {
-        return ErrorResponse.builder().type(type).message(message).error(error).build();
+        return ErrorResponse.builder().type(type).message(AnswerText.clean(message)).error(AnswerText.clean(error)).build();
     }
 
     /** Grizzly knows no phrase for 422 and writes a bare status line without one. */

@@ -1,10 +1,10 @@
 package io.nsps.connector.http;
 
 import io.nsps.connector.api.DefaultApi;
+import io.nsps.connector.logging.LogText;
 import io.nsps.connector.model.ErrorType;
 import io.nsps.connector.model.Event;
 import io.nsps.connector.model.EventResponse;
-import io.nsps.connector.model.HealthResponse;
 import io.nsps.connector.state.EventProcessor;
 import io.nsps.connector.state.EventRecord;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -24,25 +24,23 @@ public final class EventsResource implements DefaultApi {
 
     private final EventProcessor processor;
     private final ConnectorLifecycle lifecycle;
+    private final HealthCheck health;
 
-    EventsResource(EventProcessor processor, ConnectorLifecycle lifecycle) {
+    EventsResource(EventProcessor processor, ConnectorLifecycle lifecycle, HealthCheck health) {
         this.processor = Objects.requireNonNull(processor, "processor is null");
         this.lifecycle = Objects.requireNonNull(lifecycle, "lifecycle is null");
+        this.health = Objects.requireNonNull(health, "health is null");
     }
 
     @Override
     public Response healthCheckHealthGet() {
-        boolean draining = lifecycle.isDraining();
-        return Response.status(draining ? 503 : 200)
-                .type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(HealthResponse.builder().status(draining ? "shutting_down" : "ok").build())
-                .build();
+        return health.answer();
     }
 
     @Override
     public Response processEventProcessEventPost(Event event) {
-        MDC.put(RequestTracing.EVENT_ID, bounded(event.getEventId()));
-        MDC.put(RequestTracing.EVENT_TYPE, bounded(event.getData().getEventType()));
+        MDC.put(RequestTracing.EVENT_ID, LogText.bounded(event.getEventId()));
+        MDC.put(RequestTracing.EVENT_TYPE, LogText.bounded(event.getData().getEventType()));
         if (lifecycle.isDraining()) {
             MDC.put(RequestTracing.OUTCOME, "refused_draining");
             return ErrorResponses.of(503, ErrorType.CONNECTION_ERROR, "The connector is shutting down; retry later",
@@ -57,13 +55,8 @@ public final class EventsResource implements DefaultApi {
         if (!answer.done()) {
             return ErrorResponses.of(answer);
         }
-        return Response.accepted(EventResponse.builder().message(answer.message()).build())
+        return Response.accepted(EventResponse.builder().message(AnswerText.clean(answer.message())).build())
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .build();
-    }
-
-    /** Ids come from the sender: logged, but never at any length. */
-    private static String bounded(String value) {
-        return value.length() <= 200 ? value : value.substring(0, 200) + "...";
     }
 }

@@ -11,7 +11,7 @@ import jakarta.ws.rs.core.MediaType;
 
 /**
  * Cheap checks on an authenticated request before its body is read: the answer is always JSON
- * whatever {@code Accept} says; compressed bodies are refused (never inflated, so no gzip bomb);
+ * whatever {@code Accept} says; a body without {@code Content-Type} is read as JSON; compressed bodies are refused (never inflated, so no gzip bomb);
  * a declared length over the limit is refused without reading a byte. Chunked bodies are bounded
  * while they are read, by {@link EventBodyReader}.
  */
@@ -28,6 +28,12 @@ public final class RequestGuardFilter implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext request) {
         request.getHeaders().putSingle(HttpHeaders.ACCEPT, MediaType.APPLICATION_JSON);
+        if (request.getHeaderString(HttpHeaders.CONTENT_TYPE) == null) {
+            // NSPS always says application/json; a body that arrives without a type (a proxy dropped
+            // it) is read as JSON rather than answered 415, which NSPS would never retry. A type
+            // other than JSON is still a 415.
+            request.getHeaders().putSingle(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON);
+        }
 
         String encoding = request.getHeaderString(HttpHeaders.CONTENT_ENCODING);
         if (encoding != null && !encoding.isBlank() && !"identity".equalsIgnoreCase(encoding.trim())) {

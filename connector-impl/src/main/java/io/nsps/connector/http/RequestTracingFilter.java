@@ -2,6 +2,7 @@ package io.nsps.connector.http;
 
 import static net.logstash.logback.argument.StructuredArguments.v;
 
+import io.nsps.connector.logging.LogText;
 import io.nsps.connector.logging.LoggingSetup;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -63,8 +64,8 @@ public final class RequestTracingFilter implements ContainerRequestFilter, Conta
     /** The access line, with the MDC of the request (its ids and {@code outcome}) already set. */
     static void writeAccessLine(String method, String path, int status, double durationMs) {
         ACCESS.info("{} {} -> {} in {} ms",
-                v("method", method),
-                v("path", path.length() > 200 ? path.substring(0, 200) + "..." : path),
+                v("method", LogText.bounded(method)),
+                v("path", LogText.bounded(path)),
                 v("status", status),
                 v("duration_ms", Math.round(durationMs * 100) / 100.0));
     }

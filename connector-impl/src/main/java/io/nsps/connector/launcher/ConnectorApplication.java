@@ -16,6 +16,7 @@ import io.nsps.connector.state.MemoryStateStore;
 import io.nsps.connector.state.PostgresStateStore;
 import io.nsps.connector.state.ProcessingSettings;
 import io.nsps.connector.state.StateStore;
+import io.nsps.connector.state.StateStoreHealth;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.concurrent.Executors;
@@ -79,20 +80,22 @@ public final class ConnectorApplication {
         ConnectorConfig.StateSettings state = config.state();
         EventProcessor processor = new EventProcessor(store, dispatcher, HandlerFailureResponses::toRecord,
                 new ProcessingSettings(state.instanceId(), state.claimLease(), state.inFlightWait(), state.subscriberLockWait(),
-                        state.idempotencyTtl()), Clock.systemUTC());
+                        state.idempotencyTtl(), state.maxEventTimeAhead()), Clock.systemUTC());
         ScheduledExecutorService purge = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "nsps-state-purge");
+            Thread thread = new Thread(runnable, "nsps-state-upkeep");
             thread.setDaemon(true);
             return thread;
         });
         purge.scheduleWithFixedDelay(() -> purgeExpired(store, state), 1, 60, TimeUnit.MINUTES);
+        StateStoreHealth storeHealth = state.kind() == ConnectorConfig.StateStoreKind.POSTGRES
+                ? StateStoreHealth.watch(store, purge) : StateStoreHealth.always();
         AutoCloseable resources = () -> {
             purge.shutdownNow();
             dispatcher.close();
             store.close();
         };
         try {
-            return ConnectorServer.start(config, processor, resources);
+            return ConnectorServer.start(config, processor, storeHealth, resources);
         } catch (IOException | RuntimeException e) {
             try {
                 resources.close();
@@ -106,7 +109,7 @@ public final class ConnectorApplication {
     private static StateStore openStore(ConnectorConfig.StateSettings state) {
         if (state.kind() == ConnectorConfig.StateStoreKind.POSTGRES) {
             return PostgresStateStore.open(state.dbUrl(), state.dbUser(), state.dbPassword() == null ? null : state.dbPassword().reveal(),
-                    state.dbSchema(), state.dbPoolSize());
+                    state.dbSchema(), state.dbPoolSize(), state.dbTimeout());
         }
         return new MemoryStateStore(state.memoryMaxEvents(), state.idempotencyTtl(), Clock.systemUTC());
     }

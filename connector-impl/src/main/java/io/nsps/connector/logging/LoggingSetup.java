@@ -11,6 +11,7 @@ import io.nsps.connector.config.ConnectorConfig.LogLevel;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.time.Duration;
+import net.logstash.logback.decorate.CharacterEscapesJsonFactoryDecorator;
 import net.logstash.logback.encoder.LogstashEncoder;
 import net.logstash.logback.fieldnames.LogstashFieldNames;
 import net.logstash.logback.mask.MaskingJsonGeneratorDecorator;
@@ -126,8 +127,24 @@ public final class LoggingSetup {
         masking.addValueMasker(new SecretValueMasker());
         masking.start();
         encoder.setJsonGeneratorDecorator(masking);
+        encoder.setJsonFactoryDecorator(escapes());
         encoder.start();
         return encoder;
+    }
+
+    /**
+     * JSON escapes C0 controls itself; this adds the other characters {@link LogText} escapes (C1
+     * controls, format characters such as bidi overrides, U+2028 and U+2029, which JavaScript and
+     * some log viewers take as line ends), so a value can neither break a line nor hide text.
+     */
+    private static CharacterEscapesJsonFactoryDecorator escapes() {
+        CharacterEscapesJsonFactoryDecorator escapes = new CharacterEscapesJsonFactoryDecorator();
+        for (int c = 0x7f; c <= 0xFFFF; c++) {
+            if (LogText.needsEscape(c)) {
+                escapes.addEscape(new CharacterEscapesJsonFactoryDecorator.Escape(c, String.format("\\u%04x", c)));
+            }
+        }
+        return escapes;
     }
 
     private static void routeJavaUtilLogging() {

@@ -1,18 +1,28 @@
 package io.nsps.connector.logging;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The set of secret values known to this process (inbound tokens, handlers' credentials). Every log
- * line passes through {@link #mask} before it is written, so a secret that reaches a log message by
- * accident (an exception message, a library's debug output) is still never written.
+ * The set of secret values known to this process (inbound tokens, handlers' credentials, tokens
+ * obtained), in every form they travel in. Every log line, and every answer's text, passes through
+ * {@link #mask} before it is written, so a secret that reaches a message by accident (an exception
+ * message, an upstream's error text that echoes it, a library's debug output) is still never written.
+ *
+ * <p>The forms of a registered value: itself; without its {@code Bearer } or {@code Basic } scheme
+ * (a bare access token, a signed JWT, the base64 of {@code user:password}); that base64 without its
+ * padding; and each of these URL-encoded where that differs (a form body, a query).
  */
 public final class SecretMasker {
 
     static final String MASK = "****";
-    /** Shorter values would mask ordinary words; secrets that short are refused by configuration anyway. */
-    private static final int MIN_LENGTH = 4;
+    /** Shorter values would mask ordinary words; the connector's own token must be at least 16 characters. */
+    public static final int MIN_LENGTH = 4;
 
     private static final Set<String> SECRETS = ConcurrentHashMap.newKeySet();
 
@@ -20,15 +30,54 @@ public final class SecretMasker {
     }
 
     public static void register(String secret) {
-        if (secret != null && secret.length() >= MIN_LENGTH) {
-            SECRETS.add(secret);
+        for (String form : forms(secret)) {
+            SECRETS.add(form);
         }
     }
 
     /** For rotating credentials: a replaced token is no longer carried by anything the process logs. */
     public static void unregister(String secret) {
-        if (secret != null) {
-            SECRETS.remove(secret);
+        for (String form : forms(secret)) {
+            SECRETS.remove(form);
+        }
+    }
+
+    /** Every form of {@code secret} that is long enough to be masked. */
+    static List<String> forms(String secret) {
+        List<String> forms = new ArrayList<>(4);
+        if (secret == null) {
+            return forms;
+        }
+        List<String> bare = new ArrayList<>(3);
+        bare.add(secret);
+        for (String scheme : new String[] {"Bearer ", "Basic "}) {
+            if (secret.regionMatches(true, 0, scheme, 0, scheme.length())) {
+                String credentials = secret.substring(scheme.length()).trim();
+                bare.add(credentials);
+                if (scheme.equals("Basic ")) {
+                    bare.add(credentials.replaceAll("=+$", ""));
+                    bare.add(decodedBasic(credentials));
+                }
+            }
+        }
+        for (String form : bare) {
+            if (form != null && form.length() >= MIN_LENGTH) {
+                forms.add(form);
+                String urlEncoded = URLEncoder.encode(form, StandardCharsets.UTF_8);
+                if (!urlEncoded.equals(form)) {
+                    forms.add(urlEncoded);
+                }
+            }
+        }
+        return forms;
+    }
+
+    /** The {@code user:password} of Basic credentials, or null when they do not decode. */
+    private static String decodedBasic(String base64) {
+        try {
+            return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 

@@ -7,7 +7,10 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
 
-/** {@code LOG_FORMAT=text}: one readable line per event, tracing ids included, secrets masked. */
+/**
+ * {@code LOG_FORMAT=text}: one readable line per event, tracing ids included, every field masked,
+ * cut and escaped ({@link LogText}), so that one event is always exactly one line.
+ */
 final class TextLayout extends LayoutBase<ILoggingEvent> {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
@@ -29,9 +32,9 @@ final class TextLayout extends LayoutBase<ILoggingEvent> {
         Map<String, String> mdc = event.getMDCPropertyMap();
         String requestId = mdc.get(LoggingSetup.MDC_REQUEST_ID);
         if (requestId != null) {
-            line.append(" [").append(requestId).append(']');
+            line.append(" [").append(LogText.forText(requestId)).append(']');
         }
-        line.append(" - ").append(SecretMasker.mask(event.getFormattedMessage()));
+        line.append(" - ").append(LogText.forText(event.getFormattedMessage()));
         String throwable = throwables.convert(event);
         if (!throwable.isEmpty()) {
             line.append(" | ").append(throwable);

@@ -11,7 +11,11 @@ public sealed interface Claim {
     record InFlight() implements Claim {
     }
 
-    /** It was processed successfully before: answer as then, provision nothing. */
-    record AlreadyDone(EventRecord record) implements Claim {
+    /**
+     * It was processed successfully before: answer as then, provision nothing.
+     *
+     * @param fingerprint the first delivery's, or null where the store kept none
+     */
+    record AlreadyDone(EventRecord record, EventFingerprint fingerprint) implements Claim {
     }
 }

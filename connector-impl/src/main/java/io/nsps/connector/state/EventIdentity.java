@@ -7,6 +7,7 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
@@ -17,14 +18,16 @@ import java.util.Optional;
  * <ul>
  *   <li>Subscriber: {@code imsi:<pb_data.sim_info.imsi>}, else {@code account:<i_account>} (from
  *       {@code pb_data.account_info}, else {@code data.variables}); none when the event names neither.</li>
- *   <li>Time: {@code updated_at}, else {@code created_at} (ISO-8601 with offset), else
- *       {@code data.variables.event_time} ({@code yyyy-MM-dd HH:mm:ss}, read as UTC); none when
- *       absent or unreadable.</li>
+ *   <li>Time: {@code updated_at}, else {@code created_at}, else {@code data.variables.event_time};
+ *       each ISO-8601 with an offset, or without one ({@code 2025-06-09T17:44:21} or PortaBilling's
+ *       {@code 2025-06-09 17:44:21}, read as UTC); none when absent or unreadable.</li>
  * </ul>
  */
 public final class EventIdentity {
 
-    private static final DateTimeFormatter PORTABILLING_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    /** {@code 2025-06-09 17:44:21}, a fraction of a second allowed. */
+    private static final DateTimeFormatter PORTABILLING_TIME = new DateTimeFormatterBuilder()
+            .append(DateTimeFormatter.ISO_LOCAL_DATE).appendLiteral(' ').append(DateTimeFormatter.ISO_LOCAL_TIME).toFormatter();
 
     private EventIdentity() {
     }
@@ -46,30 +49,38 @@ public final class EventIdentity {
         return Optional.empty();
     }
 
-    public static Optional<Instant> time(Event event) {
-        Optional<Instant> time = isoTime(event.getUpdatedAt());
+    /** An event's time and the field it was read from (its JSON path, for an answer that names it). */
+    public record EventTime(Instant instant, String field) {
+    }
+
+    public static Optional<EventTime> time(Event event) {
+        Optional<EventTime> time = read(event.getUpdatedAt(), "updated_at");
         if (time.isEmpty()) {
-            time = isoTime(event.getCreatedAt());
+            time = read(event.getCreatedAt(), "created_at");
         }
         if (time.isEmpty() && event.getData().getVariables() instanceof Map<?, ?> variables
                 && variables.get("event_time") instanceof String eventTime) {
-            try {
-                time = Optional.of(LocalDateTime.parse(eventTime.trim(), PORTABILLING_TIME).toInstant(ZoneOffset.UTC));
-            } catch (DateTimeParseException e) {
-                time = Optional.empty();
-            }
+            time = read(eventTime, "data.variables.event_time");
         }
         return time;
     }
 
-    private static Optional<Instant> isoTime(String text) {
-        if (text == null || text.isBlank()) {
+    private static Optional<EventTime> read(String text, String field) {
+        if (text == null || text.isBlank() || text.length() > 64) {
             return Optional.empty();
         }
+        String trimmed = text.trim();
         try {
-            return Optional.of(OffsetDateTime.parse(text.trim()).toInstant());
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
+            return Optional.of(new EventTime(OffsetDateTime.parse(trimmed).toInstant(), field));
+        } catch (DateTimeParseException withoutOffset) {
+            try {
+                LocalDateTime local = trimmed.length() > 10 && trimmed.charAt(10) == ' '
+                        ? LocalDateTime.parse(trimmed, PORTABILLING_TIME)
+                        : LocalDateTime.parse(trimmed);
+                return Optional.of(new EventTime(local.toInstant(ZoneOffset.UTC), field));
+            } catch (DateTimeParseException unreadable) {
+                return Optional.empty();
+            }
         }
     }
 }

@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import io.nsps.connector.logging.LogText;
+import io.nsps.connector.spi.ConfigValues;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,7 @@ public final class EventProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(EventProcessor.class);
     private static final Duration POLL = Duration.ofMillis(50);
     private static final Map<String, String> RETRY_SOON = Map.of("Retry-After", "5");
+    private static final int MAX_TYPE_CHARS = 200;
 
     private final StateStore store;
     private final EventDispatcher dispatcher;
@@ -49,16 +52,28 @@ public final class EventProcessor {
 
     /** The answer for one delivery; a handler's unexpected exception is recorded, then rethrown. */
     public EventRecord process(Event event) {
-        String eventId = event.getEventId();
-        String type = event.getData().getEventType();
-        String subscriber = EventIdentity.subscriber(event).orElse(null);
-        Instant deadline = clock.instant().plus(settings.inFlightWait());
+        // What the stores keep: keys bounded and compared exactly, text storable (StoredText).
+        String eventId = StoredText.key(event.getEventId());
+        String type = StoredText.text(event.getData().getEventType(), MAX_TYPE_CHARS);
+        Optional<String> subscriberText = EventIdentity.subscriber(event);
+        String subscriber = subscriberText.map(StoredText::key).orElse(null);
+        Optional<EventIdentity.EventTime> time = EventIdentity.time(event);
+        Instant now = clock.instant();
+        if (time.isPresent() && time.get().instant().isAfter(now.plus(settings.maxEventTimeAhead()))) {
+            // It would bar every later event of its subscriber as stale until its time came.
+            return new EventRecord(422, "invalid", "validation_error", "Validation failed",
+                    time.get().field() + " is more than " + ConfigValues.formatDuration(settings.maxEventTimeAhead())
+                            + " ahead of the connector's clock (" + time.get().instant() + ")", Map.of());
+        }
+        EventFingerprint fingerprint = EventFingerprint.of(event, time.map(EventIdentity.EventTime::instant).orElse(null));
+        Instant deadline = now.plus(settings.inFlightWait());
         while (true) {
             Claim claim = store.claim(eventId, type, subscriber, settings.instanceId(), clock.instant().plus(settings.claimLease()));
             if (claim instanceof Claim.Claimed) {
-                return run(event, subscriber);
+                return run(event, eventId, type, subscriber, subscriberText.orElse(null), time, fingerprint);
             }
             if (claim instanceof Claim.AlreadyDone done) {
+                warnIfDifferent(event, fingerprint, done.fingerprint());
                 return alreadyProcessed(done.record());
             }
             // In flight elsewhere. Its outcome, once there, is ours too (a failure as well: exactly one
@@ -81,11 +96,27 @@ public final class EventProcessor {
         }
     }
 
-    private EventRecord run(Event event, String subscriber) {
+    /**
+     * The same event id with other data: answered as the first delivery was (NSPS drops a 4xx, and
+     * the first one was provisioned), but an operator should know.
+     */
+    private static void warnIfDifferent(Event event, EventFingerprint delivered, EventFingerprint first) {
+        if (delivered.differsFrom(first)) {
+            LOG.warn("Event {} was already processed with other data (event time {} then, {} now); answered as already processed, "
+                    + "this delivery's data not applied", LogText.bounded(event.getEventId()), describe(first.eventTime()), describe(delivered.eventTime()));
+        }
+    }
+
+    private static String describe(Instant time) {
+        return time == null ? "unknown" : time.toString();
+    }
+
+    private EventRecord run(Event event, String eventId, String type, String subscriber, String subscriberText,
+                            Optional<EventIdentity.EventTime> time, EventFingerprint fingerprint) {
         Instant received = clock.instant();
         EventRecord record;
         try (SubscriberLock lock = subscriber == null ? SubscriberLock.NONE : store.lockSubscriber(subscriber, settings.subscriberLockWait())) {
-            record = provision(event, subscriber, lock);
+            record = provision(event, eventId, subscriberText, time.map(EventIdentity.EventTime::instant), lock);
         } catch (SubscriberBusyException e) {
             record = new EventRecord(503, "subscriber_busy", "connection_error",
                     "Another event of this subscriber is still being provisioned; retry later", "Subscriber busy", RETRY_SOON);
@@ -93,19 +124,18 @@ public final class EventProcessor {
             Thread.currentThread().interrupt();
             record = new EventRecord(503, "interrupted", "connection_error", "The connector is stopping; retry later", "Interrupted", RETRY_SOON);
         } catch (RuntimeException | Error e) {
-            store.finish(event.getEventId(), event.getData().getEventType(), subscriber, settings.instanceId(), received,
-                    new EventRecord(500, "failed", "internal_error", "Internal error", "Internal server error", Map.of()));
+            store.finish(eventId, type, subscriber, settings.instanceId(), received,
+                    new EventRecord(500, "failed", "internal_error", "Internal error", "Internal server error", Map.of()), fingerprint);
             throw e;
         }
-        store.finish(event.getEventId(), event.getData().getEventType(), subscriber, settings.instanceId(), received, record);
+        store.finish(eventId, type, subscriber, settings.instanceId(), received, record, fingerprint);
         return record;
     }
 
-    private EventRecord provision(Event event, String subscriber, SubscriberLock lock) {
-        Optional<Instant> time = EventIdentity.time(event);
+    private EventRecord provision(Event event, String eventId, String subscriberText, Optional<Instant> time, SubscriberLock lock) {
         Optional<Instant> last = lock.lastApplied();
         if (time.isPresent() && last.isPresent() && time.get().isBefore(last.get())) {
-            String message = "Event is older (" + time.get() + ") than the last one applied to " + subscriber + " (" + last.get()
+            String message = "Event is older (" + time.get() + ") than the last one applied to " + LogText.bounded(subscriberText) + " (" + last.get()
                     + "); not applied";
             LOG.info(message);
             return new EventRecord(202, "stale", null, message, null, Map.of());
@@ -113,7 +143,7 @@ public final class EventProcessor {
         try {
             DispatchResult result = dispatcher.dispatch(event);
             if ("processed".equals(result.outcome()) && time.isPresent()) {
-                lock.applied(time.get(), event.getEventId());
+                lock.applied(time.get(), eventId);
             }
             return new EventRecord(202, result.outcome(), null, result.message(), null, Map.of());
         } catch (HandlerFailure failure) {

@@ -9,7 +9,12 @@ import java.util.Map;
  */
 public record EventRecord(int status, String outcome, String type, String message, String error, Map<String, String> headers) {
 
+    /** Longest message or error kept: they quote what the sender sent, at any length. */
+    static final int MAX_TEXT_CHARS = 1000;
+
     public EventRecord {
+        message = StoredText.text(message, MAX_TEXT_CHARS);
+        error = StoredText.text(error, MAX_TEXT_CHARS);
         headers = headers == null ? Map.of() : Map.copyOf(headers);
     }
 

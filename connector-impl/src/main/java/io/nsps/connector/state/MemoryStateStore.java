@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -28,12 +29,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * bytes per event, measured by {@code MemoryStoreFootprint}), against 67 and 88 MB when each was a
  * Caffeine entry of objects, and the collector has no references to trace in its arrays but the
  * answers'. The maps are split in segments, each with its own lock, held for a lookup or a write
- * only.
+ * only. Each finished event also keeps its {@link EventFingerprint} (8 bytes).
+ *
+ * <p>Keys are bounded ({@link StoredText#key}: an id longer than 200 characters is kept as its
+ * 71-character digest), so a full store's size is bounded in bytes too, whatever ids the sender uses.
+ * Subscriber locks are one per subscriber held or waited for, so unrelated subscribers never wait
+ * for each other.
  */
 public final class MemoryStateStore implements StateStore {
 
     private static final int SEGMENTS = 16;
-    private static final int LOCK_STRIPES = 1024;
     private static final int COMMON_RECORDS = 256;
     private static final int FIRST_IN_FLIGHT_SWEEP = 64;
 
@@ -48,7 +53,8 @@ public final class MemoryStateStore implements StateStore {
         int sweepInFlightAt = FIRST_IN_FLIGHT_SWEEP;
 
         EventSegment(int maxEntries) {
-            finished = new CompactFifoMap(maxEntries, false);
+            // The number of each entry is its EventFingerprint, packed.
+            finished = new CompactFifoMap(maxEntries, true);
         }
     }
 
@@ -62,7 +68,8 @@ public final class MemoryStateStore implements StateStore {
      * the record it would have shared (measured with hlr-hss).
      */
     private final Cache<EventRecord, EventRecord> commonRecords;
-    private final ReentrantLock[] subscriberLocks = new ReentrantLock[LOCK_STRIPES];
+    /** A lock per subscriber while some delivery holds or waits for it; none otherwise. */
+    private final ConcurrentHashMap<String, SubscriberMutex> subscriberLocks = new ConcurrentHashMap<>();
     private final long ttlMillis;
     private final Clock clock;
 
@@ -75,9 +82,6 @@ public final class MemoryStateStore implements StateStore {
             lastApplied[i] = new CompactFifoMap(perSegment, true);
         }
         this.commonRecords = Caffeine.newBuilder().maximumSize(COMMON_RECORDS).executor(Runnable::run).build();
-        for (int i = 0; i < LOCK_STRIPES; i++) {
-            subscriberLocks[i] = new ReentrantLock();
-        }
     }
 
     @Override
@@ -90,7 +94,7 @@ public final class MemoryStateStore implements StateStore {
             int slot = segment.finished.find(key.hi, key.lo, key.text, key.hash);
             EventRecord record = slot < 0 ? null : (EventRecord) segment.finished.ref(slot);
             if (record != null && record.done()) {
-                return new Claim.AlreadyDone(record);
+                return new Claim.AlreadyDone(record, EventFingerprint.unpacked(segment.finished.value(slot)));
             }
             InFlight inFlight = segment.inFlight.get(key);
             if (inFlight != null && now < inFlight.leaseUntil().toEpochMilli()) {
@@ -122,7 +126,8 @@ public final class MemoryStateStore implements StateStore {
     }
 
     @Override
-    public void finish(String eventId, String eventType, String subscriber, String owner, Instant receivedAt, EventRecord record) {
+    public void finish(String eventId, String eventType, String subscriber, String owner, Instant receivedAt, EventRecord record,
+                       EventFingerprint fingerprint) {
         EventRecord shared = commonRecords.get(record, seen -> seen);
         EventKey key = EventKey.of(eventId);
         EventSegment segment = eventSegments[segmentOf(key.hash)];
@@ -132,13 +137,26 @@ public final class MemoryStateStore implements StateStore {
             segment.inFlight.remove(key);
             int slot = segment.finished.put(key.hi, key.lo, key.text, key.hash, now);
             segment.finished.ref(slot, shared);
+            segment.finished.value(slot, fingerprint.packed());
         }
     }
 
     @Override
     public SubscriberLock lockSubscriber(String subscriber, Duration wait) throws SubscriberBusyException, InterruptedException {
-        ReentrantLock lock = subscriberLocks[Math.floorMod(subscriber.hashCode(), LOCK_STRIPES)];
-        if (!lock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+        SubscriberMutex lock = subscriberLocks.compute(subscriber, (key, held) -> {
+            SubscriberMutex mutex = held == null ? new SubscriberMutex() : held;
+            mutex.users++;
+            return mutex;
+        });
+        boolean locked = false;
+        try {
+            locked = lock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } finally {
+            if (!locked) {
+                leave(subscriber, lock);
+            }
+        }
+        if (!locked) {
             throw new SubscriberBusyException(subscriber);
         }
         SubscriberKey key = SubscriberKey.of(subscriber);
@@ -174,8 +192,25 @@ public final class MemoryStateStore implements StateStore {
             @Override
             public void close() {
                 lock.unlock();
+                leave(subscriber, lock);
             }
         };
+    }
+
+    /** One delivery less holds or waits for the subscriber's lock; the last one removes it. */
+    private void leave(String subscriber, SubscriberMutex lock) {
+        subscriberLocks.computeIfPresent(subscriber, (key, held) -> --held.users == 0 ? null : held);
+    }
+
+    /** Subscriber locks in use (for tests). */
+    int subscriberLocksHeld() {
+        return subscriberLocks.size();
+    }
+
+    /** A subscriber's lock, with the number of deliveries that hold or wait for it (changed under the map's lock). */
+    private static final class SubscriberMutex extends ReentrantLock {
+        private static final long serialVersionUID = 1L;
+        int users;
     }
 
     private static Instant timeAt(CompactFifoMap times, int slot) {

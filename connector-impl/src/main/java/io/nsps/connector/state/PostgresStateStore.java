@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import org.flywaydb.core.Flyway;
 
 /**
@@ -33,22 +34,42 @@ public final class PostgresStateStore implements StateStore {
     private static final String LOCK_NOT_AVAILABLE = "55P03";
 
     private final HikariDataSource pool;
+    /** STATE_DB_TIMEOUT: the bound of every statement, of a connection's wait in the pool, and of each socket read. */
+    private final Duration timeout;
+    /** Runs the driver's network-timeout changes (it asks for an executor; they are immediate). */
+    private final Executor networkTimeouts = Runnable::run;
 
-    private PostgresStateStore(HikariDataSource pool) {
+    private PostgresStateStore(HikariDataSource pool, Duration timeout) {
         this.pool = pool;
+        this.timeout = timeout;
     }
 
-    /** Connects, migrates the schema, and returns the store. */
-    public static PostgresStateStore open(String jdbcUrl, String user, String password, String schema, int poolSize) {
+    /**
+     * Connects, migrates the schema, and returns the store.
+     *
+     * @param timeout how long any one call may wait for the database: for a connection from the pool,
+     *     for a statement to run ({@code statement_timeout}), for the socket to deliver a byte; a
+     *     stalled database then fails the call with {@link StateStoreException} (503) instead of
+     *     holding the event
+     */
+    public static PostgresStateStore open(String jdbcUrl, String user, String password, String schema, int poolSize, Duration timeout) {
+        long millis = Math.max(250, timeout.toMillis());
         HikariConfig config = new HikariConfig();
         config.setPoolName("nsps-state");
         config.setJdbcUrl(jdbcUrl);
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(poolSize);
-        config.setConnectionTimeout(5000);
+        config.setConnectionTimeout(millis);
+        config.setValidationTimeout(Math.max(250, millis / 2));
         config.setSchema(schema);
         config.addDataSourceProperty("ApplicationName", "nsps-connector");
+        long seconds = (millis + 999) / 1000;
+        config.addDataSourceProperty("connectTimeout", Long.toString(seconds));
+        // The socket bound is a little above the statement bound, so a slow statement is cancelled
+        // by the server (a clean error) before the driver gives up on the connection.
+        config.addDataSourceProperty("socketTimeout", Long.toString(seconds + 1));
+        config.addDataSourceProperty("options", "-c statement_timeout=" + millis);
         HikariDataSource pool = new HikariDataSource(config);
         try {
             Flyway.configure().dataSource(pool).schemas(schema).defaultSchema(schema).createSchemas(true)
@@ -57,7 +78,16 @@ public final class PostgresStateStore implements StateStore {
             pool.close();
             throw e;
         }
-        return new PostgresStateStore(pool);
+        return new PostgresStateStore(pool, Duration.ofMillis(millis));
+    }
+
+    @Override
+    public void check() {
+        try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("select 1");
+        } catch (SQLException e) {
+            throw new StateStoreException("checking the database", e);
+        }
     }
 
     @Override
@@ -82,7 +112,9 @@ public final class PostgresStateStore implements StateStore {
                     return new Claim.Claimed();
                 }
             }
-            return finished(connection, eventId).<Claim>map(Claim.AlreadyDone::new).orElseGet(Claim.InFlight::new);
+            return finishedRow(connection, eventId)
+                    .<Claim>map(row -> row.record().done() ? new Claim.AlreadyDone(row.record(), row.fingerprint()) : new Claim.InFlight())
+                    .orElseGet(Claim.InFlight::new);
         } catch (SQLException e) {
             throw new StateStoreException("claiming an event", e);
         }
@@ -98,26 +130,39 @@ public final class PostgresStateStore implements StateStore {
     }
 
     private static Optional<EventRecord> finished(Connection connection, String eventId) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(
-                "select status, outcome, error_type, message, error, headers from nsps_event where event_id = ? and state <> 'in_flight'")) {
+        return finishedRow(connection, eventId).map(FinishedRow::record);
+    }
+
+    private record FinishedRow(EventRecord record, EventFingerprint fingerprint) {
+    }
+
+    private static Optional<FinishedRow> finishedRow(Connection connection, String eventId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("""
+                select status, outcome, error_type, message, error, headers, data_hash, event_time
+                  from nsps_event where event_id = ? and state <> 'in_flight'""")) {
             statement.setString(1, eventId);
             try (ResultSet row = statement.executeQuery()) {
                 if (!row.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(new EventRecord(row.getInt(1), row.getString(2), row.getString(3), row.getString(4),
-                        row.getString(5), headers(row.getString(6))));
+                EventRecord record = new EventRecord(row.getInt(1), row.getString(2), row.getString(3), row.getString(4),
+                        row.getString(5), headers(row.getString(6)));
+                int dataHash = row.getInt(7);
+                EventFingerprint fingerprint = row.wasNull() ? null : new EventFingerprint(dataHash,
+                        row.getTimestamp(8) == null ? null : row.getTimestamp(8).toInstant());
+                return Optional.of(new FinishedRow(record, fingerprint));
             }
         }
     }
 
     @Override
-    public void finish(String eventId, String eventType, String subscriber, String owner, Instant receivedAt, EventRecord record) {
+    public void finish(String eventId, String eventType, String subscriber, String owner, Instant receivedAt, EventRecord record,
+                       EventFingerprint fingerprint) {
         try (Connection connection = pool.getConnection()) {
             connection.setAutoCommit(false);
             try (PreparedStatement update = connection.prepareStatement("""
                     update nsps_event set state = ?, finished_at = now(), lease_until = null, status = ?, outcome = ?,
-                           error_type = ?, message = ?, error = ?, headers = ?
+                           error_type = ?, message = ?, error = ?, headers = ?, data_hash = ?, event_time = ?
                      where event_id = ? and owner = ?""");
                  PreparedStatement journal = connection.prepareStatement("""
                     insert into nsps_event_journal (event_id, event_type, subscriber, instance, received_at, finished_at, outcome, status, error)
@@ -129,8 +174,10 @@ public final class PostgresStateStore implements StateStore {
                 update.setString(5, record.message());
                 update.setString(6, record.error());
                 update.setString(7, JSON.writeValueAsString(record.headers()));
-                update.setString(8, eventId);
-                update.setString(9, owner);
+                update.setInt(8, fingerprint.dataHash());
+                update.setTimestamp(9, fingerprint.eventTime() == null ? null : Timestamp.from(fingerprint.eventTime()));
+                update.setString(10, eventId);
+                update.setString(11, owner);
                 update.executeUpdate();
                 journal.setString(1, eventId);
                 journal.setString(2, eventType);
@@ -161,13 +208,22 @@ public final class PostgresStateStore implements StateStore {
         }
         try {
             connection.setAutoCommit(false);
-            try (Statement timeout = connection.createStatement()) {
-                timeout.execute("set local lock_timeout = " + Math.max(1, wait.toMillis()));
+            // The lock may be waited for up to `wait`; only that statement's bounds are raised by it.
+            long lockWait = Math.max(1, wait.toMillis());
+            int usualNetworkTimeout = connection.getNetworkTimeout();
+            connection.setNetworkTimeout(networkTimeouts, (int) Math.min(Integer.MAX_VALUE, lockWait + 2 * timeout.toMillis()));
+            try (Statement timeouts = connection.createStatement()) {
+                timeouts.execute("set local lock_timeout = " + lockWait);
+                timeouts.execute("set local statement_timeout = " + (lockWait + timeout.toMillis()));
             }
             try (PreparedStatement lock = connection.prepareStatement("select pg_advisory_xact_lock(hashtextextended(?, 0))")) {
                 lock.setString(1, subscriber);
                 lock.execute();
             }
+            try (Statement timeouts = connection.createStatement()) {
+                timeouts.execute("set local statement_timeout = " + timeout.toMillis());
+            }
+            connection.setNetworkTimeout(networkTimeouts, usualNetworkTimeout);
             Optional<Instant> last;
             try (PreparedStatement read = connection.prepareStatement("select last_event_time from nsps_subscriber where subscriber = ?")) {
                 read.setString(1, subscriber);

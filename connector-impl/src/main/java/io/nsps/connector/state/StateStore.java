@@ -9,6 +9,10 @@ import java.util.Optional;
  * one subscriber's events apply one at a time, in order: finished events (for the idempotency TTL),
  * in-flight claims with leases (taken over when their owner crashed), per-subscriber order, and a
  * journal of every delivery. Implementations are thread-safe.
+ *
+ * <p>Keys (event ids, subscribers) arrive as {@link StoredText#key} made them: at most 200
+ * characters, no NUL, no surrogate. Every call is bounded in time; a store that does not answer
+ * within its bound throws {@link StateStoreException}.
  */
 public interface StateStore extends AutoCloseable {
 
@@ -21,8 +25,17 @@ public interface StateStore extends AutoCloseable {
     /** The finished record of an event, if it finished (done or failed) and is still remembered. */
     Optional<EventRecord> finished(String eventId);
 
-    /** Finishes a claimed event and journals the delivery. */
-    void finish(String eventId, String eventType, String subscriber, String owner, Instant receivedAt, EventRecord record);
+    /** Finishes a claimed event, keeping its fingerprint beside its record, and journals the delivery. */
+    void finish(String eventId, String eventType, String subscriber, String owner, Instant receivedAt, EventRecord record,
+                EventFingerprint fingerprint);
+
+    /**
+     * Checks that the store answers, within its time bound ({@code STATE_DB_TIMEOUT}).
+     *
+     * @throws StateStoreException when it does not
+     */
+    default void check() {
+    }
 
     /**
      * Waits up to {@code wait} for exclusive hold of a subscriber.

@@ -1,6 +1,7 @@
 package io.nsps.connector.bench;
 
 import io.nsps.connector.state.EventRecord;
+import io.nsps.connector.state.EventFingerprint;
 import io.nsps.connector.state.MemoryStateStore;
 import io.nsps.connector.state.SubscriberLock;
 import java.lang.management.ManagementFactory;
@@ -21,6 +22,8 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class MemoryStoreFootprint {
 
+    static final EventFingerprint FINGERPRINT = new EventFingerprint(42, java.time.Instant.parse("2025-06-09T17:44:21Z"));
+
     private MemoryStoreFootprint() {
     }
 
@@ -40,7 +43,7 @@ public final class MemoryStoreFootprint {
             }
             EventRecord answer = ownAnswers ? new EventRecord(202, "processed", null, "HLR: update SIM " + subscriber.substring(5), null,
                     Map.of()) : shared;
-            store.finish(id, "SIM/Updated", subscriber, "bench", Instant.now(), answer);
+            store.finish(id, "SIM/Updated", subscriber, "bench", Instant.now(), answer, FINGERPRINT);
         }
         long retained = usedHeapAfterCollection() - before;
         System.out.printf("memory store: %,d events (%s answers) retain %.1f MB of heap, %d bytes per event%n", events,

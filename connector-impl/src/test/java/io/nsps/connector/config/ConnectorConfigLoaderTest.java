@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 final class ConnectorConfigLoaderTest {
 
-    private static final Map<String, String> MINIMAL = Map.of("API_TOKEN", "s3cret-token", "HANDLERS", "log");
+    private static final Map<String, String> MINIMAL = Map.of("API_TOKEN", "s3cret-token-value", "HANDLERS", "log");
 
     @Test
     void defaultsAreTheDocumentedOnes() throws ConfigurationException {
@@ -39,7 +39,7 @@ final class ConnectorConfigLoaderTest {
 
     @Test
     void moreRunningWorkersThanWorkersAreRefused() {
-        assertThatThrownBy(() -> ConnectorConfigLoader.load(Map.of("API_TOKEN", "s3cret-token", "HANDLERS", "log",
+        assertThatThrownBy(() -> ConnectorConfigLoader.load(Map.of("API_TOKEN", "s3cret-token-value", "HANDLERS", "log",
                 "WORKER_THREADS", "8", "MAX_CONCURRENT_EVENTS", "4", "RUNNING_WORKERS", "9")))
                 .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
                         "RUNNING_WORKERS (9) must be at most WORKER_THREADS (8)"));
@@ -47,7 +47,7 @@ final class ConnectorConfigLoaderTest {
 
     @Test
     void runningWorkersDefaultToNoMoreThanTheWorkers() throws ConfigurationException {
-        ConnectorConfig config = ConnectorConfigLoader.load(Map.of("API_TOKEN", "s3cret-token", "HANDLERS", "log",
+        ConnectorConfig config = ConnectorConfigLoader.load(Map.of("API_TOKEN", "s3cret-token-value", "HANDLERS", "log",
                 "WORKER_THREADS", "2", "MAX_CONCURRENT_EVENTS", "1"));
 
         assertThat(config.runningWorkers()).isEqualTo(2);
@@ -74,10 +74,10 @@ final class ConnectorConfigLoaderTest {
 
     @Test
     void sizesDurationsAndListsUseTheDocumentedSyntax() throws ConfigurationException {
-        ConnectorConfig config = ConnectorConfigLoader.load(Map.of("API_TOKEN", "a-token, b-token ,", "HANDLERS", " log , probe",
+        ConnectorConfig config = ConnectorConfigLoader.load(Map.of("API_TOKEN", "a-token-0123456789, b-token-0123456789 ,", "HANDLERS", " log , probe",
                 "MAX_BODY_BYTES", "64KiB", "SHUTDOWN_GRACE", "500ms", "EVENTS_PATH", "/api/events/", "LOG_FORMAT", "TEXT"));
 
-        assertThat(config.apiTokens()).extracting(Secret::reveal).containsExactly("a-token", "b-token");
+        assertThat(config.apiTokens()).extracting(Secret::reveal).containsExactly("a-token-0123456789", "b-token-0123456789");
         assertThat(config.handlers()).containsExactly("log", "probe");
         assertThat(config.maxBodyBytes()).isEqualTo(65536);
         assertThat(config.shutdownGrace()).isEqualTo(Duration.ofMillis(500));
@@ -87,7 +87,7 @@ final class ConnectorConfigLoaderTest {
 
     @Test
     void aBodyBudgetThatCannotHoldTheLargestBodyIsRefused() {
-        assertThatThrownBy(() -> ConnectorConfigLoader.load(Map.of("API_TOKEN", "s3cret-token", "HANDLERS", "log",
+        assertThatThrownBy(() -> ConnectorConfigLoader.load(Map.of("API_TOKEN", "s3cret-token-value", "HANDLERS", "log",
                 "MAX_BODY_BYTES", "4MiB", "MAX_BODY_BYTES_IN_FLIGHT", "2MiB")))
                 .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
                         "MAX_BODY_BYTES_IN_FLIGHT (2097152) must be at least MAX_BODY_BYTES (4194304): otherwise the largest"
@@ -120,7 +120,7 @@ final class ConnectorConfigLoaderTest {
 
     @Test
     void describingTheConfigurationNeverShowsSecrets() throws ConfigurationException {
-        ConnectorConfig config = ConnectorConfigLoader.load(Map.of("API_TOKEN", "very-secret-1,very-secret-2", "HANDLERS", "log"));
+        ConnectorConfig config = ConnectorConfigLoader.load(Map.of("API_TOKEN", "very-secret-token-1,very-secret-token-2", "HANDLERS", "log"));
 
         assertThat(config.toString()).doesNotContain("very-secret").contains("API_TOKEN=2 token(s) ****");
         assertThat(config.apiTokens().get(0).toString()).isEqualTo("****");

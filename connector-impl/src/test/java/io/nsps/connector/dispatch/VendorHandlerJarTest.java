@@ -87,7 +87,7 @@ final class VendorHandlerJarTest {
         Path handlersDir = Files.createDirectories(work.resolve("handlers"));
         buildHandlerJar("vendor-crm", handlersDir.resolve("vendor-crm-1.0.jar"));
 
-        assertThatThrownBy(() -> ConnectorApplication.start(Map.of("API_TOKEN", "t0ken-value", "HANDLERS", "vendor-crm",
+        assertThatThrownBy(() -> ConnectorApplication.start(Map.of("API_TOKEN", "t0ken-value-0123456789", "HANDLERS", "vendor-crm",
                 "HANDLERS_DIR", handlersDir.toString(), "PORT", "0")))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("VENDOR_CRM_JOURNAL is required");
@@ -98,7 +98,7 @@ final class VendorHandlerJarTest {
         Path handlersDir = Files.createDirectories(work.resolve("handlers"));
         buildHandlerJar("log", handlersDir.resolve("impostor.jar"));
 
-        assertThatThrownBy(() -> ConnectorApplication.start(Map.of("API_TOKEN", "t0ken-value", "HANDLERS", "log",
+        assertThatThrownBy(() -> ConnectorApplication.start(Map.of("API_TOKEN", "t0ken-value-0123456789", "HANDLERS", "log",
                 "HANDLERS_DIR", handlersDir.toString(), "PORT", "0")))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("two handlers are named 'log'")

@@ -63,7 +63,7 @@ public final class SoakRun implements Runnable {
     public void run() {
         String schema = PostgresDatabase.freshSchema();
         try (FaultyHlr hlr = new FaultyHlr(faultRate, 2500)) {
-            Map<String, String> env = Map.of("API_TOKEN", "soak-token", "HANDLERS", "hlr-hss", "HLR_API_URL", hlr.baseUrl(),
+            Map<String, String> env = Map.of("API_TOKEN", "soak-token-0123456789", "HANDLERS", "hlr-hss", "HLR_API_URL", hlr.baseUrl(),
                     "HLR_TIMEOUT", "1s", "STATE_STORE", "postgres", "STATE_DB_URL", PostgresDatabase.URL,
                     "STATE_DB_USER", PostgresDatabase.USER, "STATE_DB_SCHEMA", schema, "LOG_LEVEL", "warn", "CLAIM_LEASE", "10s");
             try (ConnectorProcess a = ConnectorProcess.start("serve", env); ConnectorProcess b = ConnectorProcess.start("serve", env)) {

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 /** What the memory store adds to the contract every store holds (StateStoreContractTest): its bounds. */
 final class MemoryStateStoreTest {
 
+    static final EventFingerprint FINGERPRINT = new EventFingerprint(42, java.time.Instant.parse("2025-06-09T17:44:21Z"));
+
     private static final EventRecord DONE = new EventRecord(202, "processed", null, "ok", null, Map.of());
 
     private final MutableClock clock = new MutableClock();
@@ -26,7 +28,7 @@ final class MemoryStateStoreTest {
         List<String> ids = ids(5_000);
         for (String id : ids) {
             store.claim(id, "SIM/Updated", null, "a", clock.instant().plusSeconds(60));
-            store.finish(id, "SIM/Updated", null, "a", clock.instant(), DONE);
+            store.finish(id, "SIM/Updated", null, "a", clock.instant(), DONE, FINGERPRINT);
         }
 
         long remembered = ids.stream().filter(id -> store.finished(id).isPresent()).count();
@@ -41,7 +43,7 @@ final class MemoryStateStoreTest {
         MemoryStateStore store = new MemoryStateStore(1_000, Duration.ofDays(35), clock);
         String id = UUID.randomUUID().toString();
         store.claim(id, "SIM/Updated", "imsi:001010000000001", "a", clock.instant().plusSeconds(60));
-        store.finish(id, "SIM/Updated", "imsi:001010000000001", "a", clock.instant(), DONE);
+        store.finish(id, "SIM/Updated", "imsi:001010000000001", "a", clock.instant(), DONE, FINGERPRINT);
         try (SubscriberLock lock = store.lockSubscriber("imsi:001010000000001", Duration.ofSeconds(1))) {
             lock.applied(Instant.parse("2026-11-27T10:00:00Z"), id);
         }
@@ -93,7 +95,7 @@ final class MemoryStateStoreTest {
                     .isInstanceOf(Claim.InFlight.class);
         }
 
-        store.finish("evt-1", "SIM/Updated", null, "a", clock.instant(), DONE);
+        store.finish("evt-1", "SIM/Updated", null, "a", clock.instant(), DONE, FINGERPRINT);
 
         assertThat(store.finished("evt-1")).contains(DONE);
         assertThat(ids.stream().filter(id -> !id.equals("evt-1"))).allMatch(id -> store.finished(id).isEmpty());

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 /** The same contract, held by the memory store and by the postgres store on a real PostgreSQL server. */
 final class StateStoreContractTest {
 
+    static final EventFingerprint FINGERPRINT = new EventFingerprint(42, java.time.Instant.parse("2025-06-09T17:44:21Z"));
+
     abstract static class Contract {
 
         StateStore store;
@@ -48,9 +50,9 @@ final class StateStoreContractTest {
             store.claim(id, "SIM/Updated", null, "a", inAMinute());
             EventRecord done = new EventRecord(202, "processed", null, "HLR: update SIM 1", null, Map.of());
 
-            store.finish(id, "SIM/Updated", null, "a", Instant.now(), done);
+            store.finish(id, "SIM/Updated", null, "a", Instant.now(), done, FINGERPRINT);
 
-            assertThat(store.claim(id, "SIM/Updated", null, "b", inAMinute())).isEqualTo(new Claim.AlreadyDone(done));
+            assertThat(store.claim(id, "SIM/Updated", null, "b", inAMinute())).isEqualTo(new Claim.AlreadyDone(done, FINGERPRINT));
             assertThat(store.finished(id)).contains(done);
         }
 
@@ -61,7 +63,7 @@ final class StateStoreContractTest {
             store.claim(id, "SIM/Updated", null, "a", inAMinute());
             EventRecord failed = new EventRecord(503, "failed", "connection_error", "HLR down", "timeout", Map.of("Retry-After", "30"));
 
-            store.finish(id, "SIM/Updated", null, "a", Instant.now(), failed);
+            store.finish(id, "SIM/Updated", null, "a", Instant.now(), failed, FINGERPRINT);
 
             assertThat(store.finished(id)).contains(failed);
             assertThat(store.claim(id, "SIM/Updated", null, "b", inAMinute())).isInstanceOf(Claim.Claimed.class);
@@ -77,11 +79,11 @@ final class StateStoreContractTest {
             EventRecord done = new EventRecord(202, "processed", null, "HLR: update SIM 1", null, Map.of());
             for (String each : new String[] {id, notAUuid}) {
                 store.claim(each, "SIM/Updated", null, "a", inAMinute());
-                store.finish(each, "SIM/Updated", null, "a", Instant.now(), done);
+                store.finish(each, "SIM/Updated", null, "a", Instant.now(), done, FINGERPRINT);
             }
 
-            assertThat(store.claim(id, "SIM/Updated", null, "b", inAMinute())).isEqualTo(new Claim.AlreadyDone(done));
-            assertThat(store.claim(notAUuid, "SIM/Updated", null, "b", inAMinute())).isEqualTo(new Claim.AlreadyDone(done));
+            assertThat(store.claim(id, "SIM/Updated", null, "b", inAMinute())).isEqualTo(new Claim.AlreadyDone(done, FINGERPRINT));
+            assertThat(store.claim(notAUuid, "SIM/Updated", null, "b", inAMinute())).isEqualTo(new Claim.AlreadyDone(done, FINGERPRINT));
             assertThat(store.claim(upperCaseTwin, "SIM/Updated", null, "b", inAMinute())).isInstanceOf(Claim.Claimed.class);
         }
 
@@ -95,11 +97,11 @@ final class StateStoreContractTest {
             EventRecord done = new EventRecord(202, "processed", null, "HLR: update SIM 1", null, Map.of());
             for (String each : new String[] {first, second}) {
                 store.claim(each, "SIM/Updated", null, "a", inAMinute());
-                store.finish(each, "SIM/Updated", null, "a", Instant.now(), failed);
+                store.finish(each, "SIM/Updated", null, "a", Instant.now(), failed, FINGERPRINT);
             }
 
             store.claim(first, "SIM/Updated", null, "a", inAMinute());
-            store.finish(first, "SIM/Updated", null, "a", Instant.now(), done);
+            store.finish(first, "SIM/Updated", null, "a", Instant.now(), done, FINGERPRINT);
 
             assertThat(store.finished(first)).contains(done);
             assertThat(store.finished(second)).contains(failed);
@@ -179,7 +181,7 @@ final class StateStoreContractTest {
         StateStore open() {
             PostgresDatabase.assumeReachable();
             schema = PostgresDatabase.freshSchema();
-            return PostgresStateStore.open(PostgresDatabase.URL, PostgresDatabase.USER, PostgresDatabase.PASSWORD, schema, 4);
+            return PostgresStateStore.open(PostgresDatabase.URL, PostgresDatabase.USER, PostgresDatabase.PASSWORD, schema, 4, java.time.Duration.ofSeconds(5));
         }
 
         @AfterEach
@@ -194,7 +196,7 @@ final class StateStoreContractTest {
             store = open();
             String id = newId();
             store.claim(id, "SIM/Deleted", "imsi:9", "a", inAMinute());
-            store.finish(id, "SIM/Deleted", "imsi:9", "a", Instant.now(), new EventRecord(202, "processed", null, "ok", null, Map.of()));
+            store.finish(id, "SIM/Deleted", "imsi:9", "a", Instant.now(), new EventRecord(202, "processed", null, "ok", null, Map.of()), FINGERPRINT);
 
             store.purgeFinishedBefore(Instant.now().minusSeconds(3600));
             assertThat(store.finished(id)).isPresent();

@@ -37,8 +37,16 @@ final class HlrErrorDecoder implements ErrorDecoder {
 
     static final int MAX_ERROR_BODY = 16 * 1024;
     static final int MAX_ERROR_TEXT = 200;
-    private static final Pattern URL = Pattern.compile("(?i)\\b[a-z][a-z0-9+.-]*://\\S+");
-    private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}]+");
+    /**
+     * An address: with a scheme ({@code http://hlr.internal/x}), scheme-relative
+     * ({@code //hlr.internal/x}), or a host name or IPv4 address with a port ({@code hlr.internal:3001/prov};
+     * a time such as {@code 12:30:45} is not one).
+     */
+    private static final Pattern ADDRESS = Pattern.compile(
+            "(?i)\\b[a-z][a-z0-9+.-]*://\\S*|//\\S+"
+                    + "|\\b(?:[a-z0-9-]*[a-z][a-z0-9-]*(?:\\.[a-z0-9-]+)*|\\d{1,3}(?:\\.\\d{1,3}){3}):\\d{1,5}\\b(?:/\\S*)?");
+    /** Controls (C0, C1, DEL), format characters (bidi overrides, zero-width), line and paragraph separators. */
+    private static final Pattern INVISIBLE = Pattern.compile("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+");
 
     /** The longest Retry-After taken from the HLR; a longer one is ignored (the connector's default applies). */
     static final Duration MAX_RETRY_AFTER = Duration.ofDays(1);
@@ -128,9 +136,9 @@ final class HlrErrorDecoder implements ErrorDecoder {
         return null;
     }
 
-    /** No URLs, no control characters, at most {@link #MAX_ERROR_TEXT} characters. */
+    /** No addresses, no invisible characters ({@link #INVISIBLE}), at most {@link #MAX_ERROR_TEXT} characters. */
     static String sanitise(String text) {
-        String clean = CONTROL.matcher(URL.matcher(text).replaceAll("[url]")).replaceAll(" ").trim();
+        String clean = ADDRESS.matcher(INVISIBLE.matcher(text).replaceAll(" ")).replaceAll("[address]").trim();
         return clean.length() <= MAX_ERROR_TEXT ? clean : clean.substring(0, MAX_ERROR_TEXT) + "...";
     }
 

@@ -28,8 +28,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -53,6 +55,8 @@ import java.util.concurrent.atomic.AtomicReference;
 final class HlrHssHandler implements EventHandler {
 
     static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(30);
+    /** HLR calls (threads waiting on the HLR) at most; the connector's default workers are 128. */
+    static final int MAX_CALLS_IN_FLIGHT = 128;
 
     private final HlrSettings settings;
     private final HlrEventMapper mapper;
@@ -82,7 +86,9 @@ final class HlrHssHandler implements EventHandler {
                 .limitRefreshPeriod(Duration.ofSeconds(1))
                 .timeoutDuration(Duration.ZERO)
                 .build());
-        this.calls = Executors.newCachedThreadPool(runnable -> {
+        // Bounded: a call that cannot be abandoned (an upstream that never lets go) must not pile up
+        // threads for every retry NSPS makes; beyond the bound an event is answered 503.
+        this.calls = new ThreadPoolExecutor(0, MAX_CALLS_IN_FLIGHT, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), runnable -> {
             Thread thread = new Thread(runnable, "hlr-call");
             thread.setDaemon(true);
             return thread;
@@ -174,7 +180,12 @@ final class HlrHssHandler implements EventHandler {
         if (remaining <= 0) {
             throw timedOut();
         }
-        Future<ProvisioningResponse> future = calls.submit(call::run);
+        Future<ProvisioningResponse> future;
+        try {
+            future = calls.submit(call::run);
+        } catch (RejectedExecutionException e) {
+            throw new UpstreamUnavailableException("Too many HLR calls in progress (" + MAX_CALLS_IN_FLIGHT + ")", DEFAULT_RETRY_AFTER, null);
+        }
         try {
             return future.get(remaining, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

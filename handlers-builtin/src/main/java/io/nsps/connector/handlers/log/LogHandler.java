@@ -29,16 +29,19 @@ final class LogHandler implements EventHandler {
     @Override
     public HandlerResult handle(Event event) {
         logger.log(System.Logger.Level.INFO, summary(event));
-        return HandlerResult.processed("Event " + event.getData().getEventType() + " logged");
+        return HandlerResult.processed("Event " + bounded(event.getData().getEventType()) + " logged");
     }
 
-    /** One line with the fields operators look for; no personal data beyond the identifiers. */
+    /** The longest value quoted: every one comes from the sender, at any length. */
+    static final int MAX_VALUE_CHARS = 200;
+
+    /** One line with the fields operators look for; no personal data beyond the identifiers, each cut to {@value #MAX_VALUE_CHARS}. */
     static String summary(Event event) {
         StringJoiner line = new StringJoiner(" ");
-        line.add("event " + event.getEventId());
-        line.add("type=" + event.getData().getEventType());
+        line.add("event " + bounded(event.getEventId()));
+        line.add("type=" + bounded(event.getData().getEventType()));
         if (event.getData().getVariables() instanceof Map<?, ?> variables && variables.get("i_event") != null) {
-            line.add("i_event=" + variables.get("i_event"));
+            line.add("i_event=" + bounded(String.valueOf(variables.get("i_event"))));
         }
         PBData pb = event.getPbData();
         AccountInfo account = pb == null ? null : pb.getAccountInfo();
@@ -58,7 +61,11 @@ final class LogHandler implements EventHandler {
 
     private static void addIfPresent(StringJoiner line, String name, Object value) {
         if (value != null) {
-            line.add(name + "=" + value);
+            line.add(name + "=" + bounded(String.valueOf(value)));
         }
+    }
+
+    private static String bounded(String value) {
+        return value.length() <= MAX_VALUE_CHARS ? value : value.substring(0, MAX_VALUE_CHARS) + "...";
     }
 }

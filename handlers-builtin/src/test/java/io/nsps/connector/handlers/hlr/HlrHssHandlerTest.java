@@ -271,7 +271,7 @@ final class HlrHssHandlerTest {
 
         assertThatThrownBy(() -> handler(Map.of()).handle(sample("sim-updated.json")))
                 .isInstanceOf(InvalidEventException.class)
-                .hasMessage("The HLR refused to update SIM 255010000020349: profile cs-pp-20250319 unknown; see [url]");
+                .hasMessage("The HLR refused to update SIM 255010000020349: profile cs-pp-20250319 unknown; see [address]");
     }
 
     @ParameterizedTest
