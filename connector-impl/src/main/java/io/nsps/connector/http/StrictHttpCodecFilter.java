@@ -18,6 +18,7 @@ import org.glassfish.grizzly.http.HttpPacketParsing;
 import org.glassfish.grizzly.http.HttpRequestPacket;
 import org.glassfish.grizzly.http.HttpResponsePacket;
 import org.glassfish.grizzly.http.HttpServerFilter;
+import org.glassfish.grizzly.http.Protocol;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.http.util.DataChunk;
 import org.glassfish.grizzly.http.util.Header;
@@ -140,7 +141,8 @@ final class StrictHttpCodecFilter extends HttpServerFilter {
         boolean error = super.onHttpHeaderParsed(header, buffer, ctx);
         HttpRequestPacket request = (HttpRequestPacket) header;
         HttpResponsePacket response = request.getResponse();
-        if (response.getStatus() == HttpStatus.HTTP_VERSION_NOT_SUPPORTED_505.getStatusCode()) {
+        if (response.getStatus() == HttpStatus.HTTP_VERSION_NOT_SUPPORTED_505.getStatusCode()
+                || !error && request.getProtocol() != Protocol.HTTP_1_1 && request.getProtocol() != Protocol.HTTP_1_0) {
             HttpStatus.BAD_REQUEST_400.setValues(response);
             REFUSAL.set(connection, "Only HTTP/1.0 and HTTP/1.1 are spoken here");
             return true;

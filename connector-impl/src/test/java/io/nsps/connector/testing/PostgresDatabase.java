@@ -35,6 +35,16 @@ public final class PostgresDatabase {
                 + ": set STATE_TEST_DB_URL, STATE_TEST_DB_USER and STATE_TEST_DB_PASSWORD to run the postgres state-store tests");
     }
 
+    /** The connector's settings for {@code STATE_STORE=postgres} in {@code schema}. */
+    public static java.util.Map<String, String> connectorSettings(String schema) {
+        java.util.Map<String, String> settings = new java.util.HashMap<>(java.util.Map.of("STATE_STORE", "postgres", "STATE_DB_URL", URL,
+                "STATE_DB_USER", USER, "STATE_DB_SCHEMA", schema));
+        if (!PASSWORD.isEmpty()) {
+            settings.put("STATE_DB_PASSWORD", TestSecrets.remember(PASSWORD));
+        }
+        return settings;
+    }
+
     /** A schema name no other test uses. */
     public static String freshSchema() {
         return "nsps_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);

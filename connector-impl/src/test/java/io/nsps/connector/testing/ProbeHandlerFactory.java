@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * A test handler, {@code probe}, whose behaviour each event chooses through
  * {@code data.variables.probe}: {@code ok}, {@code ignore}, {@code crash}, {@code invalid},
  * {@code not_found}, {@code auth}, {@code rate_limit}, {@code upstream_error}, {@code unavailable},
- * {@code sleep:<ms>}, {@code fail_once} (503 for the first delivery of an event id, then ok). Settings: {@code PROBE_EVENT_TYPES} (default {@code Probe/*}),
+ * {@code sleep:<ms>}, {@code block:<gate>} (see {@link #gate}), {@code fail_once} (503 for the first delivery of an event id, then ok). Settings: {@code PROBE_EVENT_TYPES} (default {@code Probe/*}),
  * {@code PROBE_SECRET_PHRASE} (a secret it logs by accident, to prove masking).
  */
 public final class ProbeHandlerFactory implements HandlerFactory {
@@ -33,6 +33,26 @@ public final class ProbeHandlerFactory implements HandlerFactory {
     /** "start <event id> <nanos>" and "end <event id> <nanos>" lines, to check that calls did not overlap. */
     public static final Queue<String> TIMELINE = new ConcurrentLinkedQueue<>();
     private static final java.util.Set<String> FAILED_ONCE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final Map<String, Gate> GATES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Where events with behaviour {@code block:<name>} wait: each counts {@code entered} down on
+     * arrival, then waits (up to 60 s) until the test opens the gate.
+     */
+    public record Gate(java.util.concurrent.CountDownLatch entered, java.util.concurrent.CountDownLatch open) {
+        public void awaitEntered() throws InterruptedException {
+            if (!entered.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new AssertionError("no event reached the gate");
+            }
+        }
+    }
+
+    /** The gate of that name, made for {@code arrivals} events (a new one each call). */
+    public static Gate gate(String name, int arrivals) {
+        Gate gate = new Gate(new java.util.concurrent.CountDownLatch(arrivals), new java.util.concurrent.CountDownLatch(1));
+        GATES.put(name, gate);
+        return gate;
+    }
 
     @Override
     public String name() {
@@ -71,6 +91,16 @@ public final class ProbeHandlerFactory implements HandlerFactory {
                         && variables.get("probe") instanceof String b ? b : "ok";
                 logger.log(System.Logger.Level.INFO, "probe handling " + event.getEventId() + " as " + behaviour
                         + " (password " + password + ")");
+                if (behaviour.startsWith("block:")) {
+                    Gate gate = GATES.get(behaviour.substring(6));
+                    gate.entered().countDown();
+                    try {
+                        gate.open().await(60, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return HandlerResult.processed("probe passed the gate");
+                }
                 if (behaviour.startsWith("sleep:")) {
                     try {
                         Thread.sleep(Long.parseLong(behaviour.substring(6)));
