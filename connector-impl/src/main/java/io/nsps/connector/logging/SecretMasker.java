@@ -4,9 +4,10 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 
 /**
  * The set of secret values known to this process (inbound tokens, handlers' credentials, tokens
@@ -24,7 +25,9 @@ public final class SecretMasker {
     /** Shorter values would mask ordinary words; the connector's own token must be at least 16 characters. */
     public static final int MIN_LENGTH = 4;
 
-    private static final Set<String> SECRETS = ConcurrentHashMap.newKeySet();
+    /** Longest first, so that a secret is masked whole rather than around a shorter form of it. */
+    private static final Set<String> SECRETS = new ConcurrentSkipListSet<>(
+            Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()));
 
     private SecretMasker() {
     }

@@ -36,6 +36,21 @@ final class AuthenticationTest {
     }
 
     @Test
+    void onlySpacesAndTabsMayStandAroundTheToken() {
+        String event = sample("minimal-valid.json");
+        java.util.function.Function<String, io.nsps.connector.testing.RawHttp.Answer> withAuthorization = value ->
+                io.nsps.connector.testing.RawHttp.exchange(connector.server().port(), "POST " + connector.eventsPath()
+                        + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: " + value + "\r\nContent-Length: "
+                        + event.length() + "\r\nConnection: close\r\n\r\n" + event);
+
+        assertThat(withAuthorization.apply("Bearer \t" + CURRENT + " \t").status()).isEqualTo(202);
+        // A control character anywhere in the head is a malformed request; a non-ASCII one is part of the token.
+        assertThat(withAuthorization.apply("Bearer \u0001" + CURRENT).status()).isEqualTo(400);
+        assertThat(withAuthorization.apply("Bearer " + CURRENT + "\u000b").status()).isEqualTo(400);
+        assertThat(withAuthorization.apply("Bearer " + CURRENT + "\u00a0").status()).isEqualTo(401);
+    }
+
+    @Test
     void eitherTokenOfARotationIsAccepted() {
         assertThat(post("Bearer " + CURRENT, sample("minimal-valid.json")).status()).isEqualTo(202);
         assertThat(post("Bearer " + NEXT, sample("minimal-valid.json")).status()).isEqualTo(202);

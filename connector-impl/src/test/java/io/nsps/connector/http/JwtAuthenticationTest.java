@@ -130,6 +130,20 @@ final class JwtAuthenticationTest {
     }
 
     @Test
+    void aTokenWithoutIssuedAtIsRefused() throws Exception {
+        long now = Instant.now().getEpochSecond();
+        String signingInput = base64("{\"alg\":\"RS256\",\"typ\":\"JWT\"}") + "."
+                + base64("{\"iss\":\"" + ISSUER + "\",\"aud\":\"" + AUDIENCE + "\",\"exp\":" + (now + 300) + "}");
+        java.security.Signature rs256 = java.security.Signature.getInstance("SHA256withRSA");
+        rs256.initSign(rsa.getPrivate());
+        rs256.update(signingInput.getBytes(StandardCharsets.US_ASCII));
+        String token = signingInput + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(rs256.sign());
+
+        // MicroProfile JWT requires iat (smallrye-jwt applies it): the README says so.
+        assertRefused(post(token));
+    }
+
+    @Test
     void garbageIsRefused() {
         assertRefused(post("not.a.jwt"));
         assertRefused(post("abc"));

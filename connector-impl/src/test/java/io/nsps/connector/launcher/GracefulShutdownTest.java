@@ -35,7 +35,7 @@ final class GracefulShutdownTest {
     private static final Pattern CONTENT_LENGTH = Pattern.compile("(?i)content-length: *(\\d+)");
 
     @Test
-    void sigtermDrainsRequestsInFlightAndExitsZero() throws Exception {
+    void sigtermDrainsRequestsInFlightAndExitsZeroEvenWhenRepeated() throws Exception {
         try (ConnectorProcess connector = ConnectorProcess.start("serve", Map.of("API_TOKEN", RunningConnector.TOKEN,
                 "HANDLERS", "probe", "SHUTDOWN_GRACE", "10s"))) {
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -60,8 +60,10 @@ final class GracefulShutdownTest {
                 connector.terminate();
 
                 await().atMost(Duration.ofSeconds(1)).until(() -> health(client, base) != 200);
+                // A second SIGTERM (an impatient orchestrator) does not cut the drain short.
+                connector.terminate();
                 String draining = rawHealth(probe);
-                assertThat(draining).startsWith("HTTP/1.1 503").contains("Content-Type: application/json");
+                assertThat(draining).startsWith("HTTP/1.1 503").contains("Content-Type: application/json").contains("Retry-After: ");
                 String body = draining.substring(draining.indexOf("\r\n\r\n") + 4);
                 ContractValidator.validate("/health", "GET", 503, "application/json", body);
                 assertThat(body).isEqualTo("{\"status\":\"shutting_down\"}");

@@ -50,6 +50,15 @@ final class StartupTest {
     }
 
     @Test
+    void aTokenTooShortToBeSafeOrMaskedIsRefused() {
+        int exit = Main.run(new String[0], Map.of("API_TOKEN", "short-token", "HANDLERS", "log", "HANDLERS_DIR", "target/no-handlers-dir"));
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("API_TOKEN: a token must have at least 16 characters")
+                .doesNotContain("short-token");
+    }
+
+    @Test
     void unknownHandlerIsReportedWithTheAvailableOnes() {
         int exit = Main.run(new String[0], Map.of("API_TOKEN", "some-token-value", "HANDLERS", "log,hlr-nope",
                 "HANDLERS_DIR", "target/no-handlers-dir"));

@@ -55,7 +55,10 @@ public final class RawHttp {
         return exchange(port, request.getBytes(StandardCharsets.ISO_8859_1));
     }
 
-    /** Sends the bytes, then reads until the server closes the connection or is quiet for a second. */
+    /**
+     * Sends the bytes, then reads until the server closes the connection, or is quiet for a second
+     * before a whole answer or for a quarter of a second after one.
+     */
     public static Answer exchange(int port, byte[] request) {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(1000);
@@ -74,6 +77,10 @@ public final class RawHttp {
                         break;
                     }
                     received.write(buffer, 0, n);
+                    if (hasWholeAnswer(received.toString(StandardCharsets.ISO_8859_1))) {
+                        // Only a smuggled request's answer could follow: it comes at once, or not at all.
+                        socket.setSoTimeout(250);
+                    }
                 }
             } catch (SocketTimeoutException quiet) {
                 // whatever arrived is the answer; the connection is still open
@@ -84,6 +91,15 @@ public final class RawHttp {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static boolean hasWholeAnswer(String text) {
+        int split = text.indexOf("\r\n\r\n");
+        if (split < 0) {
+            return false;
+        }
+        return text.substring(0, split).lines().filter(l -> l.toLowerCase(Locale.ROOT).startsWith("content-length:")).findFirst()
+                .map(l -> text.length() - split - 4 >= Integer.parseInt(l.substring(15).trim())).orElse(false);
     }
 
     private static Answer parse(String text, boolean closed) {

@@ -32,6 +32,16 @@ final class LogHandlerTest {
     }
 
     @Test
+    void everyValueTheSenderControlsIsCut() throws Exception {
+        io.nsps.connector.model.Event event = sample("sim-updated.json");
+        event.setEventId("x".repeat(1_500_000));
+
+        new LogHandlerFactory().create(context).handle(event);
+
+        assertThat(context.logged).singleElement().satisfies(line -> assertThat(line.length()).isLessThan(2_000));
+    }
+
+    @Test
     void eventTypesAreConfigurable() {
         assertThat(new LogHandlerFactory().create(context).eventTypes()).containsExactly("*");
         assertThat(new LogHandlerFactory().create(new FakeHandlerContext("log", "LOG_HANDLER_",

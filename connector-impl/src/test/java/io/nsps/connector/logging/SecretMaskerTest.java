@@ -1,0 +1,54 @@
+package io.nsps.connector.logging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+
+/** Every form a registered secret can travel in is masked, and forgotten with it. */
+final class SecretMaskerTest {
+
+    @Test
+    void basicCredentialsAreMaskedAsHeaderAsBase64WithAndWithoutPaddingAndAsUserColonPassword() {
+        String pair = "masker-user:masker-pass-1";
+        String base64 = Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
+        assertThat(base64).endsWith("=");
+        SecretMasker.register("Basic " + base64);
+
+        assertThat(SecretMasker.mask("header Basic " + base64)).isEqualTo("header ****");
+        assertThat(SecretMasker.mask("bare " + base64)).isEqualTo("bare ****");
+        assertThat(SecretMasker.mask("unpadded " + base64.replace("=", "") + ".")).isEqualTo("unpadded ****.");
+        assertThat(SecretMasker.mask("decoded " + pair)).isEqualTo("decoded ****");
+
+        SecretMasker.unregister("Basic " + base64);
+        assertThat(SecretMasker.mask(base64)).isEqualTo(base64);
+    }
+
+    @Test
+    void bearerTokensAndSignedJwtsAreMaskedBare() {
+        String jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJtYXNrZXIifQ.c2lnbmF0dXJl";
+        SecretMasker.register("Bearer " + jwt);
+
+        assertThat(SecretMasker.mask("token=" + jwt + ";")).isEqualTo("token=****;");
+        SecretMasker.unregister("Bearer " + jwt);
+    }
+
+    @Test
+    void urlEncodedFormsAreMaskedToo() {
+        String secret = "client secret/with+symbols=1";
+        SecretMasker.register(secret);
+
+        assertThat(SecretMasker.mask("client_secret=" + URLEncoder.encode(secret, StandardCharsets.UTF_8) + "&grant_type=x"))
+                .isEqualTo("client_secret=****&grant_type=x");
+        SecretMasker.unregister(secret);
+    }
+
+    @Test
+    void valuesShorterThanTheMinimumAreNotMasked() {
+        SecretMasker.register("abc");
+
+        assertThat(SecretMasker.mask("abcdef")).isEqualTo("abcdef");
+    }
+}

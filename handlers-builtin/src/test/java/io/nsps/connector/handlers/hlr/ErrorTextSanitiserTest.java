@@ -1,0 +1,44 @@
+package io.nsps.connector.handlers.hlr;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The HLR's error text before it is quoted to NSPS: no address of the HLR's network (with a
+ * scheme, scheme-relative, or host and port), no character that hides or reorders text or breaks
+ * a line, and at most 200 characters.
+ */
+final class ErrorTextSanitiserTest {
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "see http://hlr.internal/x for details      | see [address] for details",
+            "see //hlr.internal/x for details           | see [address] for details",
+            "posted to hlr.internal:3001/prov failed    | posted to [address] failed",
+            "from 10.0.0.7:8080 refused                 | from [address] refused",
+            "localhost:3001 down                        | [address] down",
+    })
+    void addressesAreRemoved(String upstream, String quoted) {
+        assertThat(HlrErrorDecoder.sanitise(upstream)).isEqualTo(quoted);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\u0085", "\u009b", "\u202e", "\u2066", "\u2028", "\u2029", "\u200b", "\u001b", "\r\n", "\u007f"})
+    void invisibleAndLineBreakingCharactersBecomeSpaces(String character) {
+        assertThat(HlrErrorDecoder.sanitise("profile" + character + "unknown")).isEqualTo("profile unknown");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"failed at 12:30:45", "IMSI 255010000020349 unknown", "cs-pp-20250319: no such profile", "Ошибка профиля"})
+    void ordinaryTextIsKept(String upstream) {
+        assertThat(HlrErrorDecoder.sanitise(upstream)).isEqualTo(upstream);
+    }
+
+    @org.junit.jupiter.api.Test
+    void longTextIsCut() {
+        assertThat(HlrErrorDecoder.sanitise("e".repeat(5000))).hasSize(HlrErrorDecoder.MAX_ERROR_TEXT + 3);
+    }
+}
