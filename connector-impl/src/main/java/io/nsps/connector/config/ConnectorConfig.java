@@ -10,6 +10,8 @@ import java.util.Optional;
 
 /**
  * The connector's own settings, immutable and valid: built only by {@link ConnectorConfigLoader}.
+ * {@code eventsPath} is empty when {@code EVENTS_PATH} is unset: then a POST on any path but
+ * {@code /health} is an event (the URL is whatever the operator typed into NSPS).
  * Handlers' settings are read by the handlers themselves, under their prefixes.
  *
  * @param env the whole environment the configuration was read from; handlers read theirs from it
@@ -20,7 +22,7 @@ public record ConnectorConfig(
         AuthMode authMode,
         List<Secret> apiTokens,
         Optional<JwtSettings> jwt,
-        String eventsPath,
+        Optional<String> eventsPath,
         List<String> handlers,
         Path handlersDir,
         long maxBodyBytes,
@@ -39,6 +41,7 @@ public record ConnectorConfig(
         Duration headerReadTimeout,
         Duration idleMemoryReturnAfter,
         Duration healthStuckAfter,
+        int upstreamRateLimitStatus,
         StateSettings state,
         Map<String, String> env) {
 
@@ -88,7 +91,7 @@ public record ConnectorConfig(
             settings.put("JWT_ISSUER", j.issuer());
             settings.put("JWT_AUDIENCE", j.audience());
         });
-        settings.put("EVENTS_PATH", eventsPath);
+        settings.put("EVENTS_PATH", eventsPath.orElse("(unset: any path but /health)"));
         settings.put("HANDLERS", String.join(",", handlers));
         settings.put("HANDLERS_DIR", handlersDir.toString());
         settings.put("MAX_BODY_BYTES", Long.toString(maxBodyBytes));
@@ -106,6 +109,7 @@ public record ConnectorConfig(
         settings.put("HEADER_READ_TIMEOUT", io.nsps.connector.spi.ConfigValues.formatDuration(headerReadTimeout));
         settings.put("IDLE_TIMEOUT", io.nsps.connector.spi.ConfigValues.formatDuration(idleTimeout));
         settings.put("IDLE_MEMORY_RETURN_AFTER", io.nsps.connector.spi.ConfigValues.formatDuration(idleMemoryReturnAfter));
+        settings.put("UPSTREAM_RATE_LIMIT_STATUS", Integer.toString(upstreamRateLimitStatus));
         settings.put("HEALTH_STUCK_AFTER", io.nsps.connector.spi.ConfigValues.formatDuration(healthStuckAfter));
         settings.put("STATE_STORE", state.kind().name().toLowerCase(java.util.Locale.ROOT));
         if (state.kind() == StateStoreKind.POSTGRES) {

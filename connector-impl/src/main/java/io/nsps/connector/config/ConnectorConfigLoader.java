@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
 public final class ConnectorConfigLoader {
 
     public static final int DEFAULT_PORT = 8080;
-    public static final String DEFAULT_EVENTS_PATH = "/process-event";
+    /** The path NSPS's own documents use, shown in the demo; events are taken on any path unless EVENTS_PATH says one. */
+    public static final String DOCUMENTED_EVENTS_PATH = "/process-event";
     public static final long DEFAULT_MAX_BODY_BYTES = 2L << 20;
     public static final long DEFAULT_MAX_BODY_BYTES_IN_FLIGHT = 8L << 20;
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
@@ -50,7 +51,7 @@ public final class ConnectorConfigLoader {
             jwt = jwtSettings(reader);
         }
 
-        String eventsPath = eventsPath(reader);
+        Optional<String> eventsPath = eventsPath(reader);
         List<String> handlers = handlerNames(reader);
         Path handlersDir = Path.of(reader.get("HANDLERS_DIR").orElse("handlers"));
         long maxBody = reader.byteSize("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1024, 1L << 30);
@@ -102,6 +103,12 @@ public final class ConnectorConfigLoader {
         Duration idleMemoryReturnAfter = reader.duration("IDLE_MEMORY_RETURN_AFTER", Duration.ofSeconds(60));
         // Longer than any admitted request can legitimately take (body, lock and in-flight waits, a handler's deadline).
         Duration healthStuckAfter = reader.duration("HEALTH_STUCK_AFTER", Duration.ofMinutes(2));
+        // PortaBilling drops an event answered 4xx: an upstream's rate limit, transient, is a 503 unless
+        // the operator knows his NSPS retries a 429.
+        int rateLimitStatus = (int) reader.number("UPSTREAM_RATE_LIMIT_STATUS", 503, 429, 503);
+        if (rateLimitStatus != 503 && rateLimitStatus != 429) {
+            reader.problem("UPSTREAM_RATE_LIMIT_STATUS must be 503 (the default: NSPS retries it) or 429");
+        }
         ConnectorConfig.StateSettings state = stateSettings(reader);
 
         if (!problems.isEmpty()) {
@@ -109,7 +116,7 @@ public final class ConnectorConfigLoader {
         }
         return new ConnectorConfig(host, port, authMode, tokens, jwt, eventsPath, handlers, handlersDir, maxBody, logLevel,
                 logFormat, logFlushInterval, grace, workerThreads, runningWorkers, workerQueue, selectorThreads, maxConcurrent, bodiesInFlight,
-                idleTimeout, bodyReadTimeout, headerReadTimeout, idleMemoryReturnAfter, healthStuckAfter, state, env);
+                idleTimeout, bodyReadTimeout, headerReadTimeout, idleMemoryReturnAfter, healthStuckAfter, rateLimitStatus, state, env);
     }
 
     private static ConnectorConfig.StateSettings stateSettings(EnvironmentReader reader) {
@@ -199,11 +206,16 @@ public final class ConnectorConfigLoader {
         }
     }
 
-    private static String eventsPath(EnvironmentReader reader) {
-        String path = reader.get("EVENTS_PATH").orElse(DEFAULT_EVENTS_PATH);
+    /** EVENTS_PATH, or empty when unset: then a POST on any path but /health is an event. */
+    private static Optional<String> eventsPath(EnvironmentReader reader) {
+        Optional<String> configured = reader.get("EVENTS_PATH");
+        if (configured.isEmpty()) {
+            return Optional.empty();
+        }
+        String path = configured.get();
         if (!EVENTS_PATH.matcher(path).matches()) {
             reader.problem("EVENTS_PATH: '" + path + "' is not a URL path; write it like / or /process-event or /api/events");
-            return DEFAULT_EVENTS_PATH;
+            return Optional.empty();
         }
         if (path.length() > 1 && path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
@@ -211,7 +223,7 @@ public final class ConnectorConfigLoader {
         if (path.equals("/health")) {
             reader.problem("EVENTS_PATH: /health is the health check; choose another path");
         }
-        return path;
+        return Optional.of(path);
     }
 
     private static List<String> handlerNames(EnvironmentReader reader) {

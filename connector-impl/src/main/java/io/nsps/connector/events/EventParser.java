@@ -12,11 +12,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.ValidationMessage;
 import io.nsps.connector.http.ApiException;
 import io.nsps.connector.model.ErrorType;
 import io.nsps.connector.model.Event;
+import io.nsps.connector.state.EventRecord;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -25,6 +28,7 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -101,6 +105,7 @@ public final class EventParser {
         if (!problems.isEmpty()) {
             throw validationFailed(problems);
         }
+        normalise(tree);
         try {
             return mapper.treeToValue(tree, Event.class);
         } catch (JsonMappingException e) {
@@ -109,6 +114,45 @@ public final class EventParser {
         } catch (JsonProcessingException e) {
             throw validationFailed(Map.of("$", Set.of("cannot be read as an event")));
         }
+    }
+
+    /**
+     * The shapes PortaOne's guide prints, brought to the one model handlers see: a list of access
+     * policies becomes one (the first one's id and name, the attributes of every policy in order, so
+     * that an attribute read by name is the first policy's that has it); an attribute with
+     * {@code values} but no {@code value} gets them as its value, comma-separated.
+     */
+    private static void normalise(JsonNode tree) {
+        if (!(tree.get("pb_data") instanceof ObjectNode pb)) {
+            return;
+        }
+        if (pb.get("access_policy_info") instanceof ArrayNode policies) {
+            pb.set("access_policy_info", merged(policies));
+        }
+        if (pb.get("access_policy_info") instanceof ObjectNode policy && policy.get("attributes") instanceof ArrayNode attributes) {
+            for (JsonNode attribute : attributes) {
+                if (attribute instanceof ObjectNode each && (each.path("value").isMissingNode() || each.path("value").isNull())
+                        && each.get("values") instanceof ArrayNode values && !values.isEmpty()) {
+                    List<String> texts = new ArrayList<>();
+                    values.forEach(value -> texts.add(value.asText()));
+                    each.put("value", String.join(",", texts));
+                }
+            }
+        }
+    }
+
+    private static JsonNode merged(ArrayNode policies) {
+        if (policies.isEmpty()) {
+            return policies.nullNode();
+        }
+        ObjectNode merged = ((ObjectNode) policies.get(0)).deepCopy();
+        ArrayNode attributes = merged.putArray("attributes");
+        for (JsonNode policy : policies) {
+            if (policy.get("attributes") instanceof ArrayNode each) {
+                attributes.addAll(each);
+            }
+        }
+        return merged;
     }
 
     private JsonNode readTree(byte[] body) {
@@ -166,17 +210,30 @@ public final class EventParser {
                     }
                 }
                 case "anyOf", "oneOf", "allOf" -> problems.computeIfAbsent(location, k -> new LinkedHashSet<>());
+                case "pattern" -> problems.computeIfAbsent(location, k -> new LinkedHashSet<>())
+                        .add(message.getMessage().contains(OpenApiDocument.DIGITS) ? "must be a whole number" : "does not have the expected form");
                 default -> problems.computeIfAbsent(location, k -> new LinkedHashSet<>()).add("is not valid");
             }
         }
-        typeExpected.forEach((location, expected) -> problems.computeIfAbsent(location, k -> new LinkedHashSet<>())
-                .add("must be " + String.join(" or ", expected) + ", not " + String.join(" or ", typeFound.get(location))));
+        Set<String> located = new LinkedHashSet<>(problems.keySet());
+        located.addAll(typeExpected.keySet());
+        typeExpected.forEach((location, expected) -> {
+            // A nullable object (anyOf: [object, null]) whose object branch failed deeper down also
+            // fails its null branch: that half says nothing the deeper problems do not.
+            boolean onlyTheNullBranch = expected.equals(Set.of("null")) && located.stream()
+                    .anyMatch(other -> !other.equals(location) && (location.equals("$") || other.startsWith(location + ".")));
+            if (!onlyTheNullBranch) {
+                problems.computeIfAbsent(location, k -> new LinkedHashSet<>())
+                        .add("must be " + String.join(" or ", expected) + ", not " + String.join(" or ", typeFound.get(location)));
+            }
+        });
         problems.values().removeIf(Set::isEmpty);
         return problems;
     }
 
     private static ApiException validationFailed(Map<String, Set<String>> problems) {
         StringBuilder error = new StringBuilder();
+        List<EventRecord.FieldProblem> details = new ArrayList<>();
         int reported = 0;
         for (Map.Entry<String, Set<String>> problem : problems.entrySet()) {
             if (reported++ == MAX_REPORTED_PROBLEMS) {
@@ -186,9 +243,11 @@ public final class EventParser {
             if (error.length() > 0) {
                 error.append("; ");
             }
-            error.append(problem.getKey()).append(' ').append(String.join(" and ", problem.getValue()));
+            String what = String.join(" and ", problem.getValue());
+            error.append(problem.getKey()).append(' ').append(what);
+            details.add(new EventRecord.FieldProblem(problem.getKey(), what));
         }
-        return new ApiException(422, ErrorType.VALIDATION_ERROR, "Validation failed", error.toString());
+        return new ApiException(422, ErrorType.VALIDATION_ERROR, "Validation failed", error.toString(), Map.of(), details);
     }
 
     private static ApiException badJson(String error) {

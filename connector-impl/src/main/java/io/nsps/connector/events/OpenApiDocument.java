@@ -98,14 +98,25 @@ public final class OpenApiDocument {
      * once per branch. Returns the document.
      */
     static JsonNode withNullableTypes(JsonNode document) {
-        JsonNode schemas = document.path("components").path("schemas");
-        if (schemas.isObject()) {
-            schemas.forEach(OpenApiDocument::rewriteSchema);
-        }
+        forEachSchema(document, schema -> rewriteNullable(schema, nullableBranch(schema)));
         return document;
     }
 
-    private static void rewriteSchema(JsonNode schema) {
+    /** Rewrites, in place, every integer type of {@code components/schemas} as {@link #acceptDigitStrings} says. Returns the document. */
+    static JsonNode withDigitStrings(JsonNode document) {
+        forEachSchema(document, OpenApiDocument::acceptDigitStrings);
+        return document;
+    }
+
+    /** Every schema under {@code components/schemas}, children before their parent. */
+    private static void forEachSchema(JsonNode document, java.util.function.Consumer<ObjectNode> rewrite) {
+        JsonNode schemas = document.path("components").path("schemas");
+        if (schemas.isObject()) {
+            schemas.forEach(schema -> visit(schema, rewrite));
+        }
+    }
+
+    private static void visit(JsonNode schema, java.util.function.Consumer<ObjectNode> rewrite) {
         if (!(schema instanceof ObjectNode object)) {
             return;
         }
@@ -116,14 +127,51 @@ public final class OpenApiDocument {
             switch (word) {
                 // Instances, not schemas.
                 case "examples", "example", "default", "const", "enum" -> { }
-                // Maps of names to schemas.
-                case "properties", "patternProperties", "$defs", "dependentSchemas" -> value.forEach(OpenApiDocument::rewriteSchema);
-                // Lists of schemas.
-                case "allOf", "anyOf", "oneOf", "prefixItems" -> value.forEach(OpenApiDocument::rewriteSchema);
-                default -> rewriteSchema(value);
+                // Maps of names to schemas, and lists of schemas.
+                case "properties", "patternProperties", "$defs", "dependentSchemas", "allOf", "anyOf", "oneOf", "prefixItems" ->
+                        value.forEach(child -> visit(child, rewrite));
+                default -> visit(value, rewrite);
             }
         }
-        ObjectNode nonNull = nullableBranch(object);
+        rewrite.accept(object);
+    }
+
+    /**
+     * Integers may also be written as a string of digits (PortaBilling's webhooks print ids so:
+     * {@code "i_account": "1000889"}): {@code type: integer} becomes {@code [integer, string]} with a
+     * pattern that only strings must match (up to 18 digits, so that the value fits a long). Binding
+     * reads such a string as the number (Jackson's scalar coercion).
+     */
+    private static void acceptDigitStrings(ObjectNode schema) {
+        JsonNode type = schema.get("type");
+        boolean integer = type != null && (type.isTextual() && type.asText().equals("integer")
+                || type.isArray() && contains(type, "integer") && !contains(type, "string"));
+        if (!integer) {
+            return;
+        }
+        ArrayNode types = schema.arrayNode();
+        if (type.isArray()) {
+            type.forEach(types::add);
+        } else {
+            types.add("integer");
+        }
+        types.add("string");
+        schema.set("type", types);
+        if (!schema.has("pattern")) {
+            schema.put("pattern", DIGITS);
+        }
+    }
+
+    private static boolean contains(JsonNode types, String type) {
+        for (JsonNode each : types) {
+            if (type.equals(each.asText())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void rewriteNullable(ObjectNode object, ObjectNode nonNull) {
         if (nonNull != null) {
             ArrayNode types = object.arrayNode().add(nonNull.get("type").asText()).add("null");
             object.remove("anyOf");
@@ -135,6 +183,9 @@ public final class OpenApiDocument {
             object.set("type", types);
         }
     }
+
+    /** A whole number written as a string: up to 18 digits, so it always fits a long. */
+    static final String DIGITS = "^-?[0-9]{1,18}$";
 
     /** The non-null branch of a nullable anyOf that can be rewritten as a type list, or null. */
     private static ObjectNode nullableBranch(ObjectNode schema) {
@@ -167,18 +218,18 @@ public final class OpenApiDocument {
         return schema.isObject() && schema.size() == 1 && "null".equals(schema.path("type").asText(null));
     }
 
-    /** networknt's own reader of documents, with {@link #withNullableTypes} applied to what it reads. */
+    /** networknt's own reader of documents, with {@link #withNullableTypes} and {@link #withDigitStrings} applied to what it reads. */
     private static JsonNodeReader nullableTypesReader() {
         JsonNodeReader documents = JsonNodeReader.builder().build();
         return new JsonNodeReader() {
             @Override
             public JsonNode readTree(String content, InputFormat format) throws IOException {
-                return withNullableTypes(documents.readTree(content, format));
+                return withDigitStrings(withNullableTypes(documents.readTree(content, format)));
             }
 
             @Override
             public JsonNode readTree(InputStream content, InputFormat format) throws IOException {
-                return withNullableTypes(documents.readTree(content, format));
+                return withDigitStrings(withNullableTypes(documents.readTree(content, format)));
             }
         };
     }

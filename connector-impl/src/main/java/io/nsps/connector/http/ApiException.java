@@ -1,6 +1,8 @@
 package io.nsps.connector.http;
 
 import io.nsps.connector.model.ErrorType;
+import io.nsps.connector.state.EventRecord;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -17,17 +19,25 @@ public final class ApiException extends RuntimeException {
     private final ErrorType type;
     private final String error;
     private final transient Map<String, String> headers;
+    private final transient List<EventRecord.FieldProblem> details;
 
     public ApiException(int status, ErrorType type, String message, String error) {
         this(status, type, message, error, Map.of());
     }
 
     public ApiException(int status, ErrorType type, String message, String error, Map<String, String> headers) {
+        this(status, type, message, error, headers, List.of());
+    }
+
+    /** @param details the offending fields, for a refusal about the event's fields */
+    public ApiException(int status, ErrorType type, String message, String error, Map<String, String> headers,
+                        List<EventRecord.FieldProblem> details) {
         super(Objects.requireNonNull(message, "message is null"), null, false, false);
         this.status = status;
         this.type = Objects.requireNonNull(type, "type is null");
         this.error = Objects.requireNonNull(error, "error is null");
         this.headers = Map.copyOf(headers);
+        this.details = List.copyOf(details);
     }
 
     public int status() {
@@ -44,5 +54,9 @@ public final class ApiException extends RuntimeException {
 
     public Map<String, String> headers() {
         return headers;
+    }
+
+    public List<EventRecord.FieldProblem> details() {
+        return details;
     }
 }

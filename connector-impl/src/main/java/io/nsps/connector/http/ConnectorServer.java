@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nsps.connector.api.DefaultApi;
 import io.nsps.connector.config.ConnectorConfig;
+import io.nsps.connector.config.ConnectorConfigLoader;
 import io.nsps.connector.events.EventParser;
 import io.nsps.connector.events.JsonMappers;
 import io.nsps.connector.model.ErrorType;
@@ -51,6 +52,11 @@ public final class ConnectorServer implements AutoCloseable {
     private static final int MAX_HEADER_BYTES = 8192;
     private static final int MAX_HEADERS = 100;
     private static final int OUTBOUND_BUFFER_BYTES = 4096;
+    /**
+     * Every path but the health check's, the root included: the events route when EVENTS_PATH is
+     * unset. (Jersey would otherwise pick this route for a POST on /health, whose own route is GET.)
+     */
+    private static final String ANY_PATH = "/{path: (?!health/?$).*}";
     /**
      * Workers ({@link WorkerPool}) end after this long without work, so the request objects each
      * keeps are let go. Shorter than IDLE_MEMORY_RETURN_AFTER's default, so the idle collection
@@ -125,8 +131,9 @@ public final class ConnectorServer implements AutoCloseable {
                 : new StaticTokenVerifier(config.apiTokens());
         ConnectorServer connector = new ConnectorServer(config, processor, storeHealth, resources, verifier);
         connector.server.start();
-        LOG.info("Connector listening on {}:{}, events at {} ({} ms after the JVM started)", config.host(), connector.port(),
-                config.eventsPath(), ManagementFactory.getRuntimeMXBean().getUptime());
+        LOG.info("Connector listening on {}:{}, events {} ({} ms after the JVM started)", config.host(), connector.port(),
+                config.eventsPath().map(path -> "at " + path + " only (EVENTS_PATH)")
+                        .orElse("on any path but /health (EVENTS_PATH unset)"), ManagementFactory.getRuntimeMXBean().getUptime());
         return connector;
     }
 
@@ -139,8 +146,14 @@ public final class ConnectorServer implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port());
     }
 
+    /** Where to post events: EVENTS_PATH, or the path NSPS's documents use when any path is taken. */
     public URI eventsUri() {
-        return baseUri().resolve(config.eventsPath());
+        return baseUri().resolve(config.eventsPath().orElse(ConnectorConfigLoader.DOCUMENTED_EVENTS_PATH));
+    }
+
+    /** Whether a POST on any path but /health is an event (EVENTS_PATH unset). */
+    public boolean takesEventsOnAnyPath() {
+        return config.eventsPath().isEmpty();
     }
 
     /**
@@ -220,7 +233,7 @@ public final class ConnectorServer implements AutoCloseable {
 
         EventsResource resource = new EventsResource(processor, lifecycle, health);
         application.registerResources(
-                route(config.eventsPath(), "POST", resource, "processEventProcessEventPost", Event.class),
+                route(config.eventsPath().orElse(ANY_PATH), "POST", resource, "processEventProcessEventPost", Event.class),
                 route("/health", "GET", resource, "healthCheckHealthGet"));
         return application;
     }

@@ -78,7 +78,7 @@ public final class ConnectorApplication {
             throw new ConfigurationException(List.of("the state store cannot be opened: " + SecretMasker.mask(String.valueOf(e.getMessage()))));
         }
         ConnectorConfig.StateSettings state = config.state();
-        EventProcessor processor = new EventProcessor(store, dispatcher, HandlerFailureResponses::toRecord,
+        EventProcessor processor = new EventProcessor(store, dispatcher, new HandlerFailureResponses(config.upstreamRateLimitStatus())::toRecord,
                 new ProcessingSettings(state.instanceId(), state.claimLease(), state.inFlightWait(), state.subscriberLockWait(),
                         state.idempotencyTtl(), state.maxEventTimeAhead()), Clock.systemUTC());
         ScheduledExecutorService purge = Executors.newSingleThreadScheduledExecutor(runnable -> {

@@ -128,6 +128,7 @@ public final class LoggingSetup {
         masking.start();
         encoder.setJsonGeneratorDecorator(masking);
         encoder.setJsonFactoryDecorator(escapes());
+        encoder.addProvider(new SeverityJsonProvider());
         encoder.start();
         return encoder;
     }

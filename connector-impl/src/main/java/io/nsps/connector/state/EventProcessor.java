@@ -8,6 +8,7 @@ import io.nsps.connector.state.StateStore.SubscriberBusyException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import io.nsps.connector.logging.LogText;
@@ -61,9 +62,10 @@ public final class EventProcessor {
         Instant now = clock.instant();
         if (time.isPresent() && time.get().instant().isAfter(now.plus(settings.maxEventTimeAhead()))) {
             // It would bar every later event of its subscriber as stale until its time came.
-            return new EventRecord(422, "invalid", "validation_error", "Validation failed",
-                    time.get().field() + " is more than " + ConfigValues.formatDuration(settings.maxEventTimeAhead())
-                            + " ahead of the connector's clock (" + time.get().instant() + ")", Map.of());
+            String problem = "is more than " + ConfigValues.formatDuration(settings.maxEventTimeAhead()) + " ahead of the connector's clock ("
+                    + time.get().instant() + ")";
+            return new EventRecord(422, "invalid", "validation_error", "Validation failed", time.get().field() + " " + problem, Map.of(),
+                    List.of(new EventRecord.FieldProblem(time.get().field(), problem)));
         }
         EventFingerprint fingerprint = EventFingerprint.of(event, time.map(EventIdentity.EventTime::instant).orElse(null));
         Instant deadline = now.plus(settings.inFlightWait());

@@ -67,7 +67,7 @@ public class HotPathBenchmark {
         };
         EventDispatcher dispatcher = new EventDispatcher(List.of(new RegisteredHandler("nothing", nothing, List.of(EventTypePattern.of("SIM/*")))));
         processor = new EventProcessor(new MemoryStateStore(50_000, Duration.ofDays(1), Clock.systemUTC()), dispatcher,
-                HandlerFailureResponses::toRecord,
+                new HandlerFailureResponses(503)::toRecord,
                 new ProcessingSettings("bench", Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofDays(1), Duration.ofDays(1)),
                 Clock.systemUTC());
         try (InputStream in = HotPathBenchmark.class.getClassLoader().getResourceAsStream("examples/events/sim-updated.json")) {

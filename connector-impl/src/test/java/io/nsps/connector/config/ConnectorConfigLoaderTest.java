@@ -20,7 +20,7 @@ final class ConnectorConfigLoaderTest {
 
         assertThat(config.port()).isEqualTo(8080);
         assertThat(config.host()).isEqualTo("0.0.0.0");
-        assertThat(config.eventsPath()).isEqualTo("/process-event");
+        assertThat(config.eventsPath()).as("unset: events on any path but /health").isEmpty();
         assertThat(config.maxBodyBytes()).isEqualTo(2 * 1024 * 1024);
         assertThat(config.maxBodyBytesInFlight()).isEqualTo(8 * 1024 * 1024);
         assertThat(config.logFormat()).isEqualTo(ConnectorConfig.LogFormat.JSON);
@@ -81,7 +81,7 @@ final class ConnectorConfigLoaderTest {
         assertThat(config.handlers()).containsExactly("log", "probe");
         assertThat(config.maxBodyBytes()).isEqualTo(65536);
         assertThat(config.shutdownGrace()).isEqualTo(Duration.ofMillis(500));
-        assertThat(config.eventsPath()).isEqualTo("/api/events");
+        assertThat(config.eventsPath()).contains("/api/events");
         assertThat(config.logFormat()).isEqualTo(ConnectorConfig.LogFormat.TEXT);
     }
 

@@ -74,13 +74,14 @@ final class NullableTypesTest {
     void theEventSchemaReportsAWrongTypedNullableFieldOnceAsATypeList() throws Exception {
         JsonSchema event = OpenApiDocument.componentSchema("Event");
         JsonNode instance = JSON.readTree("{\"event_id\":\"e1\",\"data\":{\"event_type\":\"SIM/Updated\"},"
-                + "\"pb_data\":{\"account_info\":{\"i_account\":\"x\"}}}");
+                + "\"pb_data\":{\"account_info\":{\"i_account\":true}}}");
 
         Set<ValidationMessage> messages = event.validate(instance);
 
         assertThat(messages).filteredOn(m -> m.getInstanceLocation().toString().endsWith("i_account"))
                 .singleElement()
-                .satisfies(m -> assertThat(m.getMessage()).endsWith("string found, [integer, null] expected"));
+                // An integer may also be written as a string of digits (OpenApiDocument.withDigitStrings).
+                .satisfies(m -> assertThat(m.getMessage()).endsWith("boolean found, [integer, null, string] expected"));
     }
 
     @Test

@@ -114,7 +114,7 @@ final class EventEndpointTest {
 
         assertThat(answer.status()).isEqualTo(422);
         assertThat(answer.json().path("error").asText())
-                .contains("pb_data.account_info.i_account must be integer or null, not string")
+                .contains("pb_data.account_info.i_account must be a whole number")
                 .contains("pb_data.account_info.blocked must be boolean or null, not string");
     }
 
@@ -262,11 +262,12 @@ final class EventEndpointTest {
     }
 
     @Test
-    void unknownPathIsNotFound() {
+    void anyOtherPathTakesOnlyEvents() {
+        // EVENTS_PATH unset: every path but /health is the events endpoint (EventsPathTest).
         HttpAnswer answer = connector.get("/no/such/path", "Authorization", "Bearer " + TOKEN);
 
-        assertThat(answer.status()).isEqualTo(404);
-        assertThat(answer.json().path("message").asText()).isEqualTo("Resource not found");
+        assertThat(answer.status()).isEqualTo(405);
+        assertThat(answer.header("Allow")).contains("POST");
     }
 
     @Test
@@ -293,7 +294,7 @@ final class EventEndpointTest {
             "invalid, 422, validation_error, ",
             "not_found, 404, validation_error, ",
             "auth, 500, authentication_error, ",
-            "rate_limit, 429, rate_limit_error, 7",
+            "rate_limit, 503, rate_limit_error, 7",
             "upstream_error, 500, service_error, ",
             "unavailable, 503, connection_error, 30",
     })

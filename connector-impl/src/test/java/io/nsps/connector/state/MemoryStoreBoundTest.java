@@ -45,7 +45,7 @@ final class MemoryStoreBoundTest {
         };
         EventProcessor processor = new EventProcessor(new MemoryStateStore(200_000, Duration.ofDays(35), Clock.systemUTC()),
                 new EventDispatcher(List.of(new RegisteredHandler("accepts", accepts, List.of(EventTypePattern.of("SIM/*"))))),
-                HandlerFailureResponses::toRecord,
+                new HandlerFailureResponses(503)::toRecord,
                 new ProcessingSettings("bound", Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofDays(35),
                         Duration.ofDays(1)),
                 Clock.systemUTC());

@@ -45,6 +45,8 @@ public final class RunningConnector implements AutoCloseable {
         env.put("HANDLERS_DIR", "target/no-handlers-dir");
         env.putAll(settings);
         try {
+            // Before, for the start-up lines; again after, in case the start reconfigured logging.
+            LogCapture.attach();
             ConnectorServer server = ConnectorApplication.start(env);
             LogCapture.attach();
             return new RunningConnector(server, server.eventsUri().getPath());
@@ -91,8 +93,9 @@ public final class RunningConnector implements AutoCloseable {
         HttpRequest built = request.timeout(Duration.ofSeconds(30)).build();
         try {
             HttpResponse<String> response = client.send(built, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            String operation = built.uri().getPath().equals(eventsPath) && built.method().equals("POST") ? "/process-event"
-                    : built.uri().getPath().equals("/health") && built.method().equals("GET") ? "/health" : null;
+            String path = built.uri().getPath();
+            boolean event = built.method().equals("POST") && (path.equals(eventsPath) || server.takesEventsOnAnyPath() && !path.equals("/health"));
+            String operation = event ? "/process-event" : path.equals("/health") && built.method().equals("GET") ? "/health" : null;
             ContractValidator.validate(operation, built.method(), response.statusCode(),
                     response.headers().firstValue("Content-Type").orElse(""), response.body());
             return new HttpAnswer(response.statusCode(), response.headers(), response.body());

@@ -1,6 +1,7 @@
 package io.nsps.connector.spi;
 
 import java.time.Clock;
+import java.util.Map;
 
 /** What the connector gives a handler when it is created. */
 public interface HandlerContext {
@@ -28,4 +29,17 @@ public interface HandlerContext {
      * for anything else, and one set for another scheme than {@code <prefix>AUTH} stops start-up.
      */
     UpstreamCredentials credentials();
+
+    /**
+     * The tracing headers of the event being handled on the calling thread ({@code x-b3-traceid} and
+     * {@code x-request-id}, as NSPS sent them or as the connector generated them), to send on every
+     * call to the external system so that its logs join the connector's. Call it on the thread
+     * {@link EventHandler#handle} was called on, and hand the map to any thread that makes the call;
+     * empty outside {@code handle}. Independent of any HTTP client.
+     *
+     * @since 0.2 (a default method: handlers compiled against an older SPI still load)
+     */
+    default Map<String, String> tracingHeaders() {
+        return Map.of();
+    }
 }

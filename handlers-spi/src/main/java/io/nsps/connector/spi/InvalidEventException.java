@@ -12,6 +12,7 @@ public final class InvalidEventException extends HandlerException {
     private static final long serialVersionUID = 1L;
 
     private final String field;
+    private final String problem;
 
     /**
      * @param field the offending field by its JSON path, e.g. {@code pb_data.sim_info.imsi}
@@ -20,6 +21,7 @@ public final class InvalidEventException extends HandlerException {
     public InvalidEventException(String field, String problem) {
         super(Objects.requireNonNull(field, "field is null") + ": " + Objects.requireNonNull(problem, "problem is null"), null);
         this.field = field;
+        this.problem = problem;
     }
 
     /**
@@ -33,10 +35,19 @@ public final class InvalidEventException extends HandlerException {
     private InvalidEventException(String reason) {
         super(reason, null);
         this.field = null;
+        this.problem = null;
     }
 
     /** The offending field's JSON path, empty when the external system refused the content as a whole. */
     public Optional<String> field() {
         return Optional.ofNullable(field);
+    }
+
+    /**
+     * What is wrong with {@link #field()}, empty when no field is named. The answer's {@code details}
+     * carry the field and this problem.
+     */
+    public Optional<String> problem() {
+        return Optional.ofNullable(problem);
     }
 }

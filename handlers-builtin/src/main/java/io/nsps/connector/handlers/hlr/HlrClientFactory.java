@@ -32,7 +32,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>JSON without absent fields; bounded decoding of answers;</li>
  *   <li>an error decoder that keeps only what the handler needs;</li>
  *   <li>a logger at BASIC level (method, URL, status, time), which never prints headers or bodies;</li>
- *   <li>credentials from {@link UpstreamCredentials} through an interceptor.</li>
+ *   <li>credentials from {@link UpstreamCredentials} through an interceptor;</li>
+ *   <li>the event's tracing headers on every request, and each answer's status recorded for the
+ *       call's log line ({@link CallContext}).</li>
  * </ul>
  */
 final class HlrClientFactory {
@@ -75,13 +77,14 @@ final class HlrClientFactory {
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
         return Feign.builder()
-                .client(new Http2Client(http))
+                .client(CallContext.recordingStatus(new Http2Client(http)))
                 .options(new Request.Options(settings.connectTimeout(), settings.timeout(), false))
                 .retryer(Retryer.NEVER_RETRY)
                 .encoder(new JacksonEncoder(mapper))
                 .decoder(new BoundedJacksonDecoder(mapper))
                 .errorDecoder(new HlrErrorDecoder(mapper, clock))
                 .requestInterceptor(credentialsInterceptor(credentials))
+                .requestInterceptor(CallContext.tracingHeaders())
                 .logger(new SystemFeignLogger(logger))
                 .logLevel(Logger.Level.BASIC)
                 .target(ProvisioningApi.class, settings.baseUrl());

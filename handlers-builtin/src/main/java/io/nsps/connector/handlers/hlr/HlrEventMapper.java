@@ -11,7 +11,9 @@ import io.nsps.connector.model.PBData;
 import io.nsps.connector.spi.InvalidEventException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -128,7 +130,7 @@ final class HlrEventMapper {
             return ignoredImsi(imsi);
         }
         AccountInfo account = pb.getAccountInfo();
-        boolean open = account != null && "open".equals(account.getBillStatus());
+        boolean open = account != null && isOpen(account.getBillStatus());
         boolean blocked = account == null || Boolean.TRUE.equals(account.getBlocked());
         List<String> msisdn = new ArrayList<>();
         if (open && account.getId() != null && account.getId().endsWith(MSISDN_SUFFIX)) {
@@ -148,16 +150,47 @@ final class HlrEventMapper {
         return new Plan(List.of(new ProvisioningStep(request, "update SIM " + imsi)), null);
     }
 
+    /** Billing statuses that mean the account is open: PortaBilling's, and the guide's name for its O. */
+    private static final Set<String> OPEN = Set.of("open", "active");
+    /** The documented others: service is barred. */
+    private static final Set<String> NOT_OPEN = Set.of("suspended", "inactive", "terminated", "closed");
+
+    /**
+     * Whether {@code bill_status} says the account is open. Every documented value is mapped
+     * explicitly; an absent one is not open; any other value is refused rather than guessed, since
+     * the answer grants or bars service.
+     */
+    static boolean isOpen(String billStatus) throws InvalidEventException {
+        if (billStatus == null) {
+            return false;
+        }
+        String status = billStatus.trim().toLowerCase(Locale.ROOT);
+        if (OPEN.contains(status)) {
+            return true;
+        }
+        if (NOT_OPEN.contains(status)) {
+            return false;
+        }
+        throw new InvalidEventException("pb_data.account_info.bill_status", "has the unknown value '" + cut(billStatus)
+                + "' (known: open, active, suspended, inactive, terminated, closed)");
+    }
+
+    private static String cut(String value) {
+        return value.length() <= 40 ? value : value.substring(0, 40) + "...";
+    }
+
     private static Optional<String> profile(PBData pb, String name) throws InvalidEventException {
         if (pb.getAccessPolicyInfo() == null || pb.getAccessPolicyInfo().getAttributes() == null) {
             return Optional.empty();
         }
         for (AccessPolicyAttribute attribute : pb.getAccessPolicyInfo().getAttributes()) {
             if (attribute != null && name.equals(attribute.getName()) && attribute.getValue() != null && !attribute.getValue().isBlank()) {
-                if (!HlrSettings.PROFILE.matcher(attribute.getValue()).matches()) {
+                // Comma-separated when the attribute has several values (values[0] in the guide's words): the first one.
+                String profile = attribute.getValue().split(",", 2)[0].trim();
+                if (!HlrSettings.PROFILE.matcher(profile).matches()) {
                     throw new InvalidEventException("pb_data.access_policy_info.attributes[" + name + "]", "is not a profile name");
                 }
-                return Optional.of(attribute.getValue());
+                return Optional.of(profile);
             }
         }
         return Optional.empty();
@@ -182,7 +215,8 @@ final class HlrEventMapper {
     }
 
     private boolean outsidePattern(String imsi) {
-        return settings.imsiPattern().map(p -> !p.matcher(imsi).matches()).orElse(false);
+        // Searched, as PortaOne's WTL connector does (re.search): ^25501 means "starts with 25501".
+        return settings.imsiPattern().map(p -> !p.matcher(imsi).find()).orElse(false);
     }
 
     private static Plan ignoredImsi(String imsi) {

@@ -9,7 +9,6 @@ import io.nsps.connector.handlers.hlr.client.model.Action;
 import io.nsps.connector.handlers.hlr.client.model.ProvisioningRequest;
 import io.nsps.connector.handlers.hlr.client.model.ProvisioningResponse;
 import io.nsps.connector.model.Event;
-import io.nsps.connector.spi.EntityNotFoundException;
 import io.nsps.connector.spi.EventHandler;
 import io.nsps.connector.spi.HandlerException;
 import io.nsps.connector.spi.HandlerResult;
@@ -25,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -35,6 +35,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * {@code hlr-hss}: provisions an HLR/HSS through its {@code POST /prov} API (see
@@ -69,12 +70,15 @@ final class HlrHssHandler implements EventHandler {
     private final ExecutorService httpExecutor;
     /** HLR_MAX_RPS; null when unlimited. Never waits: an exhausted limit is answered 429 at once. */
     private final RateLimiter rateLimiter;
+    /** The tracing headers of the event being handled on the calling thread (HandlerContext.tracingHeaders). */
+    private final Supplier<Map<String, String>> tracingHeaders;
     /** Until when the HLR asked not to be called (429 + Retry-After); EPOCH when it did not. */
     private final AtomicReference<Instant> backOffUntil = new AtomicReference<>(Instant.EPOCH);
 
     HlrHssHandler(HlrSettings settings, ProvisioningApi api, UpstreamCredentials credentials, Clock clock, System.Logger logger,
-                  ExecutorService httpExecutor) {
+                  ExecutorService httpExecutor, Supplier<Map<String, String>> tracingHeaders) {
         this.settings = settings;
+        this.tracingHeaders = tracingHeaders;
         this.httpExecutor = httpExecutor;
         this.logger = logger;
         this.mapper = new HlrEventMapper(settings);
@@ -108,8 +112,9 @@ final class HlrHssHandler implements EventHandler {
             return HandlerResult.ignored(plan.ignoredBecause());
         }
         List<String> done = new ArrayList<>();
+        Map<String, String> tracing = tracingHeaders.get();
         for (ProvisioningStep step : plan.steps()) {
-            done.add(execute(step, deadline));
+            done.add(execute(step, deadline, tracing));
         }
         return HandlerResult.processed("HLR: " + String.join("; ", done));
     }
@@ -121,16 +126,16 @@ final class HlrHssHandler implements EventHandler {
     }
 
     /** One step, with its tolerated answers; returns what was done. */
-    private String execute(ProvisioningStep step, Instant deadline) throws HandlerException {
+    private String execute(ProvisioningStep step, Instant deadline, Map<String, String> tracing) throws HandlerException {
         try {
-            checkResult(step, send(step.request(), deadline));
+            checkResult(step, send(step.request(), deadline, tracing));
             return step.purpose();
         } catch (HlrStatusException e) {
             if (e.status() == 409 && step.action() == Action.INSERT) {
                 // Already there (a retry of an insert that succeeded): bring it to the requested state.
                 ProvisioningRequest update = copyAs(step.request(), Action.UPDATE);
                 try {
-                    checkResult(step, send(update, deadline));
+                    checkResult(step, send(update, deadline, tracing));
                 } catch (HlrStatusException again) {
                     throw failure(step, again);
                 }
@@ -139,18 +144,25 @@ final class HlrHssHandler implements EventHandler {
             if (e.status() == 404 && step.action() == Action.DELETE) {
                 return step.purpose() + " (already absent)";
             }
+            if (e.status() == 404) {
+                // Not permanent: the SIM's insert may still be on its way (NSPS retries it). A 503 keeps
+                // this event until the subscriber is there; a 404 would make NSPS drop it.
+                String detail = e.upstreamError().isEmpty() ? "" : ": " + e.upstreamError();
+                throw new UpstreamUnavailableException("The HLR has no subscriber for " + step.purpose() + " yet" + detail,
+                        DEFAULT_RETRY_AFTER, null);
+            }
             throw failure(step, e);
         }
     }
 
     /** Sends within the event's deadline, re-sending once with fresh credentials after a 401/403. */
-    private ProvisioningResponse send(ProvisioningRequest request, Instant deadline) throws HandlerException {
+    private ProvisioningResponse send(ProvisioningRequest request, Instant deadline, Map<String, String> tracing) throws HandlerException {
         try {
-            return within(deadline, () -> api.provision(request));
+            return within(deadline, request, tracing);
         } catch (HlrStatusException e) {
             if ((e.status() == 401 || e.status() == 403) && e.authorization() != null && credentials.refused(e.authorization())) {
                 try {
-                    return within(deadline, () -> api.provision(request));
+                    return within(deadline, request, tracing);
                 } catch (HlrStatusException again) {
                     if (again.authorization() != null && (again.status() == 401 || again.status() == 403)) {
                         credentials.refused(again.authorization());
@@ -162,11 +174,15 @@ final class HlrHssHandler implements EventHandler {
         }
     }
 
-    private interface Call {
-        ProvisioningResponse run();
+    /** What one call came to, on the thread that made it: an answer or a failure, and the HTTP status if one came. */
+    private record CallResult(ProvisioningResponse response, RuntimeException failure, Integer status) {
     }
 
-    private ProvisioningResponse within(Instant deadline, Call call) throws HandlerException {
+    /**
+     * One call, on a call thread, within the event's deadline; logged at INFO (action, IMSI, status,
+     * duration) on the event's thread, so the line carries the event's tracing ids.
+     */
+    private ProvisioningResponse within(Instant deadline, ProvisioningRequest request, Map<String, String> tracing) throws HandlerException {
         Instant now = clock.instant();
         Instant quietUntil = backOffUntil.get();
         if (now.isBefore(quietUntil)) {
@@ -180,33 +196,66 @@ final class HlrHssHandler implements EventHandler {
         if (remaining <= 0) {
             throw timedOut();
         }
-        Future<ProvisioningResponse> future;
+        long started = System.nanoTime();
+        Future<CallResult> future;
         try {
-            future = calls.submit(call::run);
+            future = calls.submit(() -> {
+                CallContext.begin(tracing);
+                try {
+                    return new CallResult(api.provision(request), null, CallContext.status());
+                } catch (RuntimeException e) {
+                    return new CallResult(null, e, CallContext.status());
+                } finally {
+                    CallContext.end();
+                }
+            });
         } catch (RejectedExecutionException e) {
             throw new UpstreamUnavailableException("Too many HLR calls in progress (" + MAX_CALLS_IN_FLIGHT + ")", DEFAULT_RETRY_AFTER, null);
         }
+        CallResult result;
         try {
-            return future.get(remaining, TimeUnit.MILLISECONDS);
+            result = future.get(remaining, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             future.cancel(true);
+            logCall(request, "no answer", started);
             throw timedOut();
         } catch (InterruptedException e) {
             future.cancel(true);
             Thread.currentThread().interrupt();
             throw new UpstreamUnavailableException("Interrupted while calling the HLR", DEFAULT_RETRY_AFTER, e);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof HlrStatusException status) {
-                throw status; // a status whose meaning depends on the step: decided by execute()
-            }
-            // The answer to NSPS names the kind of failure only; the cause is for the operator.
-            logger.log(System.Logger.Level.WARNING, "Calling the HLR failed", e.getCause());
-            HandlerException failure = translate(e.getCause());
-            if (failure instanceof UpstreamRateLimitedException limited) {
-                limited.retryAfter().ifPresent(this::backOffFor);
-            }
-            throw failure;
+            throw new UpstreamErrorException("Calling the HLR failed unexpectedly", e.getCause());
         }
+        logCall(request, result.status() != null ? "HTTP " + result.status() : outcomeOf(result.failure()), started);
+        if (result.failure() == null) {
+            return result.response();
+        }
+        if (result.failure() instanceof HlrStatusException status) {
+            throw status; // a status whose meaning depends on the step: decided by execute()
+        }
+        // The answer to NSPS names the kind of failure only; the cause is for the operator.
+        logger.log(System.Logger.Level.WARNING, "Calling the HLR failed", result.failure());
+        HandlerException failure = translate(result.failure());
+        if (failure instanceof UpstreamRateLimitedException limited) {
+            limited.retryAfter().ifPresent(this::backOffFor);
+        }
+        throw failure;
+    }
+
+    /** One line per call, as operators of the WTL connector know it: what was asked, of which SIM, and what came back. */
+    private void logCall(ProvisioningRequest request, String outcome, long startedNanos) {
+        if (logger.isLoggable(System.Logger.Level.INFO)) {
+            logger.log(System.Logger.Level.INFO, "HLR " + request.getAction() + " IMSI " + request.getImsi() + ": " + outcome + " in "
+                    + Duration.ofNanos(System.nanoTime() - startedNanos).toMillis() + " ms");
+        }
+    }
+
+    /** What a call's failure was, for its log line, when no HTTP answer came. */
+    private static String outcomeOf(RuntimeException failure) {
+        if (failure instanceof HlrCallFailure) {
+            return "not sent (no credentials)";
+        }
+        return failure instanceof RetryableException ? kind(failure.getCause()) : "failed";
     }
 
     /** No call until {@code delay} from now; a later end already set stays. */
@@ -270,7 +319,6 @@ final class HlrHssHandler implements EventHandler {
     private static HandlerException failure(ProvisioningStep step, HlrStatusException e) {
         String detail = e.upstreamError().isEmpty() ? "" : ": " + e.upstreamError();
         return switch (e.status()) {
-            case 404 -> new EntityNotFoundException("The HLR has no subscriber for " + step.purpose() + detail);
             case 409 -> InvalidEventException.rejectedUpstream("The HLR refused to " + step.purpose() + " (HTTP 409)" + detail);
             default -> new UpstreamAuthenticationException("The HLR refused the connector's credentials (HTTP " + e.status() + ")", null);
         };

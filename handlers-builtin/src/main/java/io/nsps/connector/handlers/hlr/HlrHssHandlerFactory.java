@@ -31,8 +31,11 @@ public final class HlrHssHandlerFactory implements HandlerFactory {
     @Override
     public EventHandler create(HandlerContext context) {
         HlrSettings settings = HlrSettings.read(context.config());
+        settings.imsiPattern().ifPresent(pattern -> context.logger().log(System.Logger.Level.INFO,
+                "IMSIs matching " + pattern.pattern() + " are provisioned (searched in the IMSI: anchor it with ^ and $ for a full match);"
+                        + " other IMSIs are acknowledged as ignored"));
         ExecutorService httpExecutor = HlrClientFactory.httpExecutor();
         return new HlrHssHandler(settings, HlrClientFactory.create(settings, context.credentials(), context.clock(), context.logger(), httpExecutor),
-                context.credentials(), context.clock(), context.logger(), httpExecutor);
+                context.credentials(), context.clock(), context.logger(), httpExecutor, context::tracingHeaders);
     }
 }

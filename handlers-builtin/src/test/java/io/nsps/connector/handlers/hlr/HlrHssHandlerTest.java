@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nsps.connector.handlers.testing.FakeHandlerContext;
 import io.nsps.connector.handlers.testing.MutableClock;
 import io.nsps.connector.model.Event;
-import io.nsps.connector.spi.EntityNotFoundException;
 import io.nsps.connector.spi.EventHandler;
 import io.nsps.connector.spi.HandlerResult;
 import io.nsps.connector.spi.InvalidEventException;
@@ -279,7 +278,7 @@ final class HlrHssHandlerTest {
             "400, io.nsps.connector.spi.InvalidEventException",
             "409, io.nsps.connector.spi.InvalidEventException",
             "422, io.nsps.connector.spi.InvalidEventException",
-            "404, io.nsps.connector.spi.EntityNotFoundException",
+            "404, io.nsps.connector.spi.UpstreamUnavailableException",
             "500, io.nsps.connector.spi.UpstreamErrorException",
             "502, io.nsps.connector.spi.UpstreamErrorException",
             "301, io.nsps.connector.spi.UpstreamErrorException",
@@ -450,12 +449,13 @@ final class HlrHssHandlerTest {
     }
 
     @Test
-    void entityNotFoundKeepsTheUpstreamReasonSanitised() {
+    void aSubscriberTheHlrLacksIsRetriedNotDroppedWithTheUpstreamReasonSanitised() {
+        // Its insert may still be on its way: a 404 would make NSPS drop the update for good.
         hlr.enqueue(json(404, "{\"result\":false,\"error\":\"subscriber\\nunknown\"}"));
 
         assertThatThrownBy(() -> handler(Map.of()).handle(sample("sim-updated.json")))
-                .isInstanceOf(EntityNotFoundException.class)
-                .hasMessage("The HLR has no subscriber for update SIM 255010000020349: subscriber unknown");
+                .isInstanceOf(UpstreamUnavailableException.class)
+                .hasMessage("The HLR has no subscriber for update SIM 255010000020349 yet: subscriber unknown");
     }
 
     private EventHandler handler(Map<String, String> settings) {
