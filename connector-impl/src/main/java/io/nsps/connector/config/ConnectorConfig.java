@@ -1,5 +1,7 @@
 package io.nsps.connector.config;
 
+import io.nsps.connector.logging.LogFormat;
+import io.nsps.connector.logging.LogLevel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -13,8 +15,6 @@ import java.util.Optional;
  * {@code eventsPath} is empty when {@code EVENTS_PATH} is unset: then a POST on any path but
  * {@code /health} is an event (the URL is whatever the operator typed into NSPS).
  * Handlers' settings are read by the handlers themselves, under their prefixes.
- *
- * @param env the whole environment the configuration was read from; handlers read theirs from it
  */
 public record ConnectorConfig(
         String host,
@@ -42,8 +42,7 @@ public record ConnectorConfig(
         Duration idleMemoryReturnAfter,
         Duration healthStuckAfter,
         int upstreamRateLimitStatus,
-        StateSettings state,
-        Map<String, String> env) {
+        StateSettings state) {
 
     public enum StateStoreKind { MEMORY, POSTGRES }
 
@@ -54,10 +53,6 @@ public record ConnectorConfig(
     }
 
     public enum AuthMode { STATIC, JWT }
-
-    public enum LogFormat { JSON, TEXT }
-
-    public enum LogLevel { TRACE, DEBUG, INFO, WARN, ERROR }
 
     /** JWT verification: signature with the public key, algorithm pinned, expiry, issuer, audience. */
     public record JwtSettings(Path publicKeyFile, String publicKeyPem, JwtAlgorithm algorithm, String issuer, String audience,
@@ -75,7 +70,6 @@ public record ConnectorConfig(
         Objects.requireNonNull(host, "host is null");
         apiTokens = List.copyOf(apiTokens);
         handlers = List.copyOf(handlers);
-        env = Map.copyOf(env);
     }
 
     /** Every setting with its effective value, secrets masked: safe to print and log. */

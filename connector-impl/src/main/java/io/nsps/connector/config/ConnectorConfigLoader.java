@@ -3,8 +3,8 @@ package io.nsps.connector.config;
 import io.nsps.connector.config.ConnectorConfig.AuthMode;
 import io.nsps.connector.config.ConnectorConfig.JwtAlgorithm;
 import io.nsps.connector.config.ConnectorConfig.JwtSettings;
-import io.nsps.connector.config.ConnectorConfig.LogFormat;
-import io.nsps.connector.config.ConnectorConfig.LogLevel;
+import io.nsps.connector.logging.LogFormat;
+import io.nsps.connector.logging.LogLevel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -116,7 +116,7 @@ public final class ConnectorConfigLoader {
         }
         return new ConnectorConfig(host, port, authMode, tokens, jwt, eventsPath, handlers, handlersDir, maxBody, logLevel,
                 logFormat, logFlushInterval, grace, workerThreads, runningWorkers, workerQueue, selectorThreads, maxConcurrent, bodiesInFlight,
-                idleTimeout, bodyReadTimeout, headerReadTimeout, idleMemoryReturnAfter, healthStuckAfter, rateLimitStatus, state, env);
+                idleTimeout, bodyReadTimeout, headerReadTimeout, idleMemoryReturnAfter, healthStuckAfter, rateLimitStatus, state);
     }
 
     private static ConnectorConfig.StateSettings stateSettings(EnvironmentReader reader) {

@@ -6,10 +6,10 @@ import java.util.List;
  * What happened to an accepted event.
  *
  * @param handlers the handlers that took it (empty when none declared its type)
- * @param outcome {@code processed}, or {@code ignored} when no handler provisioned anything
+ * @param processed whether a handler provisioned something (false: every taker ignored it, or none took it)
  * @param message the sentence NSPS stores with the event
  */
-public record DispatchResult(List<String> handlers, String outcome, String message) {
+public record DispatchResult(List<String> handlers, boolean processed, String message) {
 
     public DispatchResult {
         handlers = List.copyOf(handlers);

@@ -36,7 +36,7 @@ public final class EventDispatcher implements AutoCloseable {
         if (takers.isEmpty()) {
             String reason = "Event ignored: no enabled handler takes event type " + type;
             LOG.info(reason);
-            return new DispatchResult(List.of(), "ignored", reason);
+            return new DispatchResult(List.of(), false, reason);
         }
         List<String> messages = new ArrayList<>();
         boolean processed = false;
@@ -53,8 +53,7 @@ public final class EventDispatcher implements AutoCloseable {
             processed |= result.outcome() == HandlerResult.Outcome.PROCESSED;
             messages.add(takers.size() == 1 ? result.message() : taker.name() + ": " + result.message());
         }
-        return new DispatchResult(takers.stream().map(RegisteredHandler::name).toList(),
-                processed ? "processed" : "ignored", String.join("; ", messages));
+        return new DispatchResult(takers.stream().map(RegisteredHandler::name).toList(), processed, String.join("; ", messages));
     }
 
     @Override

@@ -7,14 +7,13 @@ import io.nsps.connector.config.EnvironmentReader;
 import io.nsps.connector.dispatch.EventDispatcher;
 import io.nsps.connector.dispatch.HandlerRegistry;
 import io.nsps.connector.dispatch.RegisteredHandler;
-import io.nsps.connector.http.ConnectorServer;
+import io.nsps.connector.server.ConnectorServer;
 import io.nsps.connector.logging.LoggingSetup;
-import io.nsps.connector.http.HandlerFailureResponses;
 import io.nsps.connector.logging.SecretMasker;
-import io.nsps.connector.state.EventProcessor;
-import io.nsps.connector.state.MemoryStateStore;
-import io.nsps.connector.state.PostgresStateStore;
-import io.nsps.connector.state.ProcessingSettings;
+import io.nsps.connector.processing.EventProcessor;
+import io.nsps.connector.state.memory.MemoryStateStore;
+import io.nsps.connector.state.postgres.PostgresStateStore;
+import io.nsps.connector.processing.ProcessingSettings;
 import io.nsps.connector.state.StateStore;
 import io.nsps.connector.state.StateStoreHealth;
 import java.io.IOException;
@@ -78,9 +77,9 @@ public final class ConnectorApplication {
             throw new ConfigurationException(List.of("the state store cannot be opened: " + SecretMasker.mask(String.valueOf(e.getMessage()))));
         }
         ConnectorConfig.StateSettings state = config.state();
-        EventProcessor processor = new EventProcessor(store, dispatcher, new HandlerFailureResponses(config.upstreamRateLimitStatus())::toRecord,
+        EventProcessor processor = new EventProcessor(store, dispatcher,
                 new ProcessingSettings(state.instanceId(), state.claimLease(), state.inFlightWait(), state.subscriberLockWait(),
-                        state.idempotencyTtl(), state.maxEventTimeAhead()), Clock.systemUTC());
+                        state.idempotencyTtl(), state.maxEventTimeAhead()), ConnectorServer.WAITING, Clock.systemUTC());
         ScheduledExecutorService purge = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "nsps-state-upkeep");
             thread.setDaemon(true);

@@ -1,11 +1,10 @@
 package io.nsps.connector.launcher;
 
 import io.nsps.connector.config.ConfigurationException;
-import io.nsps.connector.demo.HlrSimulator;
 import io.nsps.connector.dispatch.EventTypePattern;
 import io.nsps.connector.dispatch.HandlerRegistry;
 import io.nsps.connector.dispatch.RegisteredHandler;
-import io.nsps.connector.http.ConnectorServer;
+import io.nsps.connector.server.ConnectorServer;
 import io.nsps.connector.logging.SecretMasker;
 import io.nsps.connector.spi.HandlerFactory;
 import java.io.IOException;
@@ -30,13 +29,13 @@ import picocli.CommandLine.ParentCommand;
 import sun.misc.Signal;
 
 /**
- * {@code nsps-connector [serve|demo|handlers]}. Configuration comes from environment variables;
+ * {@code nsps-connector [serve|handlers]} ({@code demo} is connector-demo's, run by the same launcher). Configuration comes from environment variables;
  * a configuration problem ends the process with exit code 2 and the list of every problem, no
  * stack trace. SIGTERM and SIGINT shut down gracefully and exit 0.
  */
 @Command(name = "nsps-connector", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Receives PortaBilling events from NSPS and provisions external systems through handlers.",
-        subcommands = {Main.Serve.class, Main.Demo.class, Main.Handlers.class, Main.Train.class})
+        subcommands = {Main.Serve.class, Main.Handlers.class, Main.Train.class})
 public final class Main implements Callable<Integer> {
 
     static final int CONFIGURATION_ERROR = 2;
@@ -82,59 +81,6 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() {
             return runUntilSignalled(main.env, server -> { });
-        }
-    }
-
-    @Command(name = "demo", description = "Run the connector with the hlr-hss handler against an embedded HLR/HSS simulator:"
-            + " no configuration needed.")
-    static final class Demo implements Callable<Integer> {
-        /** The IMSI of the shipped sample event, whose state the demo shows. */
-        static final String SAMPLE_IMSI = "255010000020349";
-
-        @ParentCommand
-        private Main main;
-
-        @Override
-        public Integer call() throws IOException {
-            String token = newToken();
-            String simulatorToken = newToken();
-            try (HlrSimulator simulator = HlrSimulator.start(0, simulatorToken)) {
-                Map<String, String> demoEnv = new HashMap<>(main.env);
-                demoEnv.keySet().removeIf(name -> name.startsWith("HLR_") || name.startsWith("API_TOKEN"));
-                demoEnv.put("API_TOKEN", token);
-                demoEnv.put("AUTH_MODE", "static");
-                // hlr-hss provisions the simulator; log writes each event's summary for the person watching.
-                demoEnv.put("HANDLERS", "hlr-hss,log");
-                demoEnv.put("HLR_API_URL", simulator.baseUrl().toString());
-                demoEnv.put("HLR_AUTH", "bearer");
-                demoEnv.put("HLR_TOKEN", simulatorToken);
-                demoEnv.putIfAbsent("LOG_FORMAT", "text");
-                demoEnv.putIfAbsent("HOST", "127.0.0.1");
-                Path sample = sampleEvent(main.env);
-                return runUntilSignalled(demoEnv, server -> printDemoInstructions(server, token, sample, simulator, simulatorToken));
-            }
-        }
-
-        private static void printDemoInstructions(ConnectorServer server, String token, Path sample, HlrSimulator simulator,
-                                                  String simulatorToken) {
-            PrintWriter out = new PrintWriter(System.out, true);
-            out.println();
-            out.println("NSPS connector demo is running: handlers hlr-hss (provisioning an embedded HLR/HSS simulator) and log.");
-            out.println("  Events URL:    " + server.eventsUri());
-            out.println("  Bearer token:  " + token);
-            out.println("  HLR simulator: " + simulator.baseUrl() + " (its own token: " + simulatorToken + ")");
-            out.println();
-            out.println("Send a sample SIM/Updated event from another terminal:");
-            out.println("  curl -sS -X POST '" + server.eventsUri() + "' \\");
-            out.println("    -H 'Authorization: Bearer " + token + "' -H 'Content-Type: application/json' \\");
-            out.println("    --data-binary @" + sample);
-            out.println();
-            out.println("Then see the subscriber state it produced in the HLR:");
-            out.println("  curl -sS -H 'Authorization: Bearer " + simulatorToken + "' " + simulator.baseUrl() + "/subscribers/" + SAMPLE_IMSI);
-            out.println();
-            out.println("Health: curl -sS " + server.baseUri().resolve("/health"));
-            out.println("Stop with Ctrl+C.");
-            out.println();
         }
     }
 
@@ -216,7 +162,7 @@ public final class Main implements Callable<Integer> {
     }
 
     /** Starts the connector, tells {@code onStarted}, serves until SIGTERM or SIGINT; returns the exit code. */
-    private static int runUntilSignalled(Map<String, String> env, java.util.function.Consumer<ConnectorServer> onStarted) {
+    public static int runUntilSignalled(Map<String, String> env, java.util.function.Consumer<ConnectorServer> onStarted) {
         ConnectorServer server;
         try {
             server = ConnectorApplication.start(env);
@@ -270,7 +216,7 @@ public final class Main implements Callable<Integer> {
     }
 
     /** The shipped sample event, from the project tree when run by the launcher, else extracted from the classpath. */
-    static Path sampleEvent(Map<String, String> env) throws IOException {
+    public static Path sampleEvent(Map<String, String> env) throws IOException {
         String home = env.get("NSPS_CONNECTOR_HOME");
         if (home != null) {
             Path inTree = Path.of(home, "api-spec", "src", "main", "resources", "examples", "events", "sim-updated.json");

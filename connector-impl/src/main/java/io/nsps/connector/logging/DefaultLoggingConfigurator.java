@@ -4,8 +4,6 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.core.spi.ContextAwareBase;
-import io.nsps.connector.config.ConnectorConfig.LogFormat;
-import io.nsps.connector.config.ConnectorConfig.LogLevel;
 import java.time.Duration;
 
 /**

@@ -6,8 +6,6 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
-import io.nsps.connector.config.ConnectorConfig.LogFormat;
-import io.nsps.connector.config.ConnectorConfig.LogLevel;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.time.Duration;
@@ -82,7 +80,6 @@ public final class LoggingSetup {
         // The libraries' own INFO chatter (banner lines, provider scans) is noise in an event log.
         if (level.compareTo(LogLevel.INFO) >= 0) {
             context.getLogger("org.glassfish").setLevel(Level.WARN);
-            context.getLogger("org.hibernate").setLevel(Level.WARN);
             context.getLogger("io.smallrye").setLevel(Level.WARN);
         }
         applied = key(format, level, flushInterval);

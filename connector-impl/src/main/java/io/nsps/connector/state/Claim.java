@@ -1,5 +1,7 @@
 package io.nsps.connector.state;
 
+import io.nsps.connector.outcome.Outcome;
+
 /** The result of trying to take an event for processing. */
 public sealed interface Claim {
 
@@ -16,6 +18,6 @@ public sealed interface Claim {
      *
      * @param fingerprint the first delivery's, or null where the store kept none
      */
-    record AlreadyDone(EventRecord record, EventFingerprint fingerprint) implements Claim {
+    record AlreadyDone(Outcome.Done outcome, EventFingerprint fingerprint) implements Claim {
     }
 }

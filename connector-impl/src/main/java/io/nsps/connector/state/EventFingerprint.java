@@ -1,31 +1,30 @@
 package io.nsps.connector.state;
 
-import io.nsps.connector.model.Event;
 import java.time.Instant;
 
 /**
  * What tells two deliveries with one {@code event_id} apart: a hash of the event's {@code data}
  * (the ESPF event as PortaBilling sent it; NSPS may enrich {@code pb_data} anew and restamp
- * {@code updated_at} on a retry, so those are left out) and its event time, both kept with the
- * finished event. Only compared to warn an operator, so 32 bits of hash are plenty.
+ * {@code updated_at} on a retry, so those are left out) and its event time to the second, both kept
+ * with the finished event ({@code processing.EventIdentity} makes it). Only compared to warn an
+ * operator, so 32 bits of hash are plenty.
  *
  * @param eventTime the event's time to the second, or null when it has none (or is beyond 2106)
  */
 public record EventFingerprint(int dataHash, Instant eventTime) {
 
-    /** The event's {@code data} hash (the generated model's: the same in every JVM) and {@code time}. */
-    public static EventFingerprint of(Event event, Instant time) {
-        return new EventFingerprint(event.getData().hashCode(), time == null ? null : Instant.ofEpochSecond(time.getEpochSecond()));
+    public EventFingerprint {
+        eventTime = eventTime == null ? null : Instant.ofEpochSecond(eventTime.getEpochSecond());
     }
 
     /** The hash in the top 32 bits, the time as unsigned epoch seconds (0: none) in the bottom 32. */
-    long packed() {
+    public long packed() {
         long seconds = eventTime == null || eventTime.getEpochSecond() <= 0 || eventTime.getEpochSecond() > 0xFFFF_FFFFL
                 ? 0 : eventTime.getEpochSecond();
         return (long) dataHash << 32 | seconds;
     }
 
-    static EventFingerprint unpacked(long packed) {
+    public static EventFingerprint unpacked(long packed) {
         long seconds = packed & 0xFFFF_FFFFL;
         return new EventFingerprint((int) (packed >>> 32), seconds == 0 ? null : Instant.ofEpochSecond(seconds));
     }

@@ -1,5 +1,6 @@
 package io.nsps.connector.state;
 
+import io.nsps.connector.outcome.Outcome;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -22,11 +23,14 @@ public interface StateStore extends AutoCloseable {
      */
     Claim claim(String eventId, String eventType, String subscriber, String owner, Instant leaseUntil);
 
-    /** The finished record of an event, if it finished (done or failed) and is still remembered. */
-    Optional<EventRecord> finished(String eventId);
+    /** The outcome of an event, if it finished and is still remembered. */
+    Optional<Outcome> finished(String eventId);
 
-    /** Finishes a claimed event, keeping its fingerprint beside its record, and journals the delivery. */
-    void finish(String eventId, String eventType, String subscriber, String owner, Instant receivedAt, EventRecord record,
+    /**
+     * Finishes a claimed event with its outcome, keeping its fingerprint beside it, and journals the
+     * delivery. Only a {@link Outcome.Done} one is never claimed again.
+     */
+    void finish(String eventId, String eventType, String subscriber, String owner, Instant receivedAt, Outcome outcome,
                 EventFingerprint fingerprint);
 
     /**

@@ -5,9 +5,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * How text the sender chose is kept in a state store, the same for every store: keys compared
- * exactly and bounded in size, other text storable anywhere (PostgreSQL's {@code text} holds no
- * NUL, and UTF-8 has no form for a lone UTF-16 surrogate).
+ * How a key the sender chose (an event id, a subscriber) is kept in a state store, the same for
+ * every store: compared exactly and bounded in size. (Other text is made storable by
+ * {@code outcome.Texts}.)
  */
 public final class StoredText {
 
@@ -43,40 +43,6 @@ public final class StoredText {
             units[2 * i + 1] = (byte) c;
         }
         return DIGEST_PREFIX + HexFormat.of().formatHex(sha256(units));
-    }
-
-    /**
-     * Text kept for people (an event type, an answer's message): NUL and lone surrogates become
-     * U+FFFD, and it is cut to {@code maxChars} (never in the middle of a surrogate pair).
-     */
-    public static String text(String text, int maxChars) {
-        if (text == null) {
-            return null;
-        }
-        StringBuilder clean = null;
-        int length = Math.min(text.length(), maxChars);
-        for (int i = 0; i < length; i++) {
-            char c = text.charAt(i);
-            boolean bad = c == 0
-                    || Character.isHighSurrogate(c) && (i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1)))
-                    || Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(text.charAt(i - 1)));
-            if (bad && clean == null) {
-                clean = new StringBuilder(length).append(text, 0, i);
-            }
-            if (clean != null) {
-                clean.append(bad ? '\uFFFD' : c);
-            }
-        }
-        if (length < text.length() && Character.isHighSurrogate(text.charAt(length - 1))) {
-            // The pair's second half is cut off: keep neither.
-            if (clean != null) {
-                clean.setLength(clean.length() - 1);
-            } else {
-                length--;
-            }
-        }
-        String kept = clean != null ? clean.toString() : length == text.length() ? text : text.substring(0, length);
-        return length < text.length() ? kept + "..." : kept;
     }
 
     private static byte[] sha256(byte[] bytes) {

@@ -6,16 +6,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nsps.connector.dispatch.EventDispatcher;
 import io.nsps.connector.dispatch.EventTypePattern;
 import io.nsps.connector.dispatch.RegisteredHandler;
-import io.nsps.connector.events.EventParser;
-import io.nsps.connector.events.JsonMappers;
-import io.nsps.connector.http.HandlerFailureResponses;
+import io.nsps.connector.parsing.EventParser;
+import io.nsps.connector.parsing.JsonMappers;
 import io.nsps.connector.model.Event;
 import io.nsps.connector.spi.EventHandler;
 import io.nsps.connector.spi.HandlerResult;
-import io.nsps.connector.state.EventProcessor;
-import io.nsps.connector.state.EventRecord;
-import io.nsps.connector.state.MemoryStateStore;
-import io.nsps.connector.state.ProcessingSettings;
+import io.nsps.connector.processing.EventProcessor;
+import io.nsps.connector.outcome.Outcome;
+import io.nsps.connector.state.memory.MemoryStateStore;
+import io.nsps.connector.processing.ProcessingSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
@@ -67,9 +66,8 @@ public class HotPathBenchmark {
         };
         EventDispatcher dispatcher = new EventDispatcher(List.of(new RegisteredHandler("nothing", nothing, List.of(EventTypePattern.of("SIM/*")))));
         processor = new EventProcessor(new MemoryStateStore(50_000, Duration.ofDays(1), Clock.systemUTC()), dispatcher,
-                new HandlerFailureResponses(503)::toRecord,
                 new ProcessingSettings("bench", Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofDays(1), Duration.ofDays(1)),
-                Clock.systemUTC());
+                io.nsps.connector.processing.Waiting.NONE, Clock.systemUTC());
         try (InputStream in = HotPathBenchmark.class.getClassLoader().getResourceAsStream("examples/events/sim-updated.json")) {
             standard = in.readAllBytes();
         }
@@ -83,12 +81,12 @@ public class HotPathBenchmark {
     }
 
     @Benchmark
-    public EventRecord standardEvent() {
+    public Outcome standardEvent() {
         return process(standard);
     }
 
     @Benchmark
-    public EventRecord oneMegabyteEvent() {
+    public Outcome oneMegabyteEvent() {
         return process(large);
     }
 
@@ -103,7 +101,7 @@ public class HotPathBenchmark {
         return parser.parse(large);
     }
 
-    private EventRecord process(byte[] body) {
+    private Outcome process(byte[] body) {
         Event event = parser.parse(body);
         long id = ids.incrementAndGet();
         event.setEventId("bench-" + id);

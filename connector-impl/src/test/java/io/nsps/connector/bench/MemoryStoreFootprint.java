@@ -1,8 +1,8 @@
 package io.nsps.connector.bench;
 
-import io.nsps.connector.state.EventRecord;
+import io.nsps.connector.outcome.Outcome;
 import io.nsps.connector.state.EventFingerprint;
-import io.nsps.connector.state.MemoryStateStore;
+import io.nsps.connector.state.memory.MemoryStateStore;
 import io.nsps.connector.state.SubscriberLock;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
@@ -32,7 +32,7 @@ public final class MemoryStoreFootprint {
         boolean ownAnswers = Arrays.asList(args).contains("--own-answers");
         long before = usedHeapAfterCollection();
         MemoryStateStore store = new MemoryStateStore(events, Duration.ofDays(35), Clock.systemUTC());
-        EventRecord shared = new EventRecord(202, "processed", null, "Logged SIM/Updated", null, Map.of());
+        Outcome shared = new Outcome.Done(Outcome.Done.Result.PROCESSED, "Logged SIM/Updated");
         Instant eventTime = Instant.parse("2026-11-27T10:00:00Z");
         for (int i = 0; i < events; i++) {
             String id = UUID.randomUUID().toString();
@@ -41,8 +41,7 @@ public final class MemoryStoreFootprint {
             try (SubscriberLock lock = store.lockSubscriber(subscriber, Duration.ofSeconds(1))) {
                 lock.applied(eventTime.plusMillis(i), id);
             }
-            EventRecord answer = ownAnswers ? new EventRecord(202, "processed", null, "HLR: update SIM " + subscriber.substring(5), null,
-                    Map.of()) : shared;
+            Outcome answer = ownAnswers ? new Outcome.Done(Outcome.Done.Result.PROCESSED, "HLR: update SIM " + subscriber.substring(5)) : shared;
             store.finish(id, "SIM/Updated", subscriber, "bench", Instant.now(), answer, FINGERPRINT);
         }
         long retained = usedHeapAfterCollection() - before;

@@ -1,5 +1,7 @@
 package io.nsps.connector.config;
 
+import io.nsps.connector.logging.LogLevel;
+import io.nsps.connector.logging.LogFormat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,8 +25,8 @@ final class ConnectorConfigLoaderTest {
         assertThat(config.eventsPath()).as("unset: events on any path but /health").isEmpty();
         assertThat(config.maxBodyBytes()).isEqualTo(2 * 1024 * 1024);
         assertThat(config.maxBodyBytesInFlight()).isEqualTo(8 * 1024 * 1024);
-        assertThat(config.logFormat()).isEqualTo(ConnectorConfig.LogFormat.JSON);
-        assertThat(config.logLevel()).isEqualTo(ConnectorConfig.LogLevel.INFO);
+        assertThat(config.logFormat()).isEqualTo(LogFormat.JSON);
+        assertThat(config.logLevel()).isEqualTo(LogLevel.INFO);
         assertThat(config.logFlushInterval()).as("every line written as it is logged").isZero();
         assertThat(config.shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.authMode()).isEqualTo(ConnectorConfig.AuthMode.STATIC);
@@ -82,7 +84,7 @@ final class ConnectorConfigLoaderTest {
         assertThat(config.maxBodyBytes()).isEqualTo(65536);
         assertThat(config.shutdownGrace()).isEqualTo(Duration.ofMillis(500));
         assertThat(config.eventsPath()).contains("/api/events");
-        assertThat(config.logFormat()).isEqualTo(ConnectorConfig.LogFormat.TEXT);
+        assertThat(config.logFormat()).isEqualTo(LogFormat.TEXT);
     }
 
     @Test

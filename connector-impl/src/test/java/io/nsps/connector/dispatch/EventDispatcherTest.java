@@ -28,7 +28,7 @@ final class EventDispatcherTest {
 
         assertThat(calls).containsExactly("crm", "audit");
         assertThat(result.handlers()).containsExactly("crm", "audit");
-        assertThat(result.outcome()).isEqualTo("processed");
+        assertThat(result.processed()).isTrue();
         assertThat(result.message()).isEqualTo("crm: crm done; audit: audit skipped");
     }
 
@@ -39,7 +39,7 @@ final class EventDispatcherTest {
         DispatchResult result = dispatcher.dispatch(event("Customer/Status/Suspended"));
 
         assertThat(calls).isEmpty();
-        assertThat(result.outcome()).isEqualTo("ignored");
+        assertThat(result.processed()).isFalse();
         assertThat(result.message()).isEqualTo("Event ignored: no enabled handler takes event type Customer/Status/Suspended");
     }
 

@@ -1,8 +1,11 @@
 package io.nsps.connector.state;
 
+import io.nsps.connector.state.memory.MemoryStateStore;
+import io.nsps.connector.state.postgres.PostgresStateStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nsps.connector.outcome.Outcome;
 import io.nsps.connector.testing.PostgresDatabase;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,7 +51,7 @@ final class StateStoreContractTest {
             store = open();
             String id = newId();
             store.claim(id, "SIM/Updated", null, "a", inAMinute());
-            EventRecord done = new EventRecord(202, "processed", null, "HLR: update SIM 1", null, Map.of());
+            Outcome.Done done = new Outcome.Done(Outcome.Done.Result.PROCESSED, "HLR: update SIM 1");
 
             store.finish(id, "SIM/Updated", null, "a", Instant.now(), done, FINGERPRINT);
 
@@ -61,7 +64,7 @@ final class StateStoreContractTest {
             store = open();
             String id = newId();
             store.claim(id, "SIM/Updated", null, "a", inAMinute());
-            EventRecord failed = new EventRecord(503, "failed", "connection_error", "HLR down", "timeout", Map.of("Retry-After", "30"));
+            Outcome failed = new Outcome.Failed(Outcome.Failed.Failure.UPSTREAM_UNAVAILABLE, "HLR down", "timeout", java.time.Duration.ofSeconds(30), java.util.List.of());
 
             store.finish(id, "SIM/Updated", null, "a", Instant.now(), failed, FINGERPRINT);
 
@@ -76,7 +79,7 @@ final class StateStoreContractTest {
             String id = newId();
             String upperCaseTwin = id.toUpperCase(java.util.Locale.ROOT);
             String notAUuid = "pb-event-" + id.substring(0, 8);
-            EventRecord done = new EventRecord(202, "processed", null, "HLR: update SIM 1", null, Map.of());
+            Outcome.Done done = new Outcome.Done(Outcome.Done.Result.PROCESSED, "HLR: update SIM 1");
             for (String each : new String[] {id, notAUuid}) {
                 store.claim(each, "SIM/Updated", null, "a", inAMinute());
                 store.finish(each, "SIM/Updated", null, "a", Instant.now(), done, FINGERPRINT);
@@ -93,8 +96,8 @@ final class StateStoreContractTest {
             store = open();
             String first = newId();
             String second = newId();
-            EventRecord failed = new EventRecord(503, "failed", "connection_error", "HLR down", "timeout", Map.of("Retry-After", "30"));
-            EventRecord done = new EventRecord(202, "processed", null, "HLR: update SIM 1", null, Map.of());
+            Outcome failed = new Outcome.Failed(Outcome.Failed.Failure.UPSTREAM_UNAVAILABLE, "HLR down", "timeout", java.time.Duration.ofSeconds(30), java.util.List.of());
+            Outcome.Done done = new Outcome.Done(Outcome.Done.Result.PROCESSED, "HLR: update SIM 1");
             for (String each : new String[] {first, second}) {
                 store.claim(each, "SIM/Updated", null, "a", inAMinute());
                 store.finish(each, "SIM/Updated", null, "a", Instant.now(), failed, FINGERPRINT);
@@ -196,7 +199,7 @@ final class StateStoreContractTest {
             store = open();
             String id = newId();
             store.claim(id, "SIM/Deleted", "imsi:9", "a", inAMinute());
-            store.finish(id, "SIM/Deleted", "imsi:9", "a", Instant.now(), new EventRecord(202, "processed", null, "ok", null, Map.of()), FINGERPRINT);
+            store.finish(id, "SIM/Deleted", "imsi:9", "a", Instant.now(), new Outcome.Done(Outcome.Done.Result.PROCESSED, "ok"), FINGERPRINT);
 
             store.purgeFinishedBefore(Instant.now().minusSeconds(3600));
             assertThat(store.finished(id)).isPresent();

@@ -42,10 +42,10 @@ final class StoredTextTest {
 
     @Test
     void textsLoseNulAndLoneSurrogatesAndAreCut() {
-        assertThat(StoredText.text("a\u0000b\ud800c\udc00d", 100)).isEqualTo("a\ufffdb\ufffdc\ufffdd");
-        assertThat(StoredText.text("ok \ud834\udd1e", 100)).isEqualTo("ok \ud834\udd1e");
-        assertThat(StoredText.text("abc\ud834\udd1e", 4)).isEqualTo("abc...");
-        assertThat(StoredText.text("x".repeat(10), 5)).isEqualTo("xxxxx...");
-        assertThat(StoredText.text(null, 5)).isNull();
+        assertThat(io.nsps.connector.outcome.Texts.storable("a\u0000b\ud800c\udc00d", 100)).isEqualTo("a\ufffdb\ufffdc\ufffdd");
+        assertThat(io.nsps.connector.outcome.Texts.storable("ok \ud834\udd1e", 100)).isEqualTo("ok \ud834\udd1e");
+        assertThat(io.nsps.connector.outcome.Texts.storable("abc\ud834\udd1e", 4)).isEqualTo("abc...");
+        assertThat(io.nsps.connector.outcome.Texts.storable("x".repeat(10), 5)).isEqualTo("xxxxx...");
+        assertThat(io.nsps.connector.outcome.Texts.storable(null, 5)).isNull();
     }
 }

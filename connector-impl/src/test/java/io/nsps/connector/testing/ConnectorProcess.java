@@ -35,8 +35,19 @@ public final class ConnectorProcess implements AutoCloseable {
 
     /** The same, on a given port (to restart an instance where the sender expects it). */
     public static ConnectorProcess start(String command, Map<String, String> env, int port) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "io.nsps.connector.launcher.Main", command);
+        return startMain("io.nsps.connector.launcher.Main", List.of(command), env, port);
+    }
+
+    /** Runs another main class of the test classpath (the demo's) the same way. */
+    public static ConnectorProcess startMain(String mainClass, List<String> args, Map<String, String> env) throws IOException {
+        return startMain(mainClass, args, env, freePort());
+    }
+
+    private static ConnectorProcess startMain(String mainClass, List<String> args, Map<String, String> env, int port) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), mainClass));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("HOST", "127.0.0.1");
         builder.environment().put("PORT", Integer.toString(port));
         builder.environment().put("HANDLERS_DIR", "target/no-handlers-dir");

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.ValidationMessage;
-import io.nsps.connector.events.OpenApiDocument;
+import io.nsps.connector.parsing.OpenApiDocument;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

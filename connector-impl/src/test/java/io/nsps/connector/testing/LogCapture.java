@@ -7,7 +7,7 @@ import ch.qos.logback.core.AppenderBase;
 import ch.qos.logback.core.encoder.Encoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.nsps.connector.config.ConnectorConfig.LogFormat;
+import io.nsps.connector.logging.LogFormat;
 import io.nsps.connector.logging.LoggingSetup;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 package io.nsps.connector.testing;
 
-import io.nsps.connector.http.ConnectorServer;
+import io.nsps.connector.server.ConnectorServer;
 import io.nsps.connector.launcher.ConnectorApplication;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,0 +1,183 @@
+package io.nsps.connector.processing;
+
+import io.nsps.connector.dispatch.DispatchResult;
+import io.nsps.connector.dispatch.EventDispatcher;
+import io.nsps.connector.dispatch.HandlerFailure;
+import io.nsps.connector.logging.LogText;
+import io.nsps.connector.model.Event;
+import io.nsps.connector.outcome.FieldProblem;
+import io.nsps.connector.outcome.Outcome;
+import io.nsps.connector.outcome.Outcome.Deferred.Reason;
+import io.nsps.connector.outcome.Outcome.Done.Result;
+import io.nsps.connector.outcome.Outcome.Failed.Failure;
+import io.nsps.connector.outcome.Texts;
+import io.nsps.connector.spi.ConfigValues;
+import io.nsps.connector.state.Claim;
+import io.nsps.connector.state.EventFingerprint;
+import io.nsps.connector.state.StateStore;
+import io.nsps.connector.state.StateStore.SubscriberBusyException;
+import io.nsps.connector.state.StoredText;
+import io.nsps.connector.state.SubscriberLock;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Exactly-once provisioning under NSPS's re-deliveries, across instances sharing a {@link StateStore}:
+ *
+ * <ol>
+ *   <li>An event already done is {@link Result#DUPLICATE}, calling no handler.</li>
+ *   <li>A delivery of an event another delivery is processing waits for that outcome (up to
+ *       {@code INFLIGHT_WAIT}) and takes it as its own, or is {@link Reason#IN_FLIGHT}.</li>
+ *   <li>Events of one subscriber are provisioned one at a time; one older than the last applied
+ *       for that subscriber is {@link Result#STALE}, not provisioned.</li>
+ *   <li>A failure is kept as such: the next delivery runs again.</li>
+ *   <li>An event stamped more than {@code EVENT_TIME_MAX_AHEAD} ahead of the clock is
+ *       {@link Failure#INVALID_EVENT} before anything is claimed (it would bar its subscriber).</li>
+ * </ol>
+ *
+ * What an outcome is answered is the web layer's business; a state store that fails throws
+ * {@code StateStoreException} out of {@link #process}.
+ */
+public final class EventProcessor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventProcessor.class);
+    private static final Duration POLL = Duration.ofMillis(50);
+    private static final int MAX_TYPE_CHARS = 200;
+
+    private final StateStore store;
+    private final EventDispatcher dispatcher;
+    private final ProcessingSettings settings;
+    private final Waiting waiting;
+    private final Clock clock;
+
+    /** @param waiting told around every stretch that waits: store calls, lock and in-flight waits, the handlers' calls */
+    public EventProcessor(StateStore store, EventDispatcher dispatcher, ProcessingSettings settings, Waiting waiting, Clock clock) {
+        this.store = Objects.requireNonNull(store, "store is null");
+        this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher is null");
+        this.settings = Objects.requireNonNull(settings, "settings is null");
+        this.waiting = Objects.requireNonNull(waiting, "waiting is null");
+        this.clock = Objects.requireNonNull(clock, "clock is null");
+    }
+
+    /** What became of one delivery; a handler's unexpected exception is kept as an internal error, then rethrown. */
+    public Outcome process(Event event) {
+        try (Waiting.Section section = waiting.enter()) {
+            return processWaiting(event);
+        }
+    }
+
+    private Outcome processWaiting(Event event) {
+        // What the stores keep: keys bounded and compared exactly, text storable.
+        String eventId = StoredText.key(event.getEventId());
+        String type = Texts.storable(event.getData().getEventType(), MAX_TYPE_CHARS);
+        Optional<String> subscriberText = EventIdentity.subscriber(event);
+        String subscriber = subscriberText.map(StoredText::key).orElse(null);
+        Optional<EventIdentity.EventTime> time = EventIdentity.time(event);
+        Instant now = clock.instant();
+        if (time.isPresent() && time.get().instant().isAfter(now.plus(settings.maxEventTimeAhead()))) {
+            String problem = "is more than " + ConfigValues.formatDuration(settings.maxEventTimeAhead()) + " ahead of the connector's clock ("
+                    + time.get().instant() + ")";
+            return new Outcome.Failed(Failure.INVALID_EVENT, "Validation failed", time.get().field() + " " + problem, null,
+                    List.of(new FieldProblem(time.get().field(), problem)));
+        }
+        EventFingerprint fingerprint = EventIdentity.fingerprint(event, time.map(EventIdentity.EventTime::instant).orElse(null));
+        Instant deadline = now.plus(settings.inFlightWait());
+        while (true) {
+            Claim claim = store.claim(eventId, type, subscriber, settings.instanceId(), clock.instant().plus(settings.claimLease()));
+            if (claim instanceof Claim.Claimed) {
+                return run(event, eventId, type, subscriber, subscriberText.orElse(null), time, fingerprint);
+            }
+            if (claim instanceof Claim.AlreadyDone done) {
+                warnIfDifferent(event, fingerprint, done.fingerprint());
+                return duplicate(done.outcome());
+            }
+            // In flight elsewhere. Its outcome, once there, is ours too (a failure as well: exactly one
+            // delivery runs); its claim, once expired (its instance died), is taken over by the next claim.
+            Optional<Outcome> finished = store.finished(eventId);
+            if (finished.isPresent()) {
+                return finished.get() instanceof Outcome.Done done ? duplicate(done) : finished.get();
+            }
+            if (!clock.instant().isBefore(deadline)) {
+                return new Outcome.Deferred(Reason.IN_FLIGHT, "The event is being processed by another delivery; retry later",
+                        "Still in progress");
+            }
+            try {
+                Thread.sleep(POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return stopping();
+            }
+        }
+    }
+
+    /**
+     * The same event id with other data: answered as the first delivery was (NSPS drops a 4xx, and
+     * the first one was provisioned), but an operator should know.
+     */
+    private static void warnIfDifferent(Event event, EventFingerprint delivered, EventFingerprint first) {
+        if (delivered.differsFrom(first)) {
+            LOG.warn("Event {} was already processed with other data (event time {} then, {} now); answered as already processed, "
+                    + "this delivery's data not applied", LogText.bounded(event.getEventId()), describe(first.eventTime()),
+                    describe(delivered.eventTime()));
+        }
+    }
+
+    private static String describe(Instant time) {
+        return time == null ? "unknown" : time.toString();
+    }
+
+    private Outcome run(Event event, String eventId, String type, String subscriber, String subscriberText,
+                        Optional<EventIdentity.EventTime> time, EventFingerprint fingerprint) {
+        Instant received = clock.instant();
+        Outcome outcome;
+        try (SubscriberLock lock = subscriber == null ? SubscriberLock.NONE : store.lockSubscriber(subscriber, settings.subscriberLockWait())) {
+            outcome = provision(event, eventId, subscriberText, time.map(EventIdentity.EventTime::instant), lock);
+        } catch (SubscriberBusyException e) {
+            outcome = new Outcome.Deferred(Reason.SUBSCRIBER_BUSY, "Another event of this subscriber is still being provisioned; retry later",
+                    "Subscriber busy");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            outcome = stopping();
+        } catch (RuntimeException | Error e) {
+            store.finish(eventId, type, subscriber, settings.instanceId(), received,
+                    new Outcome.Failed(Failure.INTERNAL_ERROR, "Internal error", "Internal server error"), fingerprint);
+            throw e;
+        }
+        // A deferred one too: it releases the claim, so the next delivery runs again at once.
+        store.finish(eventId, type, subscriber, settings.instanceId(), received, outcome, fingerprint);
+        return outcome;
+    }
+
+    private Outcome provision(Event event, String eventId, String subscriberText, Optional<Instant> time, SubscriberLock lock) {
+        Optional<Instant> last = lock.lastApplied();
+        if (time.isPresent() && last.isPresent() && time.get().isBefore(last.get())) {
+            String message = "Event is older (" + time.get() + ") than the last one applied to " + LogText.bounded(subscriberText)
+                    + " (" + last.get() + "); not applied";
+            LOG.info(message);
+            return new Outcome.Done(Result.STALE, message);
+        }
+        try {
+            DispatchResult result = dispatcher.dispatch(event);
+            if (result.processed() && time.isPresent()) {
+                lock.applied(time.get(), eventId);
+            }
+            return new Outcome.Done(result.processed() ? Result.PROCESSED : Result.IGNORED, result.message());
+        } catch (HandlerFailure failure) {
+            return HandlerFailures.outcome(failure);
+        }
+    }
+
+    private static Outcome.Done duplicate(Outcome.Done original) {
+        return new Outcome.Done(Result.DUPLICATE, "Event already processed: " + original.message());
+    }
+
+    private static Outcome.Deferred stopping() {
+        return new Outcome.Deferred(Reason.STOPPING, "The connector is stopping; retry later", "Interrupted");
+    }
+}

@@ -1,0 +1,89 @@
+package io.nsps.connector.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nsps.connector.web.Answers;
+import io.nsps.connector.web.RequestTracing;
+import java.io.CharConversionException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.RejectedExecutionException;
+import org.glassfish.grizzly.filterchain.FilterChainBuilder;
+import org.glassfish.grizzly.http.HttpServerFilter;
+import org.glassfish.grizzly.http.server.AddOn;
+import org.glassfish.grizzly.http.server.ErrorPageGenerator;
+import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.grizzly.http.server.Request;
+
+/**
+ * Grizzly answers some requests itself, before Jersey sees them: malformed request lines, headers
+ * over the limit, requests arriving while it shuts down, requests no worker can take. Out of the
+ * box those answers are HTML pages (with stack traces) or empty; these hooks make them the JSON
+ * answers of {@link Answers}, and put {@link StrictHttpCodecFilter} in place of Grizzly's codec.
+ */
+final class GrizzlyCustomizations {
+
+    private GrizzlyCustomizations() {
+    }
+
+    /**
+     * For answers Grizzly's HTTP server layer writes through a Response (requests arriving on open
+     * connections while it shuts down, requests no worker can take, failures outside Jersey). A
+     * health check gets the health document, so probes read "shutting_down" as they do from the
+     * resource.
+     */
+    static ErrorPageGenerator errorPageGenerator(ObjectMapper mapper, CapacityRefusals capacityRefusals) {
+        byte[] noWorker = Answers.noWorkerAnswer(mapper);
+        return (Request request, int status, String reasonPhrase, String description, Throwable exception) -> {
+            // Setting the type here keeps Grizzly from labelling the page text/html.
+            request.getResponse().setContentType("application/json");
+            if (exception instanceof RejectedExecutionException rejected) {
+                // The request was read, but every worker is busy and WORKER_QUEUE requests already
+                // wait: refused as admission control refuses (Grizzly would answer 500). The answer
+                // is not committed yet, so its status can still change.
+                request.getResponse().setStatus(503, "Service Unavailable");
+                request.getResponse().setHeader("Retry-After", Answers.CAPACITY_RETRY_AFTER);
+                // Tracing ids echoed and logged as the web layer does for the requests it serves.
+                String requestId = RequestTracing.idFrom(request.getHeader(RequestTracing.TRACE_HEADER));
+                String uniqueId = RequestTracing.idFrom(request.getHeader(RequestTracing.REQUEST_ID_HEADER));
+                request.getResponse().setHeader(RequestTracing.TRACE_HEADER, requestId);
+                request.getResponse().setHeader(RequestTracing.REQUEST_ID_HEADER, uniqueId);
+                capacityRefusals.refused(request.getMethod().getMethodString(), decodedPath(request), requestId, uniqueId, rejected);
+                return "/health".equals(request.getRequestURI()) ? "{\"status\":\"busy\"}" : new String(noWorker, StandardCharsets.UTF_8);
+            }
+            if (status == 503) {
+                // Requests on open keep-alive connections while the server shuts down.
+                request.getResponse().setHeader("Retry-After", Answers.CAPACITY_RETRY_AFTER);
+                if ("/health".equals(request.getRequestURI())) {
+                    return "{\"status\":\"shutting_down\"}";
+                }
+            }
+            return new String(Answers.protocolAnswer(mapper, status, null), StandardCharsets.UTF_8);
+        };
+    }
+
+    /** The path as the access line of a request that reached Jersey gives it: decoded, when it decodes. */
+    private static String decodedPath(Request request) {
+        try {
+            return request.getDecodedRequestURI();
+        } catch (CharConversionException e) {
+            return request.getRequestURI();
+        }
+    }
+
+    /**
+     * Replaces the HTTP codec filter with {@link StrictHttpCodecFilter}: stricter framing, and
+     * protocol-error answers (bad request line, oversized headers) with a JSON body instead of none.
+     */
+    static AddOn codecAddOn(ObjectMapper mapper, java.time.Duration headerDeadline) {
+        return new AddOn() {
+            @Override
+            public void setup(NetworkListener listener, FilterChainBuilder builder) {
+                int index = builder.indexOfType(HttpServerFilter.class);
+                if (index < 0) {
+                    throw new IllegalStateException("Grizzly's filter chain has no HTTP codec filter");
+                }
+                HttpServerFilter original = (HttpServerFilter) builder.get(index);
+                builder.set(index, new StrictHttpCodecFilter(listener, mapper, original, headerDeadline.toNanos()));
+            }
+        };
+    }
+}

@@ -1,0 +1,78 @@
+package io.nsps.connector.web;
+
+import io.nsps.connector.model.ErrorType;
+import io.nsps.connector.parsing.EventRejectedException;
+import io.nsps.connector.state.StateStoreException;
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where anything thrown while serving a request becomes an answer (through
+ * {@link Answers}). Jersey's own
+ * failures (no route, wrong method, wrong media type) become {@code ErrorResponse} JSON instead of
+ * empty bodies; anything unexpected becomes a 500 {@code internal_error} whose message carries a
+ * correlation id that is also logged, and nothing of the exception itself.
+ */
+public final class ConnectorExceptionMapper implements ExceptionMapper<Throwable> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectorExceptionMapper.class);
+
+    @Override
+    public Response toResponse(Throwable exception) {
+        if (exception instanceof ApiException api) {
+            return Answers.refusal(api);
+        }
+        if (exception instanceof EventRejectedException rejected) {
+            return Answers.rejected(rejected);
+        }
+        if (exception instanceof WebApplicationException web && web.getResponse().getStatus() < 500) {
+            return fromJersey(web);
+        }
+        if (exception instanceof StateStoreException) {
+            // Transient by nature (the database restarts, fails over): NSPS retries a 503.
+            LOG.error("State store unavailable", exception);
+            return Answers.error(503, ErrorType.CONNECTION_ERROR, "The connector's state store is unavailable; retry later",
+                    "Service unavailable", Map.of("Retry-After", "30"));
+        }
+        return internalError(exception);
+    }
+
+    private static Response fromJersey(WebApplicationException exception) {
+        int status = exception.getResponse().getStatus();
+        return switch (status) {
+            case 404 -> Answers.error(404, ErrorType.VALIDATION_ERROR, "Resource not found", "Not found");
+            case 405 -> {
+                String allow = exception instanceof NotAllowedException
+                        ? exception.getResponse().getHeaderString(HttpHeaders.ALLOW) : null;
+                yield Answers.error(405, ErrorType.VALIDATION_ERROR, "Method not allowed", "Method not allowed",
+                        allow == null ? Map.of() : Map.of(HttpHeaders.ALLOW, allow));
+            }
+            case 415 -> Answers.error(415, ErrorType.VALIDATION_ERROR, "Unsupported media type",
+                    "Content-Type must be application/json");
+            case 406 -> Answers.error(406, ErrorType.VALIDATION_ERROR, "Not acceptable",
+                    "The connector answers application/json only");
+            default -> Answers.error(status, ErrorType.VALIDATION_ERROR, "Request refused",
+                    Response.Status.Family.familyOf(status) == Response.Status.Family.CLIENT_ERROR
+                            ? reasonPhrase(status) : "Bad request");
+        };
+    }
+
+    private static Response internalError(Throwable exception) {
+        String correlationId = RequestTracing.newId();
+        LOG.error("Unexpected failure, correlation id {}", correlationId, exception);
+        return Answers.error(500, ErrorType.INTERNAL_ERROR,
+                "Internal error; quote correlation id " + correlationId + " to the connector's operators",
+                "Internal server error", Map.of("x-correlation-id", correlationId));
+    }
+
+    private static String reasonPhrase(int status) {
+        Response.Status known = Response.Status.fromStatusCode(status);
+        return known == null ? "Client error " + status : known.getReasonPhrase();
+    }
+}

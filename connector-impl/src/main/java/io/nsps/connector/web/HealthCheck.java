@@ -1,0 +1,52 @@
+package io.nsps.connector.web;
+
+import io.nsps.connector.model.HealthResponse;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.function.BooleanSupplier;
+
+/**
+ * {@code GET /health}: 200 {@code ok} while the connector can take events; 503 otherwise, with the
+ * reason as {@code status} (and a sentence as {@code problem}), so that an orchestrator stops
+ * sending to it, and restarts it when it stays so:
+ *
+ * <ul>
+ *   <li>{@code shutting_down}: draining after SIGTERM;</li>
+ *   <li>{@code state_store_unavailable}: the state store did not answer its last check;</li>
+ *   <li>{@code stuck}: events are refused for capacity and none of those admitted has finished for
+ *       {@code HEALTH_STUCK_AFTER}.</li>
+ * </ul>
+ */
+final class HealthCheck {
+
+    private final ConnectorLifecycle lifecycle;
+    private final Admission admission;
+    private final BooleanSupplier storeAvailable;
+
+    HealthCheck(ConnectorLifecycle lifecycle, Admission admission, BooleanSupplier storeAvailable) {
+        this.lifecycle = lifecycle;
+        this.admission = admission;
+        this.storeAvailable = storeAvailable;
+    }
+
+    Response answer() {
+        if (lifecycle.isDraining()) {
+            return unavailable("shutting_down", "The connector is shutting down");
+        }
+        if (!storeAvailable.getAsBoolean()) {
+            return unavailable("state_store_unavailable", "The state store does not answer; events are answered 503");
+        }
+        if (admission.stuck()) {
+            return unavailable("stuck", "Every event is refused for capacity and none in progress has finished for HEALTH_STUCK_AFTER");
+        }
+        return Response.ok(HealthResponse.builder().status("ok").build(), MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
+    private static Response unavailable(String status, String problem) {
+        return Response.status(503)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .header("Retry-After", Answers.CAPACITY_RETRY_AFTER)
+                .entity(HealthResponse.builder().status(status).problem(problem).build())
+                .build();
+    }
+}

@@ -1,0 +1,157 @@
+package io.nsps.connector.server;
+
+import static io.nsps.connector.testing.RunningConnector.TOKEN;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nsps.connector.testing.ContractValidator;
+import io.nsps.connector.testing.RunningConnector;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * What Grizzly answers by itself, before Jersey sees a request, over raw sockets: protocol errors
+ * and oversized headers must be {@code ErrorResponse} JSON too (RELIABILITY P2, P3, P9).
+ */
+final class ProtocolLimitsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static RunningConnector connector;
+
+    @BeforeAll
+    static void start() {
+        connector = RunningConnector.start(Map.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        connector.close();
+    }
+
+    @Test
+    void headersOverEightKilobytesAreABadRequestInJson() throws IOException {
+        RawAnswer answer = exchange("POST /process-event HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
+                + "\r\nX-Padding: " + "a".repeat(9000) + "\r\nContent-Length: 0\r\n\r\n");
+
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.json().path("type").asText()).isEqualTo("validation_error");
+    }
+
+    @Test
+    void tenKilobyteTokenIsRefusedAsOversizedHeaders() throws IOException {
+        RawAnswer answer = exchange("POST /process-event HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + "t".repeat(10 * 1024)
+                + "\r\nContent-Length: 0\r\n\r\n");
+
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.json().path("message").asText()).isEqualTo("Malformed HTTP request");
+    }
+
+    @Test
+    void moreThanAHundredHeadersAreABadRequestInJson() throws IOException {
+        StringBuilder request = new StringBuilder("GET /health HTTP/1.1\r\nHost: x\r\n");
+        for (int i = 0; i < 120; i++) {
+            request.append("X-H").append(i).append(": v\r\n");
+        }
+        RawAnswer answer = exchange(request.append("\r\n").toString());
+
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.json().path("message").asText()).isEqualTo("Malformed HTTP request");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Content-Length: 5\r\nTransfer-Encoding: chunked", "Transfer-Encoding: chunked\r\ncontent-length: 5"})
+    void contentLengthWithTransferEncodingIsRefused(String framing) throws IOException {
+        String body = "{\"event_id\":\"a\",\"data\":{\"event_type\":\"SIM/Updated\"}}";
+        RawAnswer answer = exchange("POST /process-event HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
+                + "\r\nContent-Type: application/json\r\n" + framing + "\r\n\r\n"
+                + Integer.toHexString(body.length()) + "\r\n" + body + "\r\n0\r\n\r\n");
+
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.json().path("type").asText()).isEqualTo("validation_error");
+    }
+
+    @Test
+    void declaredLengthOverTheLimitIsRefusedWithoutReadingTheBody() throws IOException {
+        RawAnswer answer = exchange("POST /process-event HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
+                + "\r\nContent-Type: application/json\r\nContent-Length: 99999999999\r\n\r\n{");
+
+        assertThat(answer.status()).isEqualTo(413);
+        assertThat(answer.json().path("message").asText()).isEqualTo("Request body too large");
+    }
+
+    @Test
+    void absoluteFormTargetsAndOddPathsStillGetJson() throws IOException {
+        RawAnswer absolute = exchange("GET http://elsewhere.example/admin HTTP/1.1\r\nHost: elsewhere.example\r\nAuthorization: Bearer "
+                + TOKEN + "\r\n\r\n");
+        RawAnswer dotted = exchange("GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN + "\r\n\r\n");
+
+        // Every path takes events (EVENTS_PATH unset): a GET on one is a 405, still JSON.
+        assertThat(absolute.status()).isEqualTo(405);
+        assertThat(dotted.status()).isBetween(400, 405);
+        assertThat(dotted.body()).startsWith("{");
+    }
+
+    private record RawAnswer(int status, String headers, String body) {
+        JsonNode json() throws IOException {
+            return JSON.readTree(body);
+        }
+    }
+
+    /** Sends raw bytes, reads until the server closes or goes quiet, and contract-checks the body. */
+    private static RawAnswer exchange(String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", connector.server().port())) {
+            socket.setSoTimeout(3000);
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            try {
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    received.write(buffer, 0, n);
+                    if (complete(received.toString(StandardCharsets.ISO_8859_1))) {
+                        break;
+                    }
+                }
+            } catch (SocketTimeoutException e) {
+                // whatever arrived is the answer
+            }
+            String text = received.toString(StandardCharsets.UTF_8);
+            int split = text.indexOf("\r\n\r\n");
+            assertThat(split).as("an HTTP answer in %s", text).isPositive();
+            String head = text.substring(0, split);
+            String body = text.substring(split + 4);
+            int status = Integer.parseInt(head.substring(9, 12));
+            String contentType = head.lines().filter(l -> l.toLowerCase().startsWith("content-type:")).findFirst()
+                    .map(l -> l.substring(13).trim()).orElse("");
+            ContractValidator.validate(null, "GET", status, contentType, body);
+            return new RawAnswer(status, head, body);
+        }
+    }
+
+    private static boolean complete(String text) {
+        int split = text.indexOf("\r\n\r\n");
+        if (split < 0) {
+            return false;
+        }
+        for (String line : text.substring(0, split).split("\r\n")) {
+            if (line.toLowerCase().startsWith("content-length:")) {
+                return text.length() - split - 4 >= Integer.parseInt(line.substring(15).trim());
+            }
+        }
+        return false;
+    }
+}
