@@ -65,9 +65,7 @@ public final class ConnectorConfigLoader {
         int workerThreads = (int) reader.number("WORKER_THREADS", 128, 2, 4096);
         // Four per core. A running worker also waits without being counted as blocked (a log write, a
         // lock, an upstream call shorter than the pool's tick), and the others keep the core busy
-        // meanwhile. Measured at 64 connections on 2 cores (docs/performance.md): hlr-hss, whose calls
-        // each hold a slot for up to a tick, ran ~25% fewer events per second with 4 than with 128,
-        // 10-20% fewer with 8; the log handler's p99 was 16-17 ms with 4, 19-23 ms with 8.
+        // meanwhile (the measurements: docs/performance.md).
         int runningWorkers = (int) reader.number("RUNNING_WORKERS", Math.min(workerThreads, 4L * Runtime.getRuntime().availableProcessors()),
                 1, 4096);
         if (runningWorkers > workerThreads) {
@@ -78,11 +76,8 @@ public final class ConnectorConfigLoader {
         // to get their 503 rather than a closed connection. A waiting request is a few KB.
         int workerQueue = (int) reader.number("WORKER_QUEUE", 1024, 0, 1_000_000);
         // The threads that accept connections, read and parse requests (headers and bodies) and hand
-        // them to the workers: ~16% of a standard event's CPU (async-profiler), so one feeds about
-        // four cores of workers. One per four cores, at least one; Grizzly's own default is one per
-        // core plus one. Measured on 2 cores at 64 connections (docs/performance.md): one selector
-        // instead of three, 72 against 76 us of CPU per request and p99 8.2 against 10.7 ms; 1 MB
-        // events the same.
+        // them to the workers: one feeds about four cores of workers. One per four cores, at least
+        // one; Grizzly's own default is one per core plus one (docs/performance.md).
         int selectorThreads = (int) reader.number("SELECTOR_THREADS", Math.max(1, Runtime.getRuntime().availableProcessors() / 4),
                 1, 256);
         Duration idleTimeout = reader.duration("IDLE_TIMEOUT", Duration.ofSeconds(30));

@@ -13,8 +13,7 @@ import java.util.concurrent.TimeUnit;
  * {@code LOG_FLUSH_INTERVAL} above zero: log lines go to standard output through a 64 KB buffer that
  * is written when it is full, every interval, and when the appender stops (a reconfiguration, or the
  * JVM's shutdown: {@link LoggingSetup} flushes it then). Under load that is one write system call for
- * many lines instead of one per line (measured with the {@code log} handler at 64 connections and a
- * 100 ms interval: 130 instead of 161 µs of CPU per event, 26% more events a second); the price is
+ * many lines instead of one per line (docs/performance.md has the figures); the price is
  * that a hard crash (SIGKILL, a JVM crash, an out-of-memory exit) loses the lines of up to one
  * interval.
  */

@@ -71,7 +71,7 @@ public final class EventParser {
         this.mapper = mapper;
         // A repeated key is found as the tree is built (adding it to its object returns the value it
         // replaced) instead of by the parser's detector, which keeps a hash set of every object's
-        // names: ~3% of a standard event's CPU and allocation under load (async-profiler).
+        // names (docs/performance.md).
         // Its own mapper: a reader-level switch would not do, as the parser's root context gets its
         // detector from the factory before the reader's features apply. Same limits as the mapper's.
         JsonFactory withoutDetector = mapper.getFactory().rebuild().disable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();

@@ -33,8 +33,8 @@ public final class OpenApiDocument {
      * JSON Schema 2020-12, plus the OpenAPI words that may stand around and inside its schemas.
      * "discriminator" is deliberately not among them: a dialect naming it makes networknt switch on
      * OpenAPI discriminator handling, which evaluates every anyOf branch (no short-circuit) and keeps
-     * a context stack per branch, more than doubling the validation time of every event (measured:
-     * 1 MB event, JMH). None of the documents uses it; if one ever does, networknt logs it once as an
+     * a context stack per branch, more than doubling the validation time of every event
+     * (docs/performance.md). None of the documents uses it; if one ever does, networknt logs it once as an
      * unknown keyword and ignores it, which is all a non-validating word needs.
      */
     private static final JsonMetaSchema OPENAPI_31_DIALECT = JsonMetaSchema.builder(JsonMetaSchema.getV202012())
@@ -60,7 +60,7 @@ public final class OpenApiDocument {
     /**
      * Documents are read through {@link #withNullableTypes}: networknt evaluates an anyOf branch by
      * branch, with a validation context each, and the generated documents spell every nullable
-     * field that way (~4% of the connector's CPU per event under load, async-profiler); a type list
+     * field that way (docs/performance.md); a type list
      * is one check.
      */
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,

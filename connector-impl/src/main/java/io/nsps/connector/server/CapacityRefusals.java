@@ -55,6 +55,11 @@ final class CapacityRefusals {
         GRIZZLY_HANDLER_LOG.setFilter(DROP_REJECTIONS);
     }
 
+    /** Whether the next refusal writes the warning (its period has passed); for tests. */
+    boolean warningDue() {
+        return reports.getMetrics().getAvailablePermissions() > 0;
+    }
+
     /**
      * Logs one refusal (on the selector thread that refused it).
      *

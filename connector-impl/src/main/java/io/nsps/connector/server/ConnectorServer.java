@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
 public final class ConnectorServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectorServer.class);
-    /** Grizzly's default header limit, restated because RELIABILITY P3 depends on it. */
+    /** Grizzly's default header limit, restated because the answer to oversized heads depends on it. */
     private static final int MAX_HEADER_BYTES = 8192;
     private static final int MAX_HEADERS = 100;
     /**
@@ -221,8 +221,7 @@ public final class ConnectorServer implements AutoCloseable {
             // The selector threads read and parse each request themselves and hand only the parsed
             // request to a worker (Grizzly's default hands every read to a worker, turning the
             // connection's read interest off and on again around it: two epoll_ctl calls and a
-            // selector wake-up per request). Measured with the log handler at 64 connections,
-            // interleaved runs: 154 against 169 us of CPU per request, p99 20.5 against 22.2 ms.
+            // selector wake-up per request): less CPU per request (docs/performance.md).
             listener.getTransport().setIOStrategy(SameThreadIOStrategy.getInstance());
             // Grizzly's default is one selector per core plus one, which then compete with the workers
             // for the cores (SELECTOR_THREADS, ConnectorConfigLoader).

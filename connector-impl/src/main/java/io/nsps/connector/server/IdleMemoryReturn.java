@@ -16,16 +16,14 @@ import org.slf4j.LoggerFactory;
  * Gives the heap a burst of events grew back to the system once no event has arrived for
  * {@code IDLE_MEMORY_RETURN_AFTER} ({@code 0} turns it off): the launcher's serial collector returns
  * memory only at a full collection, and an idle connector allocates nothing that would cause one,
- * so without this a connector billed for its memory stays at its peak for good (measured: a burst
- * of 1 MB events took RSS from 104 to 189 MB; with this, the workers that ended and the launcher's
- * native heap trim, it was back to 116 MB). G1's periodic collection (G1PeriodicGCInterval) does
- * the same for G1.
+ * so without this a connector billed for its memory stays at its peak for good (the measurements:
+ * docs/performance.md). G1's periodic collection (G1PeriodicGCInterval) does the same for G1.
  *
  * <p>One full collection per quiet period, after at least one event, with the heap's free-ratio
  * bounds lowered for it so the heap shrinks to about its live size; they are restored right after,
  * so growth under load is as before. Health checks are not events: a probed, idle connector is
- * idle. The collection pauses the process about 2 ms per MB live (measured: 72 ms with 43 MB; a
- * full memory store takes longest); a request arriving meanwhile waits that long.
+ * idle. The collection pauses the process for a time that grows with the live heap (a full memory
+ * store takes longest); a request arriving meanwhile waits that long.
  */
 public final class IdleMemoryReturn implements AutoCloseable {
 

@@ -28,10 +28,10 @@ import org.glassfish.grizzly.threadpool.DefaultWorkerThread;
  * {@code WORKER_THREADS} threads in all. Workers idle for their lifetime end.
  *
  * <p>Why: the work per request is CPU-bound until a handler calls out. With a worker per request
- * in flight (what a plain pool does), 64 concurrent requests on 2 cores were 64 runnable threads
- * that the OS scheduler interleaved: each waited ~3 ms per request for a core, in no particular
- * order, and the last ones waited for all the others (p99 at 64 connections 40-88 ms with a 5 ms
- * median). Run a few at a time, in order, each request waits only for those ahead of it. Blocking
+ * in flight (what a plain pool does), concurrent requests are as many runnable threads that the OS
+ * scheduler interleaves in no particular order, and the last ones wait for all the others. Run a
+ * few at a time, in order, each request waits only for those ahead of it (the measurements:
+ * docs/performance.md, "What each custom mechanism is for"). Blocking
  * is detected late (after {@link #TICK}, by a monitor thread) rather than at every
  * marked section, because most marked sections are short (a handler that only logs, an uncontended
  * lock) and handing work over at each would cost two thread switches per request.
@@ -39,11 +39,10 @@ import org.glassfish.grizzly.threadpool.DefaultWorkerThread;
  * <p>A worker keeps its run slot from one request to the next while requests wait, so under load
  * requests pass from the queue to running workers without a thread switch. Its threads are Grizzly
  * worker threads, the only kind Grizzly gives thread-local buffer pools and object caches. Grizzly's
- * own pools are not used: its fixed pool keeps every worker for good, each with up to 16 recycled
- * ~20 KB request/response objects (~40 MB over 128 workers); its shrinking pool hands work over
- * under one lock with notify (measured with a worker per request: 15-20 ms worse p99 at 64
- * connections than handing a request straight to a waiting worker, which this pool does by
- * counting the idle ones, see {@link WorkQueue}).
+ * own pools are not used: its fixed pool keeps every worker for good, each with its recycled
+ * request/response objects; its shrinking pool hands work over under one lock with notify, where
+ * this pool hands a request straight to a waiting worker by counting the idle ones (see
+ * {@link WorkQueue}).
  */
 final class WorkerPool extends ThreadPoolExecutor {
 
@@ -52,9 +51,8 @@ final class WorkerPool extends ThreadPoolExecutor {
     /**
      * After this many ticks, a section gives up its slot whatever its thread seems to be doing (a
      * handler blocked in a socket read is runnable to the JVM). Not less: with several workers per
-     * core, selector threads and the JIT, a worker that only waits for a core often waits 5 ms
-     * (measured with the log handler at 64 connections and 5 ticks: 436 reliefs, 97 threads and
-     * 60 MB more RSS, against 6 reliefs and 8 threads with 20).
+     * core, selector threads and the JIT, a worker that only waits for a core often waits 5 ms, and
+     * relieving it then starts threads for nothing (docs/performance.md).
      */
     static final int RUNNABLE_TICKS = 20;
     /** The monitor parks after this many ticks without an open section, until one opens. */

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Static Bearer tokens (RELIABILITY A1, A2, A6): refused before anything else happens. */
+/** Static Bearer tokens: refused before anything else happens. */
 final class AuthenticationTest {
 
     private static final String CURRENT = "current-token-5a0c2f8b";

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code AUTH_MODE=jwt} (RELIABILITY A5): only RS256 tokens from the configured key, issuer and audience, in their lifetime. */
+/** {@code AUTH_MODE=jwt}: only RS256 tokens from the configured key, issuer and audience, in their lifetime. */
 final class JwtAuthenticationTest {
 
     private static final String ISSUER = "https://nsps.example/issuer";

@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * RELIABILITY C1, on a real process: SIGTERM with 20 events in flight. Readiness fails first, the
+ * On a real process: SIGTERM with 20 events in flight. Readiness fails first, the
  * 20 finish with 202, and the process exits 0 within the grace period.
  */
 final class GracefulShutdownTest {

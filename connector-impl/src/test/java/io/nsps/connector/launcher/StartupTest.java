@@ -10,7 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Start-up refusals (RELIABILITY A4) and the handlers listing, through the real command line. */
+/** Start-up refusals and the handlers listing, through the real command line. */
 final class StartupTest {
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -22,7 +22,7 @@ import okhttp3.mockwebserver.RecordedRequest;
 import org.junit.jupiter.api.Test;
 
 /**
- * RELIABILITY C2: the connector is SIGKILLed while the HLR call of an event is in flight, then
+ * The connector is SIGKILLed while the HLR call of an event is in flight, then
  * restarted on the same database; the sender's retry completes the event, and the HLR receives the
  * same full-state request again (an idempotent update: no second effect) and nothing else.
  */

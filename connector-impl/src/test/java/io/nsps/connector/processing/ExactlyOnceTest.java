@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** RELIABILITY S1-S3 and S5 through the real connector (memory store). */
+/** Exactly once, order and retries after a failure, through the real connector (memory store). */
 final class ExactlyOnceTest {
 
     private static RunningConnector connector;

@@ -1,6 +1,7 @@
 package io.nsps.connector.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nsps.connector.testing.LogCapture;
@@ -50,7 +51,7 @@ final class CapacityRefusalsTest {
             });
         }
 
-        Thread.sleep(PERIOD.toMillis() + 200);
+        await().atMost(PERIOD.plusSeconds(5)).pollInterval(Duration.ofMillis(50)).until(refusals::warningDue);
         refusals.refused("POST", "/events", requestPrefix + "-last", "unique-last", new RejectedExecutionException(reason));
 
         assertThat(warningsWith(reason)).hasSize(2);

@@ -2,6 +2,7 @@ package io.nsps.connector.server;
 
 import static io.nsps.connector.testing.RunningConnector.TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.nsps.connector.testing.HttpAnswer;
 import io.nsps.connector.testing.ProbeHandlerFactory;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * RELIABILITY L1 and P2: load beyond capacity is refused fast while health answers; a stalled body
+ * Load beyond capacity is refused fast while health answers; a stalled body
  * frees its worker. One running worker, so every wait (slow handlers, slow bodies) must hand the
  * other requests to another worker.
  */
@@ -53,18 +54,22 @@ final class OverloadTest {
     @Test
     void fourTimesTheCapacityWithASlowUpstreamIsRefusedFastWhileHealthAnswers() throws Exception {
         List<CompletableFuture<Timed>> requests = new ArrayList<>();
+        ProbeHandlerFactory.Gate gate = ProbeHandlerFactory.gate("overload", 4);
         for (int i = 0; i < 16; i++) {
-            String event = RunningConnector.probeEvent(UUID.randomUUID().toString(), "sleep:2000");
+            String event = RunningConnector.probeEvent(UUID.randomUUID().toString(), "block:overload");
             requests.add(CompletableFuture.supplyAsync(() -> {
                 long started = System.nanoTime();
                 HttpAnswer answer = connector.postEvent(event);
                 return new Timed(answer, Duration.ofNanos(System.nanoTime() - started));
             }, SENDERS));
         }
-        Thread.sleep(500);
+        // The four admitted ones are in the handler, the twelve others are answered: then health.
+        gate.awaitEntered();
+        await().atMost(Duration.ofSeconds(10)).until(() -> requests.stream().filter(CompletableFuture::isDone).count() == 12);
         long started = System.nanoTime();
         HttpAnswer health = connector.get("/health");
         Duration healthTook = Duration.ofNanos(System.nanoTime() - started);
+        gate.open().countDown();
 
         List<Timed> answers = new ArrayList<>();
         for (CompletableFuture<Timed> request : requests) {
@@ -90,18 +95,21 @@ final class OverloadTest {
             out.write(("POST /process-event HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
                     + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             long started = System.nanoTime();
+            java.util.concurrent.CountDownLatch dribbling = new java.util.concurrent.CountDownLatch(2);
             CompletableFuture<Void> dribbler = CompletableFuture.runAsync(() -> {
                 try {
                     for (byte b : body.getBytes(StandardCharsets.US_ASCII)) {
                         out.write(b);
                         out.flush();
+                        dribbling.countDown();
+                        // The pace of a dribble: the behaviour under test, not a wait.
                         Thread.sleep(300);
                     }
                 } catch (Exception e) {
                     // cut off, as expected
                 }
             }, SENDERS);
-            Thread.sleep(500);
+            assertThat(dribbling.await(5, TimeUnit.SECONDS)).isTrue();
             long healthStarted = System.nanoTime();
             HttpAnswer health = connector.get("/health");
             Duration healthTook = Duration.ofNanos(System.nanoTime() - healthStarted);
@@ -129,6 +137,7 @@ final class OverloadTest {
                 for (byte b : head) {
                     out.write(b);
                     out.flush();
+                    // The pace of a dribble: the behaviour under test, not a wait.
                     Thread.sleep(100);
                 }
             } catch (java.io.IOException e) {

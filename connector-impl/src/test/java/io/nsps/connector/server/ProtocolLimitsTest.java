@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What Grizzly answers by itself, before Jersey sees a request, over raw sockets: protocol errors
- * and oversized headers must be {@code ErrorResponse} JSON too (RELIABILITY P2, P3, P9).
+ * and oversized headers must be {@code ErrorResponse} JSON too.
  */
 final class ProtocolLimitsTest {
 

@@ -129,9 +129,8 @@ class WorkerPoolTest {
         pool.execute(cpuBound);
 
         // The released worker finished beyond the limit; the next requests wait for the one slot.
-        Thread.sleep(200);
-        assertThat(running.get()).isEqualTo(1);
-        assertThat(pool.getQueue()).hasSize(2);
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2))
+                .until(() -> running.get() == 1 && pool.getQueue().size() == 2);
         release.countDown();
         await().atMost(Duration.ofSeconds(5)).until(() -> pool.getCompletedTaskCount() == 4);
         assertThat(mostRunning.get()).isEqualTo(1);
@@ -301,9 +300,7 @@ class WorkerPoolTest {
             });
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> spinning.get() == 2);
-        Thread.sleep(100);
-        assertThat(spinning.get()).isEqualTo(2);
-        assertThat(pool.getQueue()).hasSize(1);
+        await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(2)).until(() -> spinning.get() == 2 && pool.getQueue().size() == 1);
     }
 
     private void spinUntilReleased() {

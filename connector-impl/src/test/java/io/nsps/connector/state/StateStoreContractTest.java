@@ -4,6 +4,7 @@ import io.nsps.connector.state.memory.MemoryStateStore;
 import io.nsps.connector.state.postgres.PostgresStateStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.nsps.connector.outcome.Outcome;
 import io.nsps.connector.testing.PostgresDatabase;
@@ -137,8 +138,7 @@ final class StateStoreContractTest {
                     throw new IllegalStateException(e);
                 }
             });
-            Thread.sleep(300);
-            assertThat(second).isNotDone();
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !second.isDone());
             first.applied(Instant.parse("2025-06-09T17:44:22Z"), "e-1");
             first.close();
             assertThat(second.get(5, TimeUnit.SECONDS)).contains(Instant.parse("2025-06-09T17:44:22Z"));

@@ -1,6 +1,7 @@
 package io.nsps.connector.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.nsps.connector.testing.HttpAnswer;
 import io.nsps.connector.testing.ProbeHandlerFactory;
@@ -46,15 +47,19 @@ final class BodyBudgetTest {
     void largeBodiesBeyondTheBudgetAreRefusedFastAndAcceptedWhenRetried() throws Exception {
         List<String> ids = new ArrayList<>();
         List<CompletableFuture<HttpAnswer>> requests = new ArrayList<>();
+        ProbeHandlerFactory.Gate gate = ProbeHandlerFactory.gate("budget", 2);
         for (int i = 0; i < 4; i++) {
             String id = "large-" + UUID.randomUUID();
             ids.add(id);
-            requests.add(CompletableFuture.supplyAsync(() -> connector.postEvent(largeEvent(id, "sleep:1500")), SENDERS));
+            requests.add(CompletableFuture.supplyAsync(() -> connector.postEvent(largeEvent(id, "block:budget")), SENDERS));
         }
-        Thread.sleep(500);
+        // Two large ones hold the budget in the handler, the two others are refused: then a small one.
+        gate.awaitEntered();
+        await().atMost(Duration.ofSeconds(10)).until(() -> requests.stream().filter(CompletableFuture::isDone).count() == 2);
         long started = System.nanoTime();
         HttpAnswer small = connector.postEvent(RunningConnector.probeEvent("small-" + UUID.randomUUID(), "ok"));
         Duration smallTook = Duration.ofNanos(System.nanoTime() - started);
+        gate.open().countDown();
 
         List<HttpAnswer> answers = new ArrayList<>();
         for (CompletableFuture<HttpAnswer> request : requests) {

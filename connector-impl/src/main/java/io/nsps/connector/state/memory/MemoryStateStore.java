@@ -29,11 +29,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * little: an event id that is a canonical UUID is kept as two longs, a subscriber such as
  * {@code imsi:001010123456789} as its digits and its prefix packed in two longs, an event time as
  * nanoseconds, and a finished event's answer is shared with the events answered alike when it is a
- * common one. A full store of 200 000 events, each of its own subscriber, retains 25 MB of heap with
- * the {@code log} handler's shared answer and 46 MB with answers that name their event (129 and 240
- * bytes per event, measured by {@code MemoryStoreFootprint}), against 67 and 88 MB when each was a
- * Caffeine entry of objects, and the collector has no references to trace in its arrays but the
- * answers'. The maps are split in segments, each with its own lock, held for a lookup or a write
+ * common one; the collector has no references to trace in its arrays but the answers'
+ * ({@code MemoryStoreFootprint} measures it; docs/performance.md has the figures, against Caffeine
+ * entries of objects). The maps are split in segments, each with its own lock, held for a lookup or a write
  * only. Each finished event also keeps its {@link EventFingerprint} (8 bytes).
  *
  * <p>Keys are bounded ({@link StoredText#key}: an id longer than 200 characters is kept as its
@@ -69,8 +67,8 @@ public final class MemoryStateStore implements StateStore {
     /**
      * The answers seen most often, by Caffeine's frequency-based admission, so that events answered
      * alike share one record. Bounded, and not an interner: an answer that names its event (most
-     * handlers') is never seen twice, and an interner's entry per event cost ~85 bytes more than
-     * the record it would have shared (measured with hlr-hss).
+     * handlers') is never seen twice, and an interner's entry per event costs more than the record
+     * it would have shared (docs/performance.md).
      */
     private final Cache<Outcome, Outcome> commonOutcomes;
     /** A lock per subscriber while some delivery holds or waits for it; none otherwise. */

@@ -123,7 +123,7 @@ final class HlrEventMapper {
         return new Plan(steps, null);
     }
 
-    /** The HLR-API.md mapping: the whole subscriber state, as {@code update}. */
+    /** The whole subscriber state, as {@code update} (api-spec's openapi/hlr-hss.json, and the README's table). */
     private Plan fullState(PBData pb, CardInfo sim) throws InvalidEventException {
         String imsi = imsi(sim, "pb_data.sim_info.imsi");
         if (outsidePattern(imsi)) {
