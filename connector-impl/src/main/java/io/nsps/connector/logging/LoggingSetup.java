@@ -82,6 +82,9 @@ public final class LoggingSetup {
             context.getLogger("org.glassfish").setLevel(Level.WARN);
             context.getLogger("io.smallrye").setLevel(Level.WARN);
         }
+        // Grizzly announces every graceful shutdown at WARN ("GRIZZLY0030: Shutting down transport");
+        // the connector's own lines tell the shutdown, and a WARN on every clean stop reads as trouble.
+        context.getLogger("org.glassfish.grizzly.nio.GracefulShutdownRunner").setLevel(Level.ERROR);
         applied = key(format, level, flushInterval);
     }
 

@@ -20,7 +20,8 @@ import java.util.Map;
  */
 public final class RunningConnector implements AutoCloseable {
 
-    public static final String TOKEN = "test-token-8f14e45fceea167a5a36dedd4bea2543";
+    /** The token every test connector takes; a secret of the suite (TestSecrets). */
+    public static final String TOKEN = TestSecrets.remember("test-token-8f14e45fceea167a5a36dedd4bea2543");
 
     private final ConnectorServer server;
     private final String eventsPath;
