@@ -224,7 +224,7 @@ final class OAuth2TokenProvider implements UpstreamCredentials {
      * dripping answer included), the answer read up to {@link #MAX_RESPONSE_BYTES}, no redirect.
      */
     private HTTPResponse send(HTTPRequest request) throws UpstreamUnavailableException {
-        String body = request.getBody() != null ? request.getBody() : request.getQuery();
+        String body = request.getBody();
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(request.getURL().toString()))
                 .timeout(timeout)
                 .POST(HttpRequest.BodyPublishers.ofString(body == null ? "" : body, StandardCharsets.UTF_8));
@@ -248,7 +248,7 @@ final class OAuth2TokenProvider implements UpstreamCredentials {
         }
         HTTPResponse response = new HTTPResponse(answer.statusCode());
         answer.headers().firstValue("Content-Type").ifPresent(type -> response.setHeader("Content-Type", type));
-        response.setContent(new String(answer.body(), StandardCharsets.UTF_8));
+        response.setBody(new String(answer.body(), StandardCharsets.UTF_8));
         return response;
     }
 

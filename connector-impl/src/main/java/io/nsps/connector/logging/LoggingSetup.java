@@ -76,7 +76,24 @@ public final class LoggingSetup {
 
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.toLevel(level.name()));
-        root.addAppender(appender);
+        if ("async".equals(System.getenv("NSPS_LOG_APPENDER_EXPERIMENT"))) {
+            // MEASUREMENT ONLY (issue 20): logstash's async disruptor appender over a console appender.
+            appender.stop();
+            ch.qos.logback.core.ConsoleAppender<ILoggingEvent> console = new ch.qos.logback.core.ConsoleAppender<>();
+            console.setContext(context);
+            console.setEncoder(encoder(format, context));
+            console.setImmediateFlush(false);
+            console.start();
+            net.logstash.logback.appender.LoggingEventAsyncDisruptorAppender async = new net.logstash.logback.appender.LoggingEventAsyncDisruptorAppender();
+            async.setContext(context);
+            async.setName(APPENDER);
+            async.addAppender(console);
+            async.setAppendTimeout(ch.qos.logback.core.util.Duration.valueOf("-1 milliseconds"));
+            async.start();
+            root.addAppender(async);
+        } else {
+            root.addAppender(appender);
+        }
         // The libraries' own INFO chatter (banner lines, provider scans) is noise in an event log.
         if (level.compareTo(LogLevel.INFO) >= 0) {
             context.getLogger("org.glassfish").setLevel(Level.WARN);

@@ -175,7 +175,7 @@ public final class OpenApiDocument {
         if (nonNull != null) {
             ArrayNode types = object.arrayNode().add(nonNull.get("type").asText()).add("null");
             object.remove("anyOf");
-            nonNull.fields().forEachRemaining(field -> {
+            nonNull.properties().forEach(field -> {
                 if (!object.has(field.getKey())) {
                     object.set(field.getKey(), field.getValue());
                 }

@@ -66,6 +66,7 @@ public final class EventProcessor {
     }
 
     /** What became of one delivery; a handler's unexpected exception is kept as an internal error, then rethrown. */
+    @SuppressWarnings("try") // the section marks the wait; nothing in it refers to it
     public Outcome process(Event event) {
         try (Waiting.Section section = waiting.enter()) {
             return processWaiting(event);

@@ -80,7 +80,7 @@ final class WorkerPool extends ThreadPoolExecutor {
         this.runSlots = new Semaphore(maxRunning);
         this.queue = queue;
         queue.pool = this;
-        MemoryManager memory = MemoryManager.DEFAULT_MEMORY_MANAGER;
+        MemoryManager<?> memory = MemoryManager.DEFAULT_MEMORY_MANAGER;
         AtomicInteger counter = new AtomicInteger();
         setThreadFactory(task -> {
             Worker worker = new Worker(this, "nsps-worker(" + counter.incrementAndGet() + ")",

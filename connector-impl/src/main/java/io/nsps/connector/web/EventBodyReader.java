@@ -52,6 +52,7 @@ public final class EventBodyReader implements MessageBodyReader<Event> {
     }
 
     @Override
+    @SuppressWarnings("try") // the section marks the wait; nothing in it refers to it
     public Event readFrom(Class<Event> type, Type genericType, Annotation[] annotations, MediaType mediaType,
                           MultivaluedMap<String, String> httpHeaders, InputStream entityStream) throws IOException {
         byte[] body;
