@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the connector and benchmarks it on this machine (loopback): see README "Performance".
+# Builds the connector and benchmarks it on this machine (loopback): see docs/performance.md, "How it is measured".
 #   scripts/bench.sh [--duration SECONDS] [--warmup SECONDS] [--only a,b,c,d,jmh] [--out docs/benchmark.md]
 #   scripts/bench.sh compare NAME=SPEC NAME=SPEC ... [--rounds N]   interleaved A/B (scripts/compare.py --help)
 # Installs wrk and nginx (Debian packages) when missing. Not part of `mvn verify`.

@@ -139,7 +139,7 @@ final class JwtAuthenticationTest {
         rs256.update(signingInput.getBytes(StandardCharsets.US_ASCII));
         String token = signingInput + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(rs256.sign());
 
-        // MicroProfile JWT requires iat (smallrye-jwt applies it): the README says so.
+        // MicroProfile JWT requires iat (smallrye-jwt applies it): docs/behaviour.md says so.
         assertRefused(post(token));
     }
 

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 
 /**
  * Turns an NSPS event into the HLR/HSS calls that bring the HLR to the event's state. Pure: no I/O,
- * so every mapping is checked without a network. The README's table documents the same rules.
+ * so every mapping is checked without a network. docs/handlers.md's table documents the same rules.
  *
  * <ul>
  *   <li>{@code SIM/Updated} and any other configured type with {@code pb_data.sim_info}: one
@@ -123,7 +123,7 @@ final class HlrEventMapper {
         return new Plan(steps, null);
     }
 
-    /** The whole subscriber state, as {@code update} (api-spec's openapi/hlr-hss.json, and the README's table). */
+    /** The whole subscriber state, as {@code update} (api-spec's openapi/hlr-hss.json, and docs/handlers.md's table). */
     private Plan fullState(PBData pb, CardInfo sim) throws InvalidEventException {
         String imsi = imsi(sim, "pb_data.sim_info.imsi");
         if (outsidePattern(imsi)) {
