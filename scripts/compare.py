@@ -6,10 +6,10 @@
 SPEC is a connector and its settings, comma-separated:
   @REV            the code at a git revision (a worktree in a temporary directory, built by its launcher)
   DIR             a checkout whose launcher (DIR/nsps-connector) is used as it is
-  K=V             an environment setting for that connector (JAVA_OPTS=-Xmn48m, LOG_FLUSH_INTERVAL=10ms, ...)
+  K=V             an environment setting for that connector (JAVA_OPTS=-Xmn48m, LOG_FORMAT=text, ...)
 With neither @REV nor DIR, the connector is this checkout's. Examples:
   scripts/bench.sh compare before=@HEAD~1 after=
-  scripts/bench.sh compare default= flush=LOG_FLUSH_INTERVAL=10ms --rounds 6
+  scripts/bench.sh compare default= text=LOG_FORMAT=text --rounds 6
 
 Why interleaved: the machines are shared and their speed drifts by 10-30% within minutes, more than most
 code changes move a figure. All connectors run at once (each warmed up until its JIT is idle), and are

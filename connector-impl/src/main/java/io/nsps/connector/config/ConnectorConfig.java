@@ -28,7 +28,6 @@ public record ConnectorConfig(
         long maxBodyBytes,
         LogLevel logLevel,
         LogFormat logFormat,
-        Duration logFlushInterval,
         Duration shutdownGrace,
         int workerThreads,
         int runningWorkers,
@@ -91,7 +90,6 @@ public record ConnectorConfig(
         settings.put("MAX_BODY_BYTES", Long.toString(maxBodyBytes));
         settings.put("LOG_LEVEL", logLevel.name().toLowerCase(java.util.Locale.ROOT));
         settings.put("LOG_FORMAT", logFormat.name().toLowerCase(java.util.Locale.ROOT));
-        settings.put("LOG_FLUSH_INTERVAL", io.nsps.connector.spi.ConfigValues.formatDuration(logFlushInterval));
         settings.put("SHUTDOWN_GRACE", io.nsps.connector.spi.ConfigValues.formatDuration(shutdownGrace));
         settings.put("WORKER_THREADS", Integer.toString(workerThreads));
         settings.put("RUNNING_WORKERS", Integer.toString(runningWorkers));

@@ -25,7 +25,6 @@ public final class ConnectorConfigLoader {
     public static final long DEFAULT_MAX_BODY_BYTES = 2L << 20;
     public static final long DEFAULT_MAX_BODY_BYTES_IN_FLIGHT = 8L << 20;
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
-    static final Duration MAX_LOG_FLUSH_INTERVAL = Duration.ofSeconds(10);
     static final int MIN_API_TOKEN_CHARS = 16;
 
     /** A path of one or more segments of unreserved URL characters, or "/" alone. */
@@ -57,10 +56,6 @@ public final class ConnectorConfigLoader {
         long maxBody = reader.byteSize("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1024, 1L << 30);
         LogLevel logLevel = reader.choice("LOG_LEVEL", LogLevel.class, LogLevel.INFO);
         LogFormat logFormat = reader.choice("LOG_FORMAT", LogFormat.class, LogFormat.JSON);
-        Duration logFlushInterval = reader.duration("LOG_FLUSH_INTERVAL", Duration.ZERO);
-        if (logFlushInterval.compareTo(MAX_LOG_FLUSH_INTERVAL) > 0) {
-            reader.problem("LOG_FLUSH_INTERVAL must be at most 10s: a crash loses the log lines of up to that long");
-        }
         Duration grace = reader.duration("SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE);
         int workerThreads = (int) reader.number("WORKER_THREADS", 128, 2, 4096);
         // Four per core. A running worker also waits without being counted as blocked (a log write, a
@@ -110,7 +105,7 @@ public final class ConnectorConfigLoader {
             throw new ConfigurationException(problems);
         }
         return new ConnectorConfig(host, port, authMode, tokens, jwt, eventsPath, handlers, handlersDir, maxBody, logLevel,
-                logFormat, logFlushInterval, grace, workerThreads, runningWorkers, workerQueue, selectorThreads, maxConcurrent, bodiesInFlight,
+                logFormat, grace, workerThreads, runningWorkers, workerQueue, selectorThreads, maxConcurrent, bodiesInFlight,
                 idleTimeout, bodyReadTimeout, headerReadTimeout, idleMemoryReturnAfter, healthStuckAfter, rateLimitStatus, state);
     }
 

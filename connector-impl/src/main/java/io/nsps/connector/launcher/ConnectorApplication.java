@@ -50,7 +50,7 @@ public final class ConnectorApplication {
             problems.addAll(e.problems());
         }
         if (config != null) {
-            LoggingSetup.configure(config.logFormat(), config.logLevel(), config.logFlushInterval());
+            LoggingSetup.configure(config.logFormat(), config.logLevel());
         }
 
         List<RegisteredHandler> handlers = List.of();

@@ -4,7 +4,6 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.core.spi.ContextAwareBase;
-import java.time.Duration;
 
 /**
  * Logback's configuration until {@link LoggingSetup#configure} applies {@code LOG_FORMAT} and
@@ -16,7 +15,7 @@ public final class DefaultLoggingConfigurator extends ContextAwareBase implement
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {
-        LoggingSetup.apply(context, LogFormat.JSON, LogLevel.INFO, Duration.ZERO);
+        LoggingSetup.apply(context, LogFormat.JSON, LogLevel.INFO);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 }

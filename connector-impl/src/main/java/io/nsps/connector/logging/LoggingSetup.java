@@ -4,11 +4,12 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
-import java.time.Duration;
+import net.logstash.logback.appender.AsyncDisruptorAppender;
+import net.logstash.logback.appender.LoggingEventAsyncDisruptorAppender;
 import net.logstash.logback.decorate.CharacterEscapesJsonFactoryDecorator;
 import net.logstash.logback.encoder.LogstashEncoder;
 import net.logstash.logback.fieldnames.LogstashFieldNames;
@@ -31,69 +32,52 @@ public final class LoggingSetup {
     public static final String MDC_HANDLER = "handler";
 
     private static final String APPENDER = "stdout";
-    /** The format, level and flush interval {@link #apply} last set up, e.g. "JSON/INFO/PT0S". */
+    /**
+     * Lines that may wait for standard output; a logging thread that finds them all waiting blocks
+     * until one is written (never drops a line). logstash's default, the size measured.
+     */
+    static final int MAX_WAITING_LINES = 8192;
+    /** How long the process's exit waits for the waiting lines to be written. */
+    static final java.time.Duration EXIT_DRAIN = java.time.Duration.ofSeconds(10);
+    /** The format and level {@link #apply} last set up, e.g. "JSON/INFO". */
     private static volatile String applied;
-    /** The appender on standard output in use: what it holds is written when the JVM shuts down. */
-    private static volatile StandardOutputAppender current;
-    private static boolean writeAtExitInstalled;
+    /** The appender in use: what it still holds is written when the JVM shuts down. */
+    private static volatile Appender<ILoggingEvent> current;
+    private static boolean drainAtExitInstalled;
 
     private LoggingSetup() {
     }
 
-    /**
-     * @param flushInterval zero: every line is written to standard output as it is logged
-     *     ({@link GroupWriteAppender}); above zero: lines are buffered and written at least this often
-     *     ({@link BufferedOutputAppender})
-     */
-    public static void configure(LogFormat format, LogLevel level, Duration flushInterval) {
+    public static void configure(LogFormat format, LogLevel level) {
         routeJavaUtilLogging();
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        // The defaults (JSON, INFO, no buffer) are what DefaultLoggingConfigurator already built:
-        // building them again cost ~50 ms of start-up.
-        if (key(format, level, flushInterval).equals(applied) && context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender(APPENDER) != null) {
+        // The defaults (JSON, INFO) are what DefaultLoggingConfigurator already built: building them
+        // again cost ~50 ms of start-up.
+        if (key(format, level).equals(applied) && context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender(APPENDER) != null) {
             return;
         }
         context.reset();
-        apply(context, format, level, flushInterval);
+        apply(context, format, level);
     }
 
     /**
-     * One appender on standard output with the format's encoder (written line by line, or through a
-     * buffer flushed at least every {@code flushInterval}); the level on the root and on the
-     * libraries' chatty loggers.
+     * One appender on standard output with the format's encoder ({@link #standardOutput}); the level
+     * on the root and on the libraries' chatty loggers.
      */
-    static void apply(LoggerContext context, LogFormat format, LogLevel level, Duration flushInterval) {
-        FileOutputStream standardOutput = new FileOutputStream(FileDescriptor.out);
-        StandardOutputAppender appender = flushInterval.isZero()
-                ? new GroupWriteAppender(standardOutput)
-                : new BufferedOutputAppender(flushInterval, standardOutput);
+    static void apply(LoggerContext context, LogFormat format, LogLevel level) {
+        ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+        console.setContext(context);
+        console.setName("console");
+        console.setEncoder(encoder(format, context));
+        console.setImmediateFlush(false);
+        console.start();
+        Appender<ILoggingEvent> appender = standardOutput(context, console);
         current = appender;
-        writeAtExit();
-        appender.setContext(context);
-        appender.setName(APPENDER);
-        appender.setEncoder(encoder(format, context));
-        appender.start();
+        drainAtExit();
 
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.toLevel(level.name()));
-        if ("async".equals(System.getenv("NSPS_LOG_APPENDER_EXPERIMENT"))) {
-            // MEASUREMENT ONLY (issue 20): logstash's async disruptor appender over a console appender.
-            appender.stop();
-            ch.qos.logback.core.ConsoleAppender<ILoggingEvent> console = new ch.qos.logback.core.ConsoleAppender<>();
-            console.setContext(context);
-            console.setEncoder(encoder(format, context));
-            console.setImmediateFlush(false);
-            console.start();
-            net.logstash.logback.appender.LoggingEventAsyncDisruptorAppender async = new net.logstash.logback.appender.LoggingEventAsyncDisruptorAppender();
-            async.setContext(context);
-            async.setName(APPENDER);
-            async.addAppender(console);
-            async.setAppendTimeout(ch.qos.logback.core.util.Duration.valueOf("-1 milliseconds"));
-            async.start();
-            root.addAppender(async);
-        } else {
-            root.addAppender(appender);
-        }
+        root.addAppender(appender);
         // The libraries' own INFO chatter (banner lines, provider scans) is noise in an event log.
         if (level.compareTo(LogLevel.INFO) >= 0) {
             context.getLogger("org.glassfish").setLevel(Level.WARN);
@@ -102,18 +86,44 @@ public final class LoggingSetup {
         // Grizzly announces every graceful shutdown at WARN ("GRIZZLY0030: Shutting down transport");
         // the connector's own lines tell the shutdown, and a WARN on every clean stop reads as trouble.
         context.getLogger("org.glassfish.grizzly.nio.GracefulShutdownRunner").setLevel(Level.ERROR);
-        applied = key(format, level, flushInterval);
+        applied = key(format, level);
     }
 
-    private static String key(LogFormat format, LogLevel level, Duration flushInterval) {
-        return format + "/" + level + "/" + flushInterval;
+    /**
+     * Lines are handed to one writer thread (logstash-logback-encoder's disruptor appender), which
+     * writes them to {@code output} in the order they were logged and flushes at the end of each
+     * batch, so a logging thread never waits for standard output while fewer than
+     * {@link #MAX_WAITING_LINES} lines wait. When that many wait (standard output blocked: a full
+     * pipe, a stalled collector), a logging thread blocks until there is room: memory stays bounded
+     * and no line is ever dropped. Measured against the group write it replaced in
+     * docs/performance.md ("Log lines").
+     */
+    static AsyncDisruptorAppender<ILoggingEvent, ?> standardOutput(LoggerContext context, Appender<ILoggingEvent> output) {
+        LoggingEventAsyncDisruptorAppender async = new LoggingEventAsyncDisruptorAppender();
+        async.setContext(context);
+        async.setName(APPENDER);
+        async.setRingBufferSize(MAX_WAITING_LINES);
+        // Negative: wait for room as long as it takes (the default, zero, drops the line).
+        async.setAppendTimeout(ch.qos.logback.core.util.Duration.buildByMilliseconds(-1));
+        async.setShutdownGracePeriod(ch.qos.logback.core.util.Duration.buildByMilliseconds(EXIT_DRAIN.toMillis()));
+        async.setThreadNameFormat("nsps-log-writer");
+        async.addAppender(output);
+        async.start();
+        return async;
     }
 
-    /** Whatever appender is in use when the JVM shuts down writes what it still holds then. */
-    private static synchronized void writeAtExit() {
-        if (!writeAtExitInstalled) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> current.writeHeldLines(), "nsps-log-write-at-exit"));
-            writeAtExitInstalled = true;
+    private static String key(LogFormat format, LogLevel level) {
+        return format + "/" + level;
+    }
+
+    /**
+     * Whatever appender is in use when the JVM shuts down writes the lines still waiting (its
+     * writer thread is a daemon, which would otherwise die with them).
+     */
+    private static synchronized void drainAtExit() {
+        if (!drainAtExitInstalled) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> current.stop(), "nsps-log-drain-at-exit"));
+            drainAtExitInstalled = true;
         }
     }
 

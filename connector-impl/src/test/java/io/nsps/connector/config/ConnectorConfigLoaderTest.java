@@ -27,7 +27,6 @@ final class ConnectorConfigLoaderTest {
         assertThat(config.maxBodyBytesInFlight()).isEqualTo(8 * 1024 * 1024);
         assertThat(config.logFormat()).isEqualTo(LogFormat.JSON);
         assertThat(config.logLevel()).isEqualTo(LogLevel.INFO);
-        assertThat(config.logFlushInterval()).as("every line written as it is logged").isZero();
         assertThat(config.shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.authMode()).isEqualTo(ConnectorConfig.AuthMode.STATIC);
         assertThat(config.handlersDir()).isEqualTo(Path.of("handlers"));
@@ -61,17 +60,6 @@ final class ConnectorConfigLoaderTest {
         env.put("IDLE_MEMORY_RETURN_AFTER", "0s");
 
         assertThat(ConnectorConfigLoader.load(env).idleMemoryReturnAfter()).isZero();
-    }
-
-    @Test
-    void logLinesMayBeBufferedForAtMostTenSeconds() throws ConfigurationException {
-        Map<String, String> env = new java.util.HashMap<>(MINIMAL);
-        env.put("LOG_FLUSH_INTERVAL", "100ms");
-        assertThat(ConnectorConfigLoader.load(env).logFlushInterval()).isEqualTo(Duration.ofMillis(100));
-
-        env.put("LOG_FLUSH_INTERVAL", "11s");
-        assertThatThrownBy(() -> ConnectorConfigLoader.load(env)).isInstanceOfSatisfying(ConfigurationException.class,
-                e -> assertThat(e.problems()).containsExactly("LOG_FLUSH_INTERVAL must be at most 10s: a crash loses the log lines of up to that long"));
     }
 
     @Test

@@ -81,25 +81,26 @@ final class GracefulShutdownTest {
     }
 
     @Test
-    void bufferedLogLinesAreWrittenByTheIntervalAndAtExit() throws Exception {
+    void linesWaitingForTheWriterAreWrittenAtExit() throws Exception {
         try (ConnectorProcess connector = ConnectorProcess.start("serve", Map.of("API_TOKEN", RunningConnector.TOKEN,
-                "HANDLERS", "probe", "LOG_FLUSH_INTERVAL", "500ms"))) {
+                "HANDLERS", "probe"))) {
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             URI base = awaitHealthy(client, connector);
 
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(base.resolve("/process-event"))
                     .header("Authorization", "Bearer " + RunningConnector.TOKEN)
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(RunningConnector.probeEvent("buffered-1", "ok")))
+                    .POST(HttpRequest.BodyPublishers.ofString(RunningConnector.probeEvent("drained-1", "ok")))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
             await().atMost(Duration.ofSeconds(5)).until(() ->
-                    connector.output().stream().anyMatch(line -> line.contains("probe handling buffered-1")));
+                    connector.output().stream().anyMatch(line -> line.contains("probe handling drained-1")));
 
             connector.terminate();
 
             assertThat(connector.awaitExit(12)).isZero();
-            // Logged right before the process exits, long before the next interval: written by the flush at exit.
+            // Logged right before the process exits, by then waiting for the writer thread (a daemon):
+            // written by the drain at exit.
             assertThat(connector.output()).last().asString().contains("Connector stopped");
         }
     }
