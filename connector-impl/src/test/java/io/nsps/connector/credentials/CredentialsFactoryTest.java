@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nsps.connector.config.EnvironmentReader;
 import io.nsps.connector.spi.UpstreamCredentials;
-import io.nsps.connector.testing.MutableClock;
+import io.nsps.connector.spi.testing.TestClock;
 import io.smallrye.jwt.auth.principal.DefaultJWTParser;
 import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +29,7 @@ final class CredentialsFactoryTest {
     Path dir;
 
     private final List<String> problems = new ArrayList<>();
-    private final MutableClock clock = new MutableClock();
+    private final TestClock clock = TestClock.now();
 
     @Test
     void noneSendsNothing() throws Exception {

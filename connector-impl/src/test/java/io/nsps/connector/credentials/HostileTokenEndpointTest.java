@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.nsps.connector.config.EnvironmentReader;
 import io.nsps.connector.spi.UpstreamCredentials;
 import io.nsps.connector.spi.UpstreamUnavailableException;
-import io.nsps.connector.testing.MutableClock;
+import io.nsps.connector.spi.testing.TestClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,7 +35,7 @@ final class HostileTokenEndpointTest {
 
     private static final Duration TIMEOUT = Duration.ofMillis(700);
 
-    private final MutableClock clock = new MutableClock();
+    private final TestClock clock = TestClock.now();
     private MockWebServer endpoint;
 
     @BeforeEach

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.nsps.connector.config.EnvironmentReader;
 import io.nsps.connector.spi.UpstreamCredentials;
 import io.nsps.connector.spi.UpstreamUnavailableException;
-import io.nsps.connector.testing.MutableClock;
+import io.nsps.connector.spi.testing.TestClock;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -43,7 +43,7 @@ final class OAuth2TokenProviderTest {
     private static final String CLIENT_SECRET = "client-secret-5be3a1";
     private static MockOAuth2Server oauth;
 
-    private final MutableClock clock = new MutableClock();
+    private final TestClock clock = TestClock.now();
     private final List<String> problems = new ArrayList<>();
 
     @BeforeAll

@@ -6,7 +6,7 @@ import io.nsps.connector.outcome.Outcome;
 import io.nsps.connector.state.SubscriberLock;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nsps.connector.testing.MutableClock;
+import io.nsps.connector.spi.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,7 +24,7 @@ final class MemoryStateStoreTest {
 
     private static final Outcome DONE = new Outcome.Done(Outcome.Done.Result.PROCESSED, "ok");
 
-    private final MutableClock clock = new MutableClock();
+    private final TestClock clock = TestClock.now();
 
     @Test
     void remembersTheNewestEventsUpToItsBound() {

@@ -1,13 +1,13 @@
 package io.nsps.connector.handlers.hlr;
 
-import static io.nsps.connector.handlers.testing.FakeHandlerContext.event;
-import static io.nsps.connector.handlers.testing.FakeHandlerContext.sample;
+import static io.nsps.connector.spi.testing.SampleEvents.parse;
+import static io.nsps.connector.spi.testing.SampleEvents.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.nsps.connector.handlers.testing.FakeHandlerContext;
-import io.nsps.connector.handlers.testing.MutableClock;
+import io.nsps.connector.spi.testing.TestHandlerContext;
+import io.nsps.connector.spi.testing.TestClock;
 import io.nsps.connector.model.Event;
 import io.nsps.connector.spi.EventHandler;
 import io.nsps.connector.spi.HandlerResult;
@@ -71,7 +71,7 @@ final class HlrHssHandlerTest {
     void simUpdatedIsOneFullStateUpdate() throws Exception {
         hlr.enqueue(json(200, OK));
 
-        HandlerResult result = handler(Map.of()).handle(sample("sim-updated.json"));
+        HandlerResult result = handler(Map.of()).handle(event("sim-updated"));
 
         assertThat(result).isEqualTo(HandlerResult.processed("HLR: update SIM 255010000020349"));
         RecordedRequest request = hlr.takeRequest();
@@ -95,7 +95,7 @@ final class HlrHssHandlerTest {
         try {
             List<Future<HandlerResult>> results = new ArrayList<>();
             for (int i = 0; i < events; i++) {
-                results.add(deliveries.submit(() -> handler.handle(sample("sim-updated.json"))));
+                results.add(deliveries.submit(() -> handler.handle(event("sim-updated"))));
             }
             for (Future<HandlerResult> result : results) {
                 assertThat(result.get(20, TimeUnit.SECONDS)).isEqualTo(HandlerResult.processed("HLR: update SIM 255010000020349"));
@@ -115,7 +115,7 @@ final class HlrHssHandlerTest {
     void blockedAccountIsBarredButKeepsItsNumber() throws Exception {
         hlr.enqueue(json(200, OK));
 
-        handler(Map.of()).handle(sample("sim-updated-blocked.json"));
+        handler(Map.of()).handle(event("sim-updated-blocked"));
 
         assertBody(hlr.takeRequest(), "{\"action\":\"update\",\"imsi\":\"255010000020349\",\"msisdn\":[\"380501234567\"],"
                 + "\"subscriber_status\":\"operatorDeterminedBarring\",\"cs_profile\":\"cs-pp-20250319\",\"eps_profile\":\"eps-pp-20250319\"}");
@@ -124,7 +124,7 @@ final class HlrHssHandlerTest {
     @Test
     void accountNotOpenLosesItsNumberAndProfilesFallBackToDefaults() throws Exception {
         hlr.enqueue(json(200, OK));
-        Event event = event("{\"event_id\":\"e\",\"data\":{\"event_type\":\"SIM/Updated\"},\"pb_data\":{\"account_info\":"
+        Event event = parse("{\"event_id\":\"e\",\"data\":{\"event_type\":\"SIM/Updated\"},\"pb_data\":{\"account_info\":"
                 + "{\"bill_status\":\"suspended\",\"blocked\":false,\"id\":\"380501234567@msisdn\"},\"sim_info\":{\"imsi\":\"255010000020349\"}}}");
 
         handler(Map.of("DEFAULT_CS_PROFILE", "cs-default", "DEFAULT_EPS_PROFILE", "eps-default")).handle(event);
@@ -137,7 +137,7 @@ final class HlrHssHandlerTest {
     void simCreatedIsInsertedBarredWithoutANumber() throws Exception {
         hlr.enqueue(json(200, OK));
 
-        HandlerResult result = handler(Map.of()).handle(sample("sim-created.json"));
+        HandlerResult result = handler(Map.of()).handle(event("sim-created"));
 
         assertThat(result.message()).isEqualTo("HLR: insert SIM 255010000020350");
         assertBody(hlr.takeRequest(), "{\"action\":\"insert\",\"imsi\":\"255010000020350\",\"msisdn\":[],"
@@ -149,7 +149,7 @@ final class HlrHssHandlerTest {
         hlr.enqueue(json(409, "{\"result\":false,\"error\":\"exists\"}"));
         hlr.enqueue(json(200, OK));
 
-        HandlerResult result = handler(Map.of()).handle(sample("sim-created.json"));
+        HandlerResult result = handler(Map.of()).handle(event("sim-created"));
 
         assertThat(result.message()).isEqualTo("HLR: insert SIM 255010000020350 (already present, updated)");
         assertThat(JSON.readTree(hlr.takeRequest().getBody().readUtf8()).path("action").asText()).isEqualTo("insert");
@@ -162,8 +162,8 @@ final class HlrHssHandlerTest {
         hlr.enqueue(json(200, OK));
         hlr.enqueue(json(404, "{\"result\":false,\"error\":\"no such subscriber\"}"));
 
-        HandlerResult first = handler(Map.of()).handle(sample("sim-deleted.json"));
-        HandlerResult retried = handler(Map.of()).handle(sample("sim-deleted.json"));
+        HandlerResult first = handler(Map.of()).handle(event("sim-deleted"));
+        HandlerResult retried = handler(Map.of()).handle(event("sim-deleted"));
 
         assertBody(hlr.takeRequest(), "{\"action\":\"delete\",\"imsi\":\"255010000020350\"}");
         assertThat(first.message()).isEqualTo("HLR: delete SIM 255010000020350");
@@ -175,7 +175,7 @@ final class HlrHssHandlerTest {
         hlr.enqueue(json(200, OK));
         hlr.enqueue(json(200, OK));
 
-        HandlerResult result = handler(Map.of()).handle(sample("sim-replaced.json"));
+        HandlerResult result = handler(Map.of()).handle(event("sim-replaced"));
 
         assertBody(hlr.takeRequest(), "{\"action\":\"update\",\"imsi\":\"255010000011111\",\"msisdn\":[],"
                 + "\"subscriber_status\":\"operatorDeterminedBarring\"}");
@@ -192,8 +192,8 @@ final class HlrHssHandlerTest {
         hlr.enqueue(json(200, OK));
         EventHandler handler = handler(Map.of());
 
-        assertThatThrownBy(() -> handler.handle(sample("sim-replaced.json"))).isInstanceOf(UpstreamErrorException.class);
-        HandlerResult retried = handler.handle(sample("sim-replaced.json"));
+        assertThatThrownBy(() -> handler.handle(event("sim-replaced"))).isInstanceOf(UpstreamErrorException.class);
+        HandlerResult retried = handler.handle(event("sim-replaced"));
 
         List<String> bodies = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -207,12 +207,12 @@ final class HlrHssHandlerTest {
     @Test
     void otherConfiguredTypesWithASimAreFullStateSyncs() throws Exception {
         hlr.enqueue(json(200, OK));
-        Event blocked = sample("sim-updated-blocked.json");
+        Event blocked = event("sim-updated-blocked");
         blocked.getData().setEventType("Account/Blocked");
         EventHandler handler = handler(Map.of("EVENT_TYPES", "SIM/*,Account/Blocked"));
 
         HandlerResult result = handler.handle(blocked);
-        HandlerResult noSim = handler.handle(event("{\"event_id\":\"e\",\"data\":{\"event_type\":\"Account/Blocked\"}}"));
+        HandlerResult noSim = handler.handle(parse("{\"event_id\":\"e\",\"data\":{\"event_type\":\"Account/Blocked\"}}"));
 
         assertThat(handler.eventTypes()).containsExactly("SIM/*", "Account/Blocked");
         assertThat(result.message()).isEqualTo("HLR: update SIM 255010000020349");
@@ -232,14 +232,14 @@ final class HlrHssHandlerTest {
     })
     void eventsThatCannotBeProvisionedAreRefusedWithoutCallingTheHlr(String json, String message) {
         for (int i = 0; i < 100; i++) {
-            assertThatThrownBy(() -> handler(Map.of()).handle(event(json))).isInstanceOf(InvalidEventException.class).hasMessage(message);
+            assertThatThrownBy(() -> handler(Map.of()).handle(parse(json))).isInstanceOf(InvalidEventException.class).hasMessage(message);
         }
         assertThat(hlr.getRequestCount()).isZero();
     }
 
     @Test
     void imsiOutsideTheConfiguredPatternIsIgnored() throws Exception {
-        HandlerResult result = handler(Map.of("IMSI_PATTERN", "001.*")).handle(sample("sim-updated.json"));
+        HandlerResult result = handler(Map.of("IMSI_PATTERN", "001.*")).handle(event("sim-updated"));
 
         assertThat(result).isEqualTo(HandlerResult.ignored("IMSI 255010000020349 is outside HLR_IMSI_PATTERN; not provisioned"));
         assertThat(hlr.getRequestCount()).isZero();
@@ -250,25 +250,25 @@ final class HlrHssHandlerTest {
     void baseUrlWithOrWithoutTrailingSlashGivesTheSameUrl(String basePath) throws Exception {
         hlr.enqueue(json(200, OK));
 
-        handler(Map.of("API_URL", hlr.url(basePath).toString())).handle(sample("sim-updated.json"));
+        handler(Map.of("API_URL", hlr.url(basePath).toString())).handle(event("sim-updated"));
 
         assertThat(hlr.takeRequest().getPath()).isEqualTo("/wtl/hlr/v1/prov");
     }
 
     @Test
     void invalidBaseUrlIsAStartUpProblem() {
-        FakeHandlerContext context = new FakeHandlerContext("hlr-hss", "HLR_", Map.of("API_URL", "hlr.example:3001"), credentials);
+        TestHandlerContext context = TestHandlerContext.forFactory(new HlrHssHandlerFactory()).setting("API_URL", "hlr.example:3001").credentials(credentials);
 
         new HlrHssHandlerFactory().create(context);
 
-        assertThat(context.problems).containsExactly("HLR_API_URL: 'hlr.example:3001' is not an http(s) URL like http://hlr.example:3001/wtl/hlr/v1");
+        assertThat(context.problems()).containsExactly("HLR_API_URL: 'hlr.example:3001' is not an http(s) URL like http://hlr.example:3001/wtl/hlr/v1");
     }
 
     @Test
     void successfulAnswerReportingFailureIsAPermanentRefusal() {
         hlr.enqueue(json(200, "{\"result\":false,\"error\":\"profile cs-pp-20250319 unknown; see http://internal.hlr/docs\"}"));
 
-        assertThatThrownBy(() -> handler(Map.of()).handle(sample("sim-updated.json")))
+        assertThatThrownBy(() -> handler(Map.of()).handle(event("sim-updated")))
                 .isInstanceOf(InvalidEventException.class)
                 .hasMessage("The HLR refused to update SIM 255010000020349: profile cs-pp-20250319 unknown; see [address]");
     }
@@ -288,7 +288,7 @@ final class HlrHssHandlerTest {
     void upstreamStatusesBecomeTheirFailures(int status, Class<?> failure) {
         hlr.enqueue(json(status, "{\"result\":false,\"error\":\"nope\"}").addHeader("Location", hlr.url("/elsewhere")));
 
-        assertThatThrownBy(() -> handler(Map.of()).handle(sample("sim-updated.json"))).isInstanceOf(failure)
+        assertThatThrownBy(() -> handler(Map.of()).handle(event("sim-updated"))).isInstanceOf(failure)
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain(hlr.getHostName() + ":" + hlr.getPort()));
         assertThat(hlr.getRequestCount()).as("never re-sent, never redirected").isEqualTo(1);
     }
@@ -297,37 +297,37 @@ final class HlrHssHandlerTest {
     void rateLimitCarriesRetryAfter() {
         hlr.enqueue(json(429, "").addHeader("Retry-After", "7"));
 
-        assertThatThrownBy(() -> handler(Map.of()).handle(sample("sim-updated.json")))
+        assertThatThrownBy(() -> handler(Map.of()).handle(event("sim-updated")))
                 .isInstanceOfSatisfying(UpstreamRateLimitedException.class,
                         e -> assertThat(e.retryAfter()).contains(Duration.ofSeconds(7)));
     }
 
     @Test
     void noCallReachesTheHlrUntilItsRetryAfterHasPassed() throws Exception {
-        MutableClock clock = new MutableClock();
+        TestClock clock = TestClock.now();
         EventHandler handler = handler(Map.of(), clock);
         hlr.enqueue(json(429, "").addHeader("Retry-After", "30"));
         hlr.enqueue(json(200, OK));
 
-        assertThatThrownBy(() -> handler.handle(sample("sim-updated.json"))).isInstanceOf(UpstreamRateLimitedException.class);
+        assertThatThrownBy(() -> handler.handle(event("sim-updated"))).isInstanceOf(UpstreamRateLimitedException.class);
         clock.advance(Duration.ofSeconds(20));
-        assertThatThrownBy(() -> handler.handle(sample("sim-updated-blocked.json")))
+        assertThatThrownBy(() -> handler.handle(event("sim-updated-blocked")))
                 .isInstanceOfSatisfying(UpstreamRateLimitedException.class,
                         e -> assertThat(e.retryAfter()).as("what remains of the HLR's 30 s").contains(Duration.ofSeconds(10)));
         assertThat(hlr.getRequestCount()).isEqualTo(1);
 
         clock.advance(Duration.ofSeconds(10));
-        assertThat(handler.handle(sample("sim-updated-blocked.json")).outcome()).isEqualTo(HandlerResult.Outcome.PROCESSED);
+        assertThat(handler.handle(event("sim-updated-blocked")).outcome()).isEqualTo(HandlerResult.Outcome.PROCESSED);
         assertThat(hlr.getRequestCount()).isEqualTo(2);
     }
 
     @Test
     void retryAfterAsAnHttpDateCountsFromNow() {
-        MutableClock clock = new MutableClock();
+        TestClock clock = TestClock.now();
         String inAMinute = DateTimeFormatter.RFC_1123_DATE_TIME.format(clock.instant().plusSeconds(60).atOffset(ZoneOffset.UTC));
         hlr.enqueue(json(429, "").addHeader("Retry-After", inAMinute));
 
-        assertThatThrownBy(() -> handler(Map.of(), clock).handle(sample("sim-updated.json")))
+        assertThatThrownBy(() -> handler(Map.of(), clock).handle(event("sim-updated")))
                 .isInstanceOfSatisfying(UpstreamRateLimitedException.class, e -> assertThat(e.retryAfter()).hasValueSatisfying(
                         delay -> assertThat(delay).isBetween(Duration.ofSeconds(59), Duration.ofSeconds(60))));
     }
@@ -337,9 +337,9 @@ final class HlrHssHandlerTest {
         hlr.enqueue(json(200, OK));
         EventHandler handler = handler(Map.of("MAX_RPS", "1"));
 
-        handler.handle(sample("sim-updated.json"));
+        handler.handle(event("sim-updated"));
 
-        assertThatThrownBy(() -> handler.handle(sample("sim-updated-blocked.json")))
+        assertThatThrownBy(() -> handler.handle(event("sim-updated-blocked")))
                 .isInstanceOfSatisfying(UpstreamRateLimitedException.class, e -> {
                     assertThat(e.getMessage()).isEqualTo("HLR_MAX_RPS (1 calls a second) is exhausted");
                     assertThat(e.retryAfter()).contains(Duration.ofSeconds(1));
@@ -352,7 +352,7 @@ final class HlrHssHandlerTest {
         hlr.enqueue(json(401, ""));
         hlr.enqueue(json(200, OK));
 
-        HandlerResult result = handler(Map.of()).handle(sample("sim-updated.json"));
+        HandlerResult result = handler(Map.of()).handle(event("sim-updated"));
 
         assertThat(result.outcome()).isEqualTo(HandlerResult.Outcome.PROCESSED);
         assertThat(hlr.takeRequest().getHeader("Authorization")).isEqualTo("Bearer token-1");
@@ -364,7 +364,7 @@ final class HlrHssHandlerTest {
         hlr.enqueue(json(401, ""));
         hlr.enqueue(json(403, ""));
 
-        assertThatThrownBy(() -> handler(Map.of()).handle(sample("sim-updated.json"))).isInstanceOf(UpstreamAuthenticationException.class);
+        assertThatThrownBy(() -> handler(Map.of()).handle(event("sim-updated"))).isInstanceOf(UpstreamAuthenticationException.class);
         assertThat(hlr.getRequestCount()).isEqualTo(2);
     }
 
@@ -373,7 +373,7 @@ final class HlrHssHandlerTest {
         hlr.enqueue(json(401, ""));
         credentials.refreshable = false;
 
-        assertThatThrownBy(() -> handler(Map.of()).handle(sample("sim-updated.json"))).isInstanceOf(UpstreamAuthenticationException.class);
+        assertThatThrownBy(() -> handler(Map.of()).handle(event("sim-updated"))).isInstanceOf(UpstreamAuthenticationException.class);
         assertThat(hlr.getRequestCount()).isEqualTo(1);
     }
 
@@ -382,7 +382,7 @@ final class HlrHssHandlerTest {
         hlr.enqueue(new MockResponse().setSocketPolicy(SocketPolicy.NO_RESPONSE));
 
         long started = System.nanoTime();
-        assertThatThrownBy(() -> handler(Map.of("TIMEOUT", "700ms")).handle(sample("sim-updated.json")))
+        assertThatThrownBy(() -> handler(Map.of("TIMEOUT", "700ms")).handle(event("sim-updated")))
                 .isInstanceOf(UpstreamUnavailableException.class)
                 // The event deadline and the client's own request timeout are both 700 ms: either may fire first.
                 .hasMessageMatching("The HLR (did not answer within 700 ms|is unreachable \\(timeout\\))");
@@ -394,7 +394,7 @@ final class HlrHssHandlerTest {
         hlr.enqueue(json(200, OK + " ".repeat(200)).throttleBody(1, 100, TimeUnit.MILLISECONDS));
 
         long started = System.nanoTime();
-        assertThatThrownBy(() -> handler(Map.of("TIMEOUT", "800ms")).handle(sample("sim-updated.json")))
+        assertThatThrownBy(() -> handler(Map.of("TIMEOUT", "800ms")).handle(event("sim-updated")))
                 .isInstanceOf(UpstreamUnavailableException.class);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(2500));
     }
@@ -406,19 +406,19 @@ final class HlrHssHandlerTest {
             closedPort = socket.getLocalPort();
         }
 
-        FakeHandlerContext context = new FakeHandlerContext("hlr-hss", "HLR_", Map.of("API_URL", "http://127.0.0.1:" + closedPort + "/wtl"),
-                credentials);
-        assertThatThrownBy(() -> new HlrHssHandlerFactory().create(context).handle(sample("sim-updated.json")))
+        TestHandlerContext context = TestHandlerContext.forFactory(new HlrHssHandlerFactory())
+                .setting("API_URL", "http://127.0.0.1:" + closedPort + "/wtl").credentials(credentials);
+        assertThatThrownBy(() -> new HlrHssHandlerFactory().create(context).handle(event("sim-updated")))
                 .isInstanceOfSatisfying(UpstreamUnavailableException.class, e -> {
                     assertThat(e.getMessage()).isEqualTo("The HLR is unreachable (connection refused)");
                     assertThat(e.retryAfter()).isPresent();
                 });
-        assertThat(context.logged).as("the cause is logged for the operator").contains("Calling the HLR failed");
+        assertThat(context.logged()).as("the cause is logged for the operator").contains("Calling the HLR failed");
     }
 
     @Test
     void unknownHostIsUnavailable() {
-        assertThatThrownBy(() -> handler(Map.of("API_URL", "http://hlr.invalid:3001/wtl")).handle(sample("sim-updated.json")))
+        assertThatThrownBy(() -> handler(Map.of("API_URL", "http://hlr.invalid:3001/wtl")).handle(event("sim-updated")))
                 .isInstanceOf(UpstreamUnavailableException.class)
                 .hasMessageStartingWith("The HLR is unreachable");
     }
@@ -432,7 +432,7 @@ final class HlrHssHandlerTest {
             tls.enqueue(json(200, OK));
             tls.start();
 
-            assertThatThrownBy(() -> handler(Map.of("API_URL", tls.url("/wtl").toString())).handle(sample("sim-updated.json")))
+            assertThatThrownBy(() -> handler(Map.of("API_URL", tls.url("/wtl").toString())).handle(event("sim-updated")))
                     .isInstanceOfSatisfying(UpstreamUnavailableException.class,
                             e -> assertThat(e.getMessage()).isEqualTo("The HLR is unreachable (TLS failure)"));
             assertThat(tls.getRequestCount()).as("no request was ever sent over the untrusted connection").isZero();
@@ -445,7 +445,7 @@ final class HlrHssHandlerTest {
         garbage.write(new byte[10 * 1024 * 1024]);
         hlr.enqueue(new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(garbage));
 
-        assertThatThrownBy(() -> handler(Map.of()).handle(sample("sim-updated.json"))).isInstanceOf(UpstreamErrorException.class);
+        assertThatThrownBy(() -> handler(Map.of()).handle(event("sim-updated"))).isInstanceOf(UpstreamErrorException.class);
     }
 
     @Test
@@ -453,7 +453,7 @@ final class HlrHssHandlerTest {
         // Its insert may still be on its way: a 404 would make NSPS drop the update for good.
         hlr.enqueue(json(404, "{\"result\":false,\"error\":\"subscriber\\nunknown\"}"));
 
-        assertThatThrownBy(() -> handler(Map.of()).handle(sample("sim-updated.json")))
+        assertThatThrownBy(() -> handler(Map.of()).handle(event("sim-updated")))
                 .isInstanceOf(UpstreamUnavailableException.class)
                 .hasMessage("The HLR has no subscriber for update SIM 255010000020349 yet: subscriber unknown");
     }
@@ -466,9 +466,9 @@ final class HlrHssHandlerTest {
         Map<String, String> all = new HashMap<>();
         all.put("API_URL", hlr.url("/wtl/hlr/v1").toString());
         all.putAll(settings);
-        FakeHandlerContext context = new FakeHandlerContext("hlr-hss", "HLR_", all, credentials).useClock(clock);
+        TestHandlerContext context = TestHandlerContext.forFactory(new HlrHssHandlerFactory()).settings(all).credentials(credentials).clock(clock);
         EventHandler handler = new HlrHssHandlerFactory().create(context);
-        assertThat(context.problems).isEmpty();
+        assertThat(context.problems()).isEmpty();
         return handler;
     }
 

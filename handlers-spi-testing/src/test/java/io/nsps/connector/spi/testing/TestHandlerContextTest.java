@@ -1,0 +1,101 @@
+package io.nsps.connector.spi.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nsps.connector.spi.EventHandler;
+import io.nsps.connector.spi.HandlerConfig;
+import io.nsps.connector.spi.HandlerContext;
+import io.nsps.connector.spi.HandlerFactory;
+import io.nsps.connector.spi.HandlerResult;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+final class TestHandlerContextTest {
+
+    @Test
+    void settingsAreReadUnderThePrefixWithTheConnectorsParsingAndProblems() {
+        TestHandlerContext context = TestHandlerContext.forHandler("vendor-crm")
+                .setting("URL", "  http://crm.example  ")
+                .setting("TIMEOUT", "250ms")
+                .setting("RETRIES", "12")
+                .setting("TYPES", "SIM/Updated, ,SIM/Deleted")
+                .setting("BAD_TIMEOUT", "soon")
+                .setting("BLANK", "   ");
+        HandlerConfig config = context.config();
+
+        assertThat(config.prefix()).isEqualTo("VENDOR_CRM_");
+        assertThat(config.get("URL")).contains("http://crm.example");
+        assertThat(config.duration("TIMEOUT", Duration.ofSeconds(5))).isEqualTo(Duration.ofMillis(250));
+        assertThat(config.list("TYPES", List.of())).containsExactly("SIM/Updated", "SIM/Deleted");
+        assertThat(config.number("RETRIES", 3, 0, 10)).as("out of range: the default").isEqualTo(3);
+        assertThat(config.duration("BAD_TIMEOUT", Duration.ofSeconds(1))).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.require("BLANK")).isNull();
+        assertThat(config.require("MISSING")).isNull();
+        config.reportProblem("URL", "must use https");
+
+        assertThat(context.problems()).containsExactly(
+                "VENDOR_CRM_RETRIES: must be between 0 and 10, got 12",
+                "VENDOR_CRM_BAD_TIMEOUT: 'soon' is not a duration; write it like 500ms, 10s, 2m, 1h or 35d",
+                "VENDOR_CRM_BLANK is required",
+                "VENDOR_CRM_MISSING is required",
+                "VENDOR_CRM_URL: must use https");
+    }
+
+    @Test
+    void aFactorysOwnPrefixIsUsed() throws Exception {
+        HandlerFactory factory = new HandlerFactory() {
+            @Override
+            public String name() {
+                return "log";
+            }
+
+            @Override
+            public String configPrefix() {
+                return "LOG_HANDLER_";
+            }
+
+            @Override
+            public EventHandler create(HandlerContext context) {
+                String greeting = context.config().get("GREETING", "hello");
+                context.logger().log(System.Logger.Level.INFO, "created with " + greeting);
+                return new EventHandler() {
+                    @Override
+                    public Set<String> eventTypes() {
+                        return Set.of("*");
+                    }
+
+                    @Override
+                    public HandlerResult handle(io.nsps.connector.model.Event event) {
+                        return HandlerResult.processed(greeting + " " + event.getEventId());
+                    }
+                };
+            }
+        };
+        TestHandlerContext context = TestHandlerContext.forFactory(factory).setting("GREETING", "hi");
+
+        EventHandler handler = factory.create(context);
+
+        assertThat(context.config().prefix()).isEqualTo("LOG_HANDLER_");
+        assertThat(context.logged()).containsExactly("created with hi");
+        assertThat(context.handlerName()).isEqualTo("log");
+        assertThat(handler.handle(SampleEvents.event("minimal-valid")).message()).isEqualTo("hi 7d3f0a52-2c61-4f0e-bb1d-5e2f8f4c9a10");
+    }
+
+    @Test
+    void theClockCredentialsAndTracingHeadersAreTheTestsOwn() throws Exception {
+        TestClock clock = TestClock.at("2026-01-01T00:00:00Z");
+        TestHandlerContext context = TestHandlerContext.forHandler("crm")
+                .clock(clock)
+                .credentials(TestCredentials.basic("user", "pässword"))
+                .tracingHeaders(java.util.Map.of("x-request-id", "r-1"));
+
+        clock.advance(Duration.ofMinutes(90));
+
+        assertThat(context.clock().instant()).isEqualTo(java.time.Instant.parse("2026-01-01T01:30:00Z"));
+        assertThat(context.credentials().authorization()).isEqualTo("Basic dXNlcjpww6Rzc3dvcmQ=");
+        assertThat(context.tracingHeaders()).containsEntry("x-request-id", "r-1");
+        assertThat(TestHandlerContext.forHandler("crm").credentials().authorization()).as("none by default").isNull();
+    }
+}
