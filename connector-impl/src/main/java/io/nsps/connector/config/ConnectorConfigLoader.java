@@ -33,6 +33,17 @@ public final class ConnectorConfigLoader {
     private ConnectorConfigLoader() {
     }
 
+    /**
+     * {@code HANDLERS_DIR} ({@code handlers} by default); a relative one is resolved against the
+     * connector's home ({@code NSPS_CONNECTOR_HOME}, which the launcher sets to its own folder),
+     * else against the current folder, so that the same setting works from any current folder.
+     */
+    public static Path handlersDir(Map<String, String> env) {
+        Path dir = Path.of(env.getOrDefault("HANDLERS_DIR", "").isBlank() ? "handlers" : env.get("HANDLERS_DIR").trim());
+        String home = env.get("NSPS_CONNECTOR_HOME");
+        return dir.isAbsolute() || home == null || home.isBlank() ? dir : Path.of(home).resolve(dir);
+    }
+
     public static ConnectorConfig load(Map<String, String> env) throws ConfigurationException {
         List<String> problems = new ArrayList<>();
         EnvironmentReader reader = new EnvironmentReader(env, problems);
@@ -52,7 +63,7 @@ public final class ConnectorConfigLoader {
 
         Optional<String> eventsPath = eventsPath(reader);
         List<String> handlers = handlerNames(reader);
-        Path handlersDir = Path.of(reader.get("HANDLERS_DIR").orElse("handlers"));
+        Path handlersDir = handlersDir(env);
         long maxBody = reader.byteSize("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1024, 1L << 30);
         LogLevel logLevel = reader.choice("LOG_LEVEL", LogLevel.class, LogLevel.INFO);
         LogFormat logFormat = reader.choice("LOG_FORMAT", LogFormat.class, LogFormat.JSON);

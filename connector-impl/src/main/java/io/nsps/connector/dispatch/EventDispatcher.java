@@ -15,6 +15,10 @@ import org.slf4j.MDC;
  * Hands an event to every enabled handler that declared its type, in the order of {@code HANDLERS}.
  * An event no handler takes is acknowledged as ignored: it is not an error that NSPS should retry.
  * The first handler failure stops the dispatch and decides the answer.
+ *
+ * <p>Each handler gets an event of its own: with several handlers for one event, every handler
+ * after the first gets a copy made before the first one runs, so that what one handler changes in
+ * its event no other handler sees.
  */
 public final class EventDispatcher implements AutoCloseable {
 
@@ -38,14 +42,25 @@ public final class EventDispatcher implements AutoCloseable {
             LOG.info(reason);
             return new DispatchResult(List.of(), false, reason);
         }
+        List<Event> events = new ArrayList<>(takers.size());
+        events.add(event);
+        for (int i = 1; i < takers.size(); i++) {
+            events.add(EventCopies.copy(event));
+        }
         List<String> messages = new ArrayList<>();
         boolean processed = false;
-        for (RegisteredHandler taker : takers) {
+        for (int i = 0; i < takers.size(); i++) {
+            RegisteredHandler taker = takers.get(i);
             HandlerResult result;
+            Thread thread = Thread.currentThread();
+            ClassLoader previous = thread.getContextClassLoader();
+            thread.setContextClassLoader(taker.loader());
             try {
-                result = taker.handler().handle(event);
+                result = taker.handler().handle(events.get(i));
             } catch (HandlerException e) {
                 throw new HandlerFailure(taker.name(), e);
+            } finally {
+                thread.setContextClassLoader(previous);
             }
             if (result == null) {
                 throw new IllegalStateException("handler " + taker.name() + " returned no result");

@@ -9,7 +9,6 @@ import io.nsps.connector.spi.HandlerContext;
 import io.nsps.connector.spi.HandlerFactory;
 import java.io.IOException;
 import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -26,9 +25,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Finds handler factories with {@link ServiceLoader}: on the connector's classpath (the built-in
- * handlers) and in every jar of the handlers folder (vendors' drop-ins), then creates the enabled
- * ones. Duplicate names, unknown names and handlers' configuration problems all stop start-up
- * together, with the list of what is available.
+ * handlers) and in the handlers folder (vendors' drop-ins: each jar, and each sub-folder of jars,
+ * in its own {@link HandlerClassLoader}), then creates the enabled ones. Duplicate names, unknown
+ * names and handlers' configuration problems all stop start-up together, with the list of what is
+ * available and where it was looked for.
  */
 public final class HandlerRegistry {
 
@@ -36,28 +36,60 @@ public final class HandlerRegistry {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
     private final Map<String, HandlerFactory> factories;
+    /** Where the handlers folder is, and what was loaded from it, for "unknown handler". */
+    private final String searched;
+    private final String folderSummary;
 
-    private HandlerRegistry(Map<String, HandlerFactory> factories) {
+    private HandlerRegistry(Map<String, HandlerFactory> factories, String searched, String folderSummary) {
         this.factories = factories;
+        this.searched = searched;
+        this.folderSummary = folderSummary;
+    }
+
+    /** One line: the handlers folder, and what was loaded from it (logged at start-up). */
+    public String folderSummary() {
+        return folderSummary;
     }
 
     /** Every factory found, by name; fails on duplicate or malformed names and unloadable jars. */
     public static HandlerRegistry discover(Path handlersDir) throws ConfigurationException {
         List<String> problems = new ArrayList<>();
-        ClassLoader loader = handlersClassLoader(handlersDir, problems);
         Map<String, HandlerFactory> factories = new LinkedHashMap<>();
+        ClassLoader connector = HandlerRegistry.class.getClassLoader();
+        load(ServiceLoader.load(HandlerFactory.class, connector), "built in", factories, problems);
+        List<String> loaded = new ArrayList<>();
+        for (Map.Entry<String, URL[]> unit : handlerUnits(handlersDir, problems).entrySet()) {
+            HandlerClassLoader loader = new HandlerClassLoader("handler " + unit.getKey(), unit.getValue(), connector);
+            int before = factories.size();
+            load(ServiceLoader.load(HandlerFactory.class, loader), unit.getKey(), factories, problems);
+            loaded.add(unit.getKey() + (factories.size() == before ? " (no handler factory)" : ""));
+        }
+        Path folder = handlersDir.toAbsolutePath().normalize();
+        boolean exists = Files.isDirectory(handlersDir);
+        String searched = "the built-in handlers and the handlers folder " + folder
+                + (!exists ? " (which does not exist)" : loaded.isEmpty() ? " (no jars in it)" : " (" + String.join(", ", loaded) + ")");
+        String summary = "Handlers folder " + folder + ": " + (!exists ? "does not exist; built-in handlers only"
+                : loaded.isEmpty() ? "no jars; built-in handlers only" : "loaded " + String.join(", ", loaded));
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException(problems);
+        }
+        return new HandlerRegistry(factories, searched, summary);
+    }
+
+    private static void load(ServiceLoader<HandlerFactory> loader, String origin, Map<String, HandlerFactory> factories,
+                             List<String> problems) {
         try {
-            for (ServiceLoader.Provider<HandlerFactory> provider : ServiceLoader.load(HandlerFactory.class, loader).stream().toList()) {
+            for (ServiceLoader.Provider<HandlerFactory> provider : loader.stream().toList()) {
                 HandlerFactory factory;
                 try {
-                    factory = provider.get();
+                    factory = withContextLoader(provider.type().getClassLoader(), provider::get);
                 } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
-                    problems.add("handler factory " + provider.type().getName() + " cannot be created: " + e.getMessage());
+                    problems.add("handler factory " + provider.type().getName() + " (" + origin + ") cannot be created: " + e.getMessage());
                     continue;
                 }
                 String name = factory.name();
                 if (name == null || !NAME.matcher(name).matches()) {
-                    problems.add("handler factory " + factory.getClass().getName() + " has an invalid name '" + name
+                    problems.add("handler factory " + factory.getClass().getName() + " (" + origin + ") has an invalid name '" + name
                             + "' (lower case letters, digits and dashes)");
                     continue;
                 }
@@ -67,12 +99,8 @@ public final class HandlerRegistry {
                 }
             }
         } catch (ServiceConfigurationError e) {
-            problems.add("a handler jar is broken: " + e.getMessage());
+            problems.add("a handler jar is broken (" + origin + "): " + e.getMessage());
         }
-        if (!problems.isEmpty()) {
-            throw new ConfigurationException(problems);
-        }
-        return new HandlerRegistry(factories);
     }
 
     public Map<String, HandlerFactory> factories() {
@@ -99,7 +127,7 @@ public final class HandlerRegistry {
             }
             HandlerFactory factory = factories.get(name);
             if (factory == null) {
-                problems.add("HANDLERS names unknown handler '" + name + "'; available: " + available());
+                problems.add("HANDLERS names unknown handler '" + name + "'; available: " + available() + " (looked in " + searched + ")");
                 continue;
             }
             int before = problems.size();
@@ -108,7 +136,14 @@ public final class HandlerRegistry {
                     CredentialsFactory.create(factory.configPrefix(), reader, clock));
             EventHandler handler;
             try {
-                handler = factory.create(context);
+                Thread thread = Thread.currentThread();
+                ClassLoader previous = thread.getContextClassLoader();
+                thread.setContextClassLoader(factory.getClass().getClassLoader());
+                try {
+                    handler = factory.create(context);
+                } finally {
+                    thread.setContextClassLoader(previous);
+                }
             } catch (HandlerConfigurationException e) {
                 problems.add("handler " + name + ": " + e.getMessage());
                 continue;
@@ -149,22 +184,51 @@ public final class HandlerRegistry {
         return factories.isEmpty() ? "none" : String.join(", ", factories.keySet());
     }
 
-    private static ClassLoader handlersClassLoader(Path dir, List<String> problems) {
-        ClassLoader parent = HandlerRegistry.class.getClassLoader();
+    /**
+     * The handlers folder's units, by name: each jar directly in it, and each sub-folder with the
+     * jars directly in that one (a handler with its libraries beside it), in name order.
+     */
+    private static Map<String, URL[]> handlerUnits(Path dir, List<String> problems) {
+        Map<String, URL[]> units = new LinkedHashMap<>();
         if (!Files.isDirectory(dir)) {
-            return parent;
+            return units;
         }
-        List<URL> jars = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path jar : files.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().toList()) {
-                jars.add(jar.toUri().toURL());
-                LOG.info("Handler jar {} added to the classpath", jar.getFileName());
+        try (Stream<Path> entries = Files.list(dir)) {
+            for (Path entry : entries.sorted().toList()) {
+                if (isJar(entry)) {
+                    units.put(entry.getFileName().toString(), new URL[] {entry.toUri().toURL()});
+                } else if (Files.isDirectory(entry)) {
+                    List<URL> jars = new ArrayList<>();
+                    try (Stream<Path> files = Files.list(entry)) {
+                        for (Path jar : files.filter(HandlerRegistry::isJar).sorted().toList()) {
+                            jars.add(jar.toUri().toURL());
+                        }
+                    }
+                    if (!jars.isEmpty()) {
+                        units.put(entry.getFileName() + "/ (" + jars.size() + (jars.size() == 1 ? " jar)" : " jars)"), jars.toArray(URL[]::new));
+                    }
+                }
             }
         } catch (IOException | SecurityException e) {
-            problems.add("HANDLERS_DIR " + dir + " cannot be read");
-            return parent;
+            problems.add("HANDLERS_DIR " + dir.toAbsolutePath().normalize() + " cannot be read");
         }
-        return jars.isEmpty() ? parent : new URLClassLoader("handlers", jars.toArray(URL[]::new), parent);
+        return units;
+    }
+
+    private static boolean isJar(Path path) {
+        return Files.isRegularFile(path) && path.getFileName().toString().endsWith(".jar");
+    }
+
+    /** Runs {@code action} with the thread's context class loader set to a handler's own. */
+    static <T> T withContextLoader(ClassLoader loader, java.util.function.Supplier<T> action) {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(loader);
+        try {
+            return action.get();
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
     }
 
     private static String origin(HandlerFactory factory) {

@@ -54,11 +54,12 @@ public final class ConnectorApplication {
         }
 
         List<RegisteredHandler> handlers = List.of();
-        Path handlersDir = config != null ? config.handlersDir() : Path.of(env.getOrDefault("HANDLERS_DIR", "handlers"));
+        Path handlersDir = config != null ? config.handlersDir() : ConnectorConfigLoader.handlersDir(env);
         List<String> enabled = config != null ? config.handlers()
                 : new EnvironmentReader(env, new ArrayList<>()).list("HANDLERS", List.of());
         try {
             HandlerRegistry registry = HandlerRegistry.discover(handlersDir);
+            LOG.info(registry.folderSummary());
             handlers = registry.create(enabled, env, Clock.systemUTC());
         } catch (ConfigurationException e) {
             problems.addAll(e.problems());

@@ -1,6 +1,7 @@
 package io.nsps.connector.launcher;
 
 import io.nsps.connector.config.ConfigurationException;
+import io.nsps.connector.config.ConnectorConfigLoader;
 import io.nsps.connector.dispatch.EventTypePattern;
 import io.nsps.connector.dispatch.HandlerRegistry;
 import io.nsps.connector.dispatch.RegisteredHandler;
@@ -98,7 +99,7 @@ public final class Main implements Callable<Integer> {
         public Integer call() throws Exception {
             String token = newToken();
             Map<String, String> trainingEnv = new HashMap<>(Map.of("API_TOKEN", token, "HANDLERS", "log", "HOST", "127.0.0.1", "PORT", "0",
-                    "LOG_LEVEL", "error", "HANDLERS_DIR", main.env.getOrDefault("HANDLERS_DIR", "handlers")));
+                    "LOG_LEVEL", "error", "HANDLERS_DIR", ConnectorConfigLoader.handlersDir(main.env).toString()));
             ConnectorServer server = ConnectorApplication.start(trainingEnv);
             try {
                 java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
@@ -129,11 +130,12 @@ public final class Main implements Callable<Integer> {
             PrintWriter err = new PrintWriter(System.err, true);
             HandlerRegistry registry;
             try {
-                registry = HandlerRegistry.discover(Path.of(main.env.getOrDefault("HANDLERS_DIR", "handlers")));
+                registry = HandlerRegistry.discover(ConnectorConfigLoader.handlersDir(main.env));
             } catch (ConfigurationException e) {
                 err.println(e.getMessage());
                 return CONFIGURATION_ERROR;
             }
+            out.println(registry.folderSummary());
             if (registry.names().isEmpty()) {
                 out.println("No handlers found.");
                 return 0;

@@ -63,6 +63,16 @@ final class ConnectorConfigLoaderTest {
     }
 
     @Test
+    void aRelativeHandlersFolderIsTheConnectorHomesOne() {
+        assertThat(ConnectorConfigLoader.handlersDir(Map.of("NSPS_CONNECTOR_HOME", "/opt/nsps"))).isEqualTo(Path.of("/opt/nsps/handlers"));
+        assertThat(ConnectorConfigLoader.handlersDir(Map.of("NSPS_CONNECTOR_HOME", "/opt/nsps", "HANDLERS_DIR", "vendor")))
+                .isEqualTo(Path.of("/opt/nsps/vendor"));
+        assertThat(ConnectorConfigLoader.handlersDir(Map.of("NSPS_CONNECTOR_HOME", "/opt/nsps", "HANDLERS_DIR", "/srv/handlers")))
+                .isEqualTo(Path.of("/srv/handlers"));
+        assertThat(ConnectorConfigLoader.handlersDir(Map.of())).as("without a home: the current folder's").isEqualTo(Path.of("handlers"));
+    }
+
+    @Test
     void sizesDurationsAndListsUseTheDocumentedSyntax() throws ConfigurationException {
         ConnectorConfig config = ConnectorConfigLoader.load(Map.of("API_TOKEN", "a-token-0123456789, b-token-0123456789 ,", "HANDLERS", " log , probe",
                 "MAX_BODY_BYTES", "64KiB", "SHUTDOWN_GRACE", "500ms", "EVENTS_PATH", "/api/events/", "LOG_FORMAT", "TEXT"));

@@ -59,6 +59,33 @@ final class EventDispatcherTest {
         assertThat(calls).containsExactly("hlr");
     }
 
+    @Test
+    void whatOneHandlerChangesInItsEventNoOtherHandlerSees() throws Exception {
+        List<String> seen = new ArrayList<>();
+        EventHandler meddler = new EventHandler() {
+            @Override
+            public Set<String> eventTypes() {
+                return Set.of("*");
+            }
+
+            @Override
+            public HandlerResult handle(Event event) {
+                seen.add(event.getEventId() + " " + event.getData().getEventType());
+                event.setEventId("changed");
+                event.getData().setEventType("Changed/Type");
+                return HandlerResult.processed("meddled");
+            }
+        };
+        EventDispatcher dispatcher = new EventDispatcher(List.of(
+                new RegisteredHandler("first", meddler, List.of(EventTypePattern.of("*"))),
+                new RegisteredHandler("second", meddler, List.of(EventTypePattern.of("*"))),
+                new RegisteredHandler("third", meddler, List.of(EventTypePattern.of("*")))));
+
+        dispatcher.dispatch(event("SIM/Updated"));
+
+        assertThat(seen).containsExactly("e-1 SIM/Updated", "e-1 SIM/Updated", "e-1 SIM/Updated");
+    }
+
     private interface Behaviour {
         HandlerResult run() throws io.nsps.connector.spi.HandlerException;
     }

@@ -28,6 +28,10 @@ public interface EventHandler extends AutoCloseable {
      * and validated against the connector's OpenAPI schema: {@code event_id} and
      * {@code data.event_type} are present; everything else may be absent or null.
      *
+     * <p>The event is this handler's own: when several handlers take one event, each gets its own
+     * copy, so a change one makes (the models are mutable) is seen by no other handler, nor by the
+     * connector, which read what it needs before any handler ran.
+     *
      * @return what was done, as a short sentence NSPS stores with the event
      * @throws HandlerException when the event was not provisioned; its subtype decides the status
      *     NSPS receives and so whether NSPS retries

@@ -8,7 +8,18 @@
  * {@code HANDLERS} setting, and hands each event to the handlers whose
  * {@link io.nsps.connector.spi.EventHandler#eventTypes() event types} match it.
  *
- * <p>Compatibility: this package only grows. New methods arrive as {@code default} methods so that
- * a handler compiled against an older SPI keeps loading.
+ * <p>Class loading: a handler jar dropped into the handlers folder ({@code HANDLERS_DIR}), or a
+ * sub-folder holding a handler jar and its libraries, gets a class loader of its own. It sees the
+ * JDK, its own jars, and from the connector only this package, the event models
+ * ({@code io.nsps.connector.model}) and the Jackson annotations they carry; any other library a
+ * handler uses (Jackson, Feign, an HTTP client) it bundles, in the version it wants, whatever the
+ * connector or another handler uses. Log through {@link io.nsps.connector.spi.HandlerContext#logger()}.
+ * While a handler's factory or {@code handle} runs, the thread's context class loader is the
+ * handler's own.
+ *
+ * <p>Compatibility: this package, and the models it hands over, only grow within a major version.
+ * A new method arrives as a {@code default} method, so that a handler compiled against an older SPI
+ * keeps loading; nothing is removed or changed. The build checks it: {@code SpiCompatibilityTest}
+ * compares every public signature with the committed baseline ({@code spi-signatures.txt}).
  */
 package io.nsps.connector.spi;
