@@ -68,7 +68,7 @@ final class SpiCompatibilityTest {
                     + " link; keep them, and add new ones beside them):\n  " + String.join("\n  ", removed));
         }
         if (!added.isEmpty()) {
-            problems.add("SPI signatures added: put them into " + BASELINE + " in this change (mvn -pl handlers-spi test"
+            problems.add("SPI signatures added: put them into " + BASELINE + " in this change (mvn -pl handlers-spi -am test"
                     + " -Dspi.signatures.update=true):\n  " + String.join("\n  ", added));
         }
         return problems;
