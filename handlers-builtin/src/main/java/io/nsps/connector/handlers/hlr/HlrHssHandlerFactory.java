@@ -3,7 +3,8 @@ package io.nsps.connector.handlers.hlr;
 import io.nsps.connector.spi.EventHandler;
 import io.nsps.connector.spi.HandlerContext;
 import io.nsps.connector.spi.HandlerFactory;
-import java.util.concurrent.ExecutorService;
+import io.nsps.connector.feign.UpstreamClient;
+import io.nsps.connector.handlers.hlr.client.api.ProvisioningApi;
 
 /**
  * {@code hlr-hss}: provisions a (WTL-compatible) HLR/HSS from SIM events. Settings under
@@ -34,8 +35,15 @@ public final class HlrHssHandlerFactory implements HandlerFactory {
         settings.imsiPattern().ifPresent(pattern -> context.logger().log(System.Logger.Level.INFO,
                 "IMSIs matching " + pattern.pattern() + " are provisioned (searched in the IMSI: anchor it with ^ and $ for a full match);"
                         + " other IMSIs are acknowledged as ignored"));
-        ExecutorService httpExecutor = HlrClientFactory.httpExecutor();
-        return new HlrHssHandler(settings, HlrClientFactory.create(settings, context.credentials(), context.clock(), context.logger(), httpExecutor),
-                context.credentials(), context.clock(), context.logger(), httpExecutor, context::tracingHeaders);
+        UpstreamClient<ProvisioningApi> hlr = UpstreamClient.builder(ProvisioningApi.class, "HLR", settings.baseUrl())
+                .context(context)
+                .timeout(settings.timeout())
+                .connectTimeout(settings.connectTimeout())
+                .maxCallsPerSecond(settings.maxRequestsPerSecond(), "HLR_MAX_RPS")
+                // A 404 (a delete's "already absent", an update's "not there yet") and a 409 (an
+                // insert's "already present") mean something only for the step that got them.
+                .statusesDecidedByCaller(404, 409)
+                .build();
+        return new HlrHssHandler(settings, hlr);
     }
 }

@@ -1,4 +1,4 @@
-package io.nsps.connector.handlers.hlr;
+package io.nsps.connector.feign;
 
 import feign.Client;
 import feign.Request;
@@ -7,9 +7,9 @@ import feign.Response;
 import java.util.Map;
 
 /**
- * What one HLR call carries on the thread that makes it: the event's tracing headers, sent on the
- * request (so the HLR's logs join the connector's), and the HTTP status that came back, for the
- * call's log line. Set by {@link #begin} and cleared by {@link #end} around each call.
+ * What one call carries on the thread that makes it: the event's tracing headers, sent on the
+ * request (so the external system's logs join the connector's), and the HTTP status that came
+ * back, for the call's log line. Set by {@link #begin} and cleared by {@link #end} around each call.
  */
 final class CallContext {
 

@@ -1,4 +1,4 @@
-package io.nsps.connector.handlers.hlr;
+package io.nsps.connector.feign;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import feign.FeignException;
@@ -13,13 +13,14 @@ import java.lang.reflect.Type;
  * Decodes a 2xx body with Jackson, reading at most {@link #MAX_BODY} bytes: a misbehaving upstream
  * sending megabytes of garbage costs nothing but a failed call.
  */
-final class BoundedJacksonDecoder implements Decoder {
+public final class BoundedJacksonDecoder implements Decoder {
 
-    static final int MAX_BODY = 64 * 1024;
+    /** The largest answer read, in bytes. */
+    public static final int MAX_BODY = 64 * 1024;
 
     private final ObjectMapper mapper;
 
-    BoundedJacksonDecoder(ObjectMapper mapper) {
+    public BoundedJacksonDecoder(ObjectMapper mapper) {
         this.mapper = mapper;
     }
 
@@ -33,7 +34,7 @@ final class BoundedJacksonDecoder implements Decoder {
             body = in.readNBytes(MAX_BODY + 1);
         }
         if (body.length > MAX_BODY) {
-            throw new DecodeException(response.status(), "HLR answer exceeds " + MAX_BODY + " bytes", response.request());
+            throw new DecodeException(response.status(), "the answer exceeds " + MAX_BODY + " bytes", response.request());
         }
         if (body.length == 0) {
             return null;
@@ -41,7 +42,7 @@ final class BoundedJacksonDecoder implements Decoder {
         try {
             return mapper.readValue(body, mapper.constructType(type));
         } catch (IOException e) {
-            throw new DecodeException(response.status(), "HLR answer is not the expected JSON", response.request(), e);
+            throw new DecodeException(response.status(), "the answer is not the expected JSON", response.request(), e);
         }
     }
 }

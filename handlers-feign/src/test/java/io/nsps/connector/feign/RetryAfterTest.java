@@ -1,4 +1,4 @@
-package io.nsps.connector.handlers.hlr;
+package io.nsps.connector.feign;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,13 +26,13 @@ class RetryAfterTest {
             "Sun, 06 Nov 1994 08:48:37 GMT | 0",
     })
     void isReadAsADelay(String header, long seconds) {
-        assertThat(HlrErrorDecoder.retryAfter(header, NOW)).isEqualTo(Duration.ofSeconds(seconds));
+        assertThat(UpstreamErrors.retryAfter(header, NOW)).isEqualTo(Duration.ofSeconds(seconds));
     }
 
     @ParameterizedTest
     @NullAndEmptySource
     @ValueSource(strings = {"-5", "+5", "1.5", "\u0665", "86401", "99999999999999999999", "soon", "Sun, 06 Nov 1994", "Mon, 07 Nov 1994 08:49:37 GMT"})
     void garbageNegativeOrLongerThanADayIsIgnored(String header) {
-        assertThat(HlrErrorDecoder.retryAfter(header, NOW)).isNull();
+        assertThat(UpstreamErrors.retryAfter(header, NOW)).isNull();
     }
 }

@@ -1,4 +1,4 @@
-package io.nsps.connector.handlers.hlr;
+package io.nsps.connector.feign;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,23 +22,23 @@ final class ErrorTextSanitiserTest {
             "localhost:3001 down                        | [address] down",
     })
     void addressesAreRemoved(String upstream, String quoted) {
-        assertThat(HlrErrorDecoder.sanitise(upstream)).isEqualTo(quoted);
+        assertThat(UpstreamErrors.sanitise(upstream)).isEqualTo(quoted);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"\u0085", "\u009b", "\u202e", "\u2066", "\u2028", "\u2029", "\u200b", "\u001b", "\r\n", "\u007f"})
     void invisibleAndLineBreakingCharactersBecomeSpaces(String character) {
-        assertThat(HlrErrorDecoder.sanitise("profile" + character + "unknown")).isEqualTo("profile unknown");
+        assertThat(UpstreamErrors.sanitise("profile" + character + "unknown")).isEqualTo("profile unknown");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"failed at 12:30:45", "IMSI 255010000020349 unknown", "cs-pp-20250319: no such profile", "Ошибка профиля"})
     void ordinaryTextIsKept(String upstream) {
-        assertThat(HlrErrorDecoder.sanitise(upstream)).isEqualTo(upstream);
+        assertThat(UpstreamErrors.sanitise(upstream)).isEqualTo(upstream);
     }
 
     @org.junit.jupiter.api.Test
     void longTextIsCut() {
-        assertThat(HlrErrorDecoder.sanitise("e".repeat(5000))).hasSize(HlrErrorDecoder.MAX_ERROR_TEXT + 3);
+        assertThat(UpstreamErrors.sanitise("e".repeat(5000))).hasSize(UpstreamErrors.MAX_ERROR_TEXT + 3);
     }
 }

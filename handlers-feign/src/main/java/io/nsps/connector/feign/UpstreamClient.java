@@ -1,0 +1,507 @@
+package io.nsps.connector.feign;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import feign.Feign;
+import feign.FeignException;
+import feign.Logger;
+import feign.Request;
+import feign.RequestInterceptor;
+import feign.RetryableException;
+import feign.Retryer;
+import feign.http2client.Http2Client;
+import feign.jackson.JacksonEncoder;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.nsps.connector.spi.HandlerContext;
+import io.nsps.connector.spi.HandlerException;
+import io.nsps.connector.spi.UpstreamAuthenticationException;
+import io.nsps.connector.spi.UpstreamCredentials;
+import io.nsps.connector.spi.UpstreamErrorException;
+import io.nsps.connector.spi.UpstreamRateLimitedException;
+import io.nsps.connector.spi.UpstreamUnavailableException;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * A handler's client for its external system: a Feign interface generated from the system's
+ * OpenAPI document ({@code T}), built with every Feign component chosen, and called through
+ * {@link #call}, which keeps the rules a handler must keep:
+ *
+ * <ul>
+ *   <li><b>Deadline.</b> Every call of one event finishes by the event's deadline: a call not
+ *       answered by then (a server that never answers, one that drips its answer a byte at a time)
+ *       is abandoned and the event answered 503.</li>
+ *   <li><b>No re-sends</b> but one: after a 401/403, when {@link UpstreamCredentials#refused} says
+ *       fresh credentials may differ, the call is sent once more with them (the system refused the
+ *       request, so it did not process it). Feign's own retryer is off, redirects are not
+ *       followed, answers are read up to {@link BoundedJacksonDecoder#MAX_BODY} bytes.</li>
+ *   <li><b>Statuses to the SPI's failures.</b> 400/422 -> 422 (the system refuses the content);
+ *       401/403 after the re-send -> 500 {@code authentication_error}; 429 -> a rate limit with the
+ *       system's Retry-After, and no call until then; 5xx, 3xx, other 4xx -> 500
+ *       {@code service_error}; refused connection, unknown host, TLS failure, timeout -> 503. A
+ *       status whose meaning depends on the call (a 404 to a delete, a 409 to an insert) is left
+ *       to the handler when it asks ({@link Builder#statusesDecidedByCaller}). The system's own
+ *       error text reaches NSPS only sanitised ({@link UpstreamErrors#sanitise}), its URL and raw
+ *       body never.</li>
+ *   <li><b>Tracing.</b> The event's {@code x-b3-traceid} and {@code x-request-id} are sent on every
+ *       call, so the system's logs join the connector's.</li>
+ *   <li><b>One INFO line per call</b> on the event's thread (so with its tracing ids):
+ *       {@code HLR update IMSI 255010000020349: HTTP 200 in 11 ms}; never a credential.</li>
+ * </ul>
+ *
+ * <p>Thread-safe; one per handler, closed with it.
+ *
+ * @param <T> the generated Feign interface
+ */
+public final class UpstreamClient<T> implements AutoCloseable {
+
+    /** Retry-After of a 503 for an unreachable or slow system. */
+    public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(30);
+
+    private final String system;
+    private final T api;
+    private final Duration timeout;
+    private final UpstreamCredentials credentials;
+    private final Supplier<Map<String, String>> tracingHeaders;
+    private final System.Logger logger;
+    private final Clock clock;
+    private final RateLimiter rateLimiter;
+    private final String rateLimitSetting;
+    private final long maxCallsPerSecond;
+    private final int maxCallsInFlight;
+    private final ExecutorService calls;
+    private final ExecutorService httpExecutor;
+    /** Until when the system asked not to be called (429 + Retry-After); EPOCH when it did not. */
+    private final AtomicReference<Instant> backOffUntil = new AtomicReference<>(Instant.EPOCH);
+
+    private UpstreamClient(Builder<T> builder) {
+        this.system = builder.system;
+        this.timeout = builder.timeout;
+        this.credentials = builder.credentials;
+        this.tracingHeaders = builder.tracingHeaders;
+        this.logger = builder.logger;
+        this.clock = builder.clock;
+        this.maxCallsPerSecond = builder.maxCallsPerSecond;
+        this.rateLimitSetting = builder.rateLimitSetting;
+        this.maxCallsInFlight = builder.maxCallsInFlight;
+        this.rateLimiter = maxCallsPerSecond <= 0 ? null : RateLimiter.of(system, RateLimiterConfig.custom()
+                .limitForPeriod((int) maxCallsPerSecond)
+                .limitRefreshPeriod(Duration.ofSeconds(1))
+                .timeoutDuration(Duration.ZERO)
+                .build());
+        this.httpExecutor = httpExecutor(system);
+        // Bounded: a call that cannot be abandoned (an upstream that never lets go) must not pile up
+        // threads for every retry NSPS makes; beyond the bound an event is answered 503.
+        AtomicInteger counter = new AtomicInteger();
+        String threadName = threadName(system) + "-call-";
+        this.calls = new ThreadPoolExecutor(0, maxCallsInFlight, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), runnable -> {
+            Thread thread = new Thread(runnable, threadName + counter.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        HttpClient http = HttpClient.newBuilder()
+                .executor(httpExecutor)
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(builder.connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+        this.api = Feign.builder()
+                .client(CallContext.recordingStatus(new Http2Client(http)))
+                .options(new Request.Options(builder.connectTimeout, timeout, false))
+                .retryer(Retryer.NEVER_RETRY)
+                .encoder(new JacksonEncoder(builder.mapper))
+                .decoder(new BoundedJacksonDecoder(builder.mapper))
+                .errorDecoder(new StatusErrorDecoder(system, builder.decidedByCaller, builder.mapper, clock))
+                .requestInterceptor(credentialsInterceptor(credentials))
+                .requestInterceptor(CallContext.tracingHeaders())
+                .logger(new SystemFeignLogger(logger))
+                .logLevel(Logger.Level.BASIC)
+                .target(builder.api, builder.baseUrl);
+    }
+
+    /**
+     * A client of {@code api} (the generated Feign interface) at {@code baseUrl}, for the system
+     * named {@code system} in answers and log lines ("The {@code system} is unreachable").
+     */
+    public static <T> Builder<T> builder(Class<T> api, String system, String baseUrl) {
+        return new Builder<>(api, system, baseUrl);
+    }
+
+    /** One call of one event. */
+    @FunctionalInterface
+    public interface Call<T, R> {
+        R on(T api);
+    }
+
+    /**
+     * Makes one call within the event's {@code deadline}: {@code call.on(api)} runs on a call
+     * thread, the caller waits until it is answered or the deadline passes.
+     *
+     * @param description what the call does, for its log line ({@code "update IMSI 2550100..."})
+     * @return what the generated method returned
+     * @throws HandlerException the SPI failure NSPS is answered with
+     * @throws UpstreamStatusException a status the handler asked to decide
+     *     ({@link Builder#statusesDecidedByCaller})
+     */
+    public <R> R call(String description, Instant deadline, Call<T, R> call) throws HandlerException, UpstreamStatusException {
+        Map<String, String> tracing = tracingHeaders.get();
+        try {
+            return within(description, deadline, tracing, call);
+        } catch (UpstreamStatusException e) {
+            if (!isRefusal(e)) {
+                throw e;
+            }
+            if (e.authorization() != null && credentials.refused(e.authorization())) {
+                try {
+                    return within(description, deadline, tracing, call);
+                } catch (UpstreamStatusException again) {
+                    if (!isRefusal(again)) {
+                        throw again;
+                    }
+                    if (again.authorization() != null) {
+                        credentials.refused(again.authorization());
+                    }
+                    throw refusedCredentials(again);
+                }
+            }
+            throw refusedCredentials(e);
+        }
+    }
+
+    /** The deadline of an event whose handling starts now: now plus the builder's {@code timeout}. */
+    public Instant deadline() {
+        return clock.instant().plus(timeout);
+    }
+
+    @Override
+    public void close() {
+        calls.shutdownNow();
+        httpExecutor.shutdown();
+    }
+
+    /** What one call came to, on the thread that made it: an answer or a failure, and the HTTP status if one came. */
+    private record CallResult<R>(R response, RuntimeException failure, Integer status) {
+    }
+
+    private <R> R within(String description, Instant deadline, Map<String, String> tracing, Call<T, R> call)
+            throws HandlerException, UpstreamStatusException {
+        Instant now = clock.instant();
+        Instant quietUntil = backOffUntil.get();
+        if (now.isBefore(quietUntil)) {
+            throw new UpstreamRateLimitedException("The " + system + " asked for no calls for now (Retry-After)", Duration.between(now, quietUntil));
+        }
+        if (rateLimiter != null && !rateLimiter.acquirePermission()) {
+            throw new UpstreamRateLimitedException(rateLimitSetting + " (" + maxCallsPerSecond + " calls a second) is exhausted",
+                    Duration.ofSeconds(1));
+        }
+        long remaining = Duration.between(now, deadline).toMillis();
+        if (remaining <= 0) {
+            throw timedOut();
+        }
+        long started = System.nanoTime();
+        Future<CallResult<R>> future;
+        try {
+            future = calls.submit(() -> {
+                CallContext.begin(tracing);
+                try {
+                    return new CallResult<>(call.on(api), null, CallContext.status());
+                } catch (RuntimeException e) {
+                    return new CallResult<>(null, e, CallContext.status());
+                } finally {
+                    CallContext.end();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            throw new UpstreamUnavailableException("Too many " + system + " calls in progress (" + maxCallsInFlight + ")", DEFAULT_RETRY_AFTER, null);
+        }
+        CallResult<R> result;
+        try {
+            result = future.get(remaining, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            logCall(description, "no answer", started);
+            throw timedOut();
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new UpstreamUnavailableException("Interrupted while calling the " + system, DEFAULT_RETRY_AFTER, e);
+        } catch (ExecutionException e) {
+            throw new UpstreamErrorException("Calling the " + system + " failed unexpectedly", e.getCause());
+        }
+        logCall(description, result.status() != null ? "HTTP " + result.status() : outcomeOf(result.failure()), started);
+        if (result.failure() == null) {
+            return result.response();
+        }
+        if (result.failure() instanceof CallFailure failure && failure.status() != null) {
+            throw failure.status();
+        }
+        // The answer to NSPS names the kind of failure only; the cause is for the operator.
+        logger.log(System.Logger.Level.WARNING, "Calling the " + system + " failed", result.failure());
+        HandlerException failure = translate(result.failure());
+        if (failure instanceof UpstreamRateLimitedException limited) {
+            limited.retryAfter().ifPresent(this::backOffFor);
+        }
+        throw failure;
+    }
+
+    private static boolean isRefusal(UpstreamStatusException e) {
+        return e.status() == 401 || e.status() == 403;
+    }
+
+    private UpstreamAuthenticationException refusedCredentials(UpstreamStatusException e) {
+        return new UpstreamAuthenticationException("The " + system + " refused the connector's credentials (HTTP " + e.status() + ")", null);
+    }
+
+    /** One line per call: what was asked, and what came back. */
+    private void logCall(String description, String outcome, long startedNanos) {
+        if (logger.isLoggable(System.Logger.Level.INFO)) {
+            logger.log(System.Logger.Level.INFO, system + " " + description + ": " + outcome + " in "
+                    + Duration.ofNanos(System.nanoTime() - startedNanos).toMillis() + " ms");
+        }
+    }
+
+    /** What a call's failure was, for its log line, when no HTTP answer came. */
+    private static String outcomeOf(RuntimeException failure) {
+        if (failure instanceof CallFailure) {
+            return "not sent (no credentials)";
+        }
+        return failure instanceof RetryableException ? kind(failure.getCause()) : "failed";
+    }
+
+    /** No call until {@code delay} from now; a later end already set stays. */
+    private void backOffFor(Duration delay) {
+        Instant until = clock.instant().plus(delay);
+        backOffUntil.accumulateAndGet(until, (current, proposed) -> proposed.isAfter(current) ? proposed : current);
+    }
+
+    private UpstreamUnavailableException timedOut() {
+        return new UpstreamUnavailableException("The " + system + " did not answer within " + timeout.toMillis() + " ms", DEFAULT_RETRY_AFTER, null);
+    }
+
+    /** Feign's and the client's failures, as the SPI's. */
+    private HandlerException translate(Throwable failure) {
+        if (failure instanceof CallFailure wrapped) {
+            return wrapped.failure();
+        }
+        if (failure instanceof RetryableException) {
+            // Connection refused, DNS, TLS, I/O timeout: nothing (or nothing known) was processed.
+            return new UpstreamUnavailableException("The " + system + " is unreachable (" + kind(failure.getCause()) + ")", DEFAULT_RETRY_AFTER,
+                    failure);
+        }
+        if (failure instanceof FeignException feign) {
+            return new UpstreamErrorException("The " + system + " answered something unexpected (HTTP " + feign.status() + ")", failure);
+        }
+        return new UpstreamErrorException("Calling the " + system + " failed unexpectedly", failure);
+    }
+
+    private static String kind(Throwable cause) {
+        if (cause == null) {
+            return "I/O error";
+        }
+        String name = cause.getClass().getSimpleName();
+        if (name.contains("Timeout")) {
+            return "timeout";
+        }
+        if (name.contains("ConnectException")) {
+            return "connection refused";
+        }
+        if (name.contains("UnknownHost") || name.contains("UnresolvedAddress")) {
+            return "unknown host";
+        }
+        if (name.startsWith("SSL")) {
+            return "TLS failure";
+        }
+        return "I/O error";
+    }
+
+    /** Stamps the Authorization header; a credentials failure travels out as a {@link CallFailure}. */
+    private static RequestInterceptor credentialsInterceptor(UpstreamCredentials credentials) {
+        return template -> {
+            try {
+                String authorization = credentials.authorization();
+                if (authorization != null) {
+                    template.header("Authorization", authorization);
+                }
+            } catch (HandlerException e) {
+                throw CallFailure.of(e);
+            }
+        };
+    }
+
+    /**
+     * The HTTP client's own work (sending requests, reading answers: short tasks that never block):
+     * as many threads as cores, ending after 30 s idle. java.net.http's default is an unbounded pool,
+     * which at 64 events in flight ran 141 threads beside the 64 waiting for their answers.
+     */
+    private static ExecutorService httpExecutor(String system) {
+        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        AtomicInteger counter = new AtomicInteger();
+        String name = threadName(system) + "-http-";
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
+            Thread thread = new Thread(runnable, name + counter.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    private static String threadName(String system) {
+        return system.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+    }
+
+    /** JSON without absent fields; unknown fields in answers ignored. */
+    public static ObjectMapper defaultMapper() {
+        return JsonMapper.builder()
+                .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .build();
+    }
+
+    /** Feign's log lines into the handler's logger, at DEBUG. BASIC level: no headers, no bodies. */
+    private static final class SystemFeignLogger extends Logger {
+        private final System.Logger logger;
+
+        SystemFeignLogger(System.Logger logger) {
+            this.logger = logger;
+        }
+
+        @Override
+        protected void log(String configKey, String format, Object... args) {
+            if (logger.isLoggable(System.Logger.Level.DEBUG)) {
+                logger.log(System.Logger.Level.DEBUG, configKey + " " + String.format(format, args));
+            }
+        }
+
+        @Override
+        protected boolean shouldLogRequestHeader(String header) {
+            return false;
+        }
+
+        @Override
+        protected boolean shouldLogResponseHeader(String header) {
+            return false;
+        }
+    }
+
+    /** How to build an {@link UpstreamClient}; {@link #context} sets what a handler's context gives. */
+    public static final class Builder<T> {
+        private final Class<T> api;
+        private final String system;
+        private final String baseUrl;
+        private UpstreamCredentials credentials;
+        private Supplier<Map<String, String>> tracingHeaders = Map::of;
+        private System.Logger logger = System.getLogger(UpstreamClient.class.getName());
+        private Clock clock = Clock.systemUTC();
+        private Duration timeout = Duration.ofSeconds(10);
+        private Duration connectTimeout = Duration.ofSeconds(2);
+        private long maxCallsPerSecond;
+        private String rateLimitSetting = "the call limit";
+        private int maxCallsInFlight = 128;
+        private Set<Integer> decidedByCaller = Set.of();
+        private ObjectMapper mapper = defaultMapper();
+
+        private Builder(Class<T> api, String system, String baseUrl) {
+            this.api = Objects.requireNonNull(api);
+            this.system = Objects.requireNonNull(system);
+            this.baseUrl = Objects.requireNonNull(baseUrl);
+        }
+
+        /** The handler's credentials, tracing headers, logger and clock. */
+        public Builder<T> context(HandlerContext context) {
+            this.credentials = context.credentials();
+            this.tracingHeaders = context::tracingHeaders;
+            this.logger = context.logger();
+            this.clock = context.clock();
+            return this;
+        }
+
+        public Builder<T> credentials(UpstreamCredentials credentials) {
+            this.credentials = credentials;
+            return this;
+        }
+
+        /** Read on the event's thread at each call ({@link HandlerContext#tracingHeaders}). */
+        public Builder<T> tracingHeaders(Supplier<Map<String, String>> tracingHeaders) {
+            this.tracingHeaders = tracingHeaders;
+            return this;
+        }
+
+        public Builder<T> logger(System.Logger logger) {
+            this.logger = logger;
+            return this;
+        }
+
+        public Builder<T> clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** The time all the calls of one event may take together ({@link #deadline()}); 10 s by default. */
+        public Builder<T> timeout(Duration timeout) {
+            this.timeout = timeout;
+            return this;
+        }
+
+        /** The TCP connect timeout; 2 s by default. */
+        public Builder<T> connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+            return this;
+        }
+
+        /**
+         * At most this many calls a second reach the system (0: no limit); beyond it an event is
+         * answered as a rate limit at once, naming {@code setting} (the handler's setting for it).
+         */
+        public Builder<T> maxCallsPerSecond(long calls, String setting) {
+            this.maxCallsPerSecond = calls;
+            this.rateLimitSetting = setting;
+            return this;
+        }
+
+        /** Calls waiting on the system at once, at most (128 by default); beyond, an event is answered 503. */
+        public Builder<T> maxCallsInFlight(int calls) {
+            this.maxCallsInFlight = calls;
+            return this;
+        }
+
+        /** Statuses the handler decides itself: {@link #call} throws them as {@link UpstreamStatusException}. */
+        public Builder<T> statusesDecidedByCaller(Integer... statuses) {
+            this.decidedByCaller = Set.of(statuses);
+            return this;
+        }
+
+        /** The JSON mapper of requests and answers ({@link #defaultMapper()} by default). */
+        public Builder<T> mapper(ObjectMapper mapper) {
+            this.mapper = mapper;
+            return this;
+        }
+
+        public UpstreamClient<T> build() {
+            if (credentials == null) {
+                throw new IllegalStateException("no credentials: call context(handlerContext) or credentials(...)");
+            }
+            return new UpstreamClient<>(this);
+        }
+    }
+}
