@@ -12,15 +12,18 @@ import java.util.List;
  * folder), as Trino loads its plugins: the handler's own classes and libraries come from its own
  * jars, whatever the connector or another handler uses (its own Jackson, Feign or OkHttp
  * version); the JDK from the platform loader; and only the packages the SPI is made of from the
- * connector: the SPI, the event models it hands over, and the Jackson annotations those models
- * carry. A handler cannot reach Jersey, Grizzly or the connector's own classes: loading one is a
- * {@link ClassNotFoundException}.
+ * connector: the SPI, the event models it hands over, the Jackson annotations those models carry,
+ * and the SLF4J API (so that what a handler and its libraries log through SLF4J is written by the
+ * connector, masked and with the event's tracing ids, instead of nowhere). A handler cannot reach
+ * Jersey, Grizzly or the connector's own classes: loading one is a {@link ClassNotFoundException}.
  */
 final class HandlerClassLoader extends URLClassLoader {
 
     /** The packages shared with the connector: the SPI's surface, nothing more. */
     static final List<String> SHARED_PACKAGES = List.of("io.nsps.connector.spi", "io.nsps.connector.model",
             "com.fasterxml.jackson.annotation");
+    /** The logging API shared with the connector, with its sub-packages. */
+    static final String SHARED_LOGGING_API = "org.slf4j.";
 
     static {
         registerAsParallelCapable();
@@ -71,6 +74,6 @@ final class HandlerClassLoader extends URLClassLoader {
     static boolean isShared(String className) {
         int lastDot = className.lastIndexOf('.');
         String packageName = lastDot < 0 ? "" : className.substring(0, lastDot);
-        return SHARED_PACKAGES.contains(packageName);
+        return SHARED_PACKAGES.contains(packageName) || className.startsWith(SHARED_LOGGING_API);
     }
 }

@@ -154,7 +154,13 @@ public final class HandlerRegistry {
                 continue;
             }
             if (problems.size() > before) {
-                handler.close();
+                if (handler != null) {
+                    handler.close();
+                }
+                continue;
+            }
+            if (handler == null) {
+                problems.add("handler " + name + ": its factory returned no handler and reported no problem");
                 continue;
             }
             List<EventTypePattern> patterns = new ArrayList<>();
@@ -205,7 +211,9 @@ public final class HandlerRegistry {
                         }
                     }
                     if (!jars.isEmpty()) {
-                        units.put(entry.getFileName() + "/ (" + jars.size() + (jars.size() == 1 ? " jar)" : " jars)"), jars.toArray(URL[]::new));
+                        String names = jars.stream().map(url -> Path.of(url.getPath()).getFileName().toString())
+                                .collect(java.util.stream.Collectors.joining(", "));
+                        units.put(entry.getFileName() + "/ (" + names + ")", jars.toArray(URL[]::new));
                     }
                 }
             }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Vendor handlers are loaded as Trino loads plugins: each jar or sub-folder of the handlers folder
- * in its own class loader, which shares only the SPI (and its models) with the connector. Two
+ * in its own class loader, which shares only the SPI (its models, and the SLF4J API) with the connector. Two
  * handlers bundling two versions of one library both work; a handler cannot reach the connector's
  * classes or its libraries.
  */
@@ -70,8 +70,8 @@ final class HandlerIsolationTest {
                             List<String> seen = new ArrayList<>();
                             for (String name : List.of("org.glassfish.grizzly.http.server.HttpServer", "org.glassfish.jersey.server.ResourceConfig",
                                     "io.nsps.connector.launcher.Main", "io.nsps.connector.state.StateStore",
-                                    "com.fasterxml.jackson.databind.ObjectMapper", "io.nsps.connector.spi.HandlerResult",
-                                    "java.net.http.HttpClient")) {
+                                    "com.fasterxml.jackson.databind.ObjectMapper", "ch.qos.logback.classic.Logger",
+                                    "io.nsps.connector.spi.HandlerResult", "org.slf4j.LoggerFactory", "java.net.http.HttpClient")) {
                                 try {
                                     Class.forName(name, false, Factory.class.getClassLoader());
                                     seen.add(name + "=loaded");
@@ -119,7 +119,8 @@ final class HandlerIsolationTest {
             assertThat(beta.json().path("message").asText()).isEqualTo("beta sees greeting 2.0, context loader is own: true");
             assertThat(LogCapture.lines()).anySatisfy(line -> assertThat(line)
                     .contains("Handlers folder " + handlersDir.toAbsolutePath().normalize())
-                    .contains("alpha/ (2 jars)").contains("beta/ (2 jars)").contains("snoop.jar"));
+                    .contains("alpha/ (alpha-handler.jar, greeting-1.0.jar)").contains("beta/ (beta-handler.jar, greeting-2.0.jar)")
+                    .contains("snoop.jar"));
         }
     }
 
@@ -135,7 +136,9 @@ final class HandlerIsolationTest {
                     "io.nsps.connector.launcher.Main=ClassNotFoundException",
                     "io.nsps.connector.state.StateStore=ClassNotFoundException",
                     "com.fasterxml.jackson.databind.ObjectMapper=ClassNotFoundException",
+                    "ch.qos.logback.classic.Logger=ClassNotFoundException",
                     "io.nsps.connector.spi.HandlerResult=loaded",
+                    "org.slf4j.LoggerFactory=loaded",
                     "java.net.http.HttpClient=loaded");
         }
     }
@@ -146,7 +149,7 @@ final class HandlerIsolationTest {
                         "HANDLERS_DIR", handlersDir.toString())))
                 .hasMessageContaining("HANDLERS names unknown handler 'gamma'")
                 .hasMessageContaining("looked in the built-in handlers and the handlers folder " + handlersDir.toAbsolutePath().normalize())
-                .hasMessageContaining("alpha/ (2 jars)");
+                .hasMessageContaining("alpha/ (alpha-handler.jar, greeting-1.0.jar)");
     }
 
     private static String event(String id, String type) {

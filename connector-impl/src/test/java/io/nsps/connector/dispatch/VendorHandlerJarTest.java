@@ -105,22 +105,6 @@ final class VendorHandlerJarTest {
                 .hasMessageContaining("impostor.jar");
     }
 
-    @Test
-    void theHandlerGuidesExampleCompilesAgainstTheSpi() throws IOException {
-        String readme = Files.readString(Path.of("..", "docs", "handlers.md"));
-        int marker = readme.indexOf("`src/main/java/com/vendor/crm/CrmHandlerFactory.java`:");
-        assertThat(marker).as("the handler guide's example (docs/handlers.md)").isPositive();
-        int start = readme.indexOf("```java", marker) + "```java".length();
-        String example = readme.substring(start, readme.indexOf("```", start));
-        Path source = Files.createDirectories(work.resolve("readme/com/vendor/crm")).resolve("CrmHandlerFactory.java");
-        Files.writeString(source, example);
-
-        int result = ToolProvider.getSystemJavaCompiler().run(null, null, null, "--release", "17",
-                "-classpath", System.getProperty("java.class.path"), "-d", work.resolve("readme-classes").toString(), source.toString());
-
-        assertThat(result).as("the handler guide's example compiles").isZero();
-    }
-
     /** Compiles the vendor factory against the test classpath (which holds the SPI) and jars it with its service file. */
     private void buildHandlerJar(String handlerName, Path jar) throws IOException {
         Path sources = Files.createDirectories(work.resolve("src-" + handlerName + "/com/vendor/crm"));

@@ -36,7 +36,8 @@ public interface HandlerFactory {
      * Builds the handler from its configuration. Problems found through
      * {@link HandlerConfig} (a missing or malformed setting) are collected and reported together
      * with every other configuration error of the connector, so a factory may simply go on after
-     * recording one; it may also throw {@link HandlerConfigurationException}.
+     * recording one, or return {@code null} once it has (the connector does not start then); it may
+     * also throw {@link HandlerConfigurationException}.
      */
     EventHandler create(HandlerContext context) throws HandlerConfigurationException;
 }

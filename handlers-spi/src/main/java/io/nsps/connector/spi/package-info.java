@@ -11,7 +11,8 @@
  * <p>Class loading: a handler jar dropped into the handlers folder ({@code HANDLERS_DIR}), or a
  * sub-folder holding a handler jar and its libraries, gets a class loader of its own. It sees the
  * JDK, its own jars, and from the connector only this package, the event models
- * ({@code io.nsps.connector.model}) and the Jackson annotations they carry; any other library a
+ * ({@code io.nsps.connector.model}), the Jackson annotations they carry, and the SLF4J API (what a
+ * handler's libraries log through it is the connector's log); any other library a
  * handler uses (Jackson, Feign, an HTTP client) it bundles, in the version it wants, whatever the
  * connector or another handler uses. Log through {@link io.nsps.connector.spi.HandlerContext#logger()}.
  * While a handler's factory or {@code handle} runs, the thread's context class loader is the
