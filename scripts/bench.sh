@@ -22,7 +22,7 @@ mvn -q -B -ntp -DskipTests install
 classpath_file=$(mktemp)
 trap 'rm -f "$classpath_file"' EXIT
 mvn -q -B -ntp -pl connector-impl dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$classpath_file"
-touch connector-impl/target/dist/lib/.built-from-sources
+touch connector-dist/target/nsps-connector/.built-from-sources
 # The launcher's first run after a build records the class-data-sharing archive (a few seconds):
 # do it now, so that no measured start (scenario d above all) includes it.
 ./nsps-connector --version >/dev/null

@@ -240,8 +240,7 @@ public final class Main implements Callable<Integer> {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String version = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"nsps-connector " + (version == null ? "development build" : version)};
+            return new String[] {"nsps-connector " + io.nsps.connector.config.BuildInfo.current().describe()};
         }
     }
 }

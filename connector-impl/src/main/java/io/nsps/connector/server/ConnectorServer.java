@@ -1,6 +1,7 @@
 package io.nsps.connector.server;
 
 import io.nsps.connector.auth.BearerAuthFilter;
+import io.nsps.connector.config.BuildInfo;
 import io.nsps.connector.auth.JwtTokenVerifier;
 import io.nsps.connector.auth.StaticTokenVerifier;
 import io.nsps.connector.auth.TokenVerifier;
@@ -129,7 +130,8 @@ public final class ConnectorServer implements AutoCloseable {
                 : new StaticTokenVerifier(config.apiTokens());
         ConnectorServer connector = new ConnectorServer(config, processor, storeHealth, resources, verifier);
         connector.server.start();
-        LOG.info("Connector listening on {}:{}, events {} ({} ms after the JVM started)", config.host(), connector.port(),
+        LOG.info("Connector {} listening on {}:{}, events {} ({} ms after the JVM started)", BuildInfo.current().describe(),
+                config.host(), connector.port(),
                 config.eventsPath().map(path -> "at " + path + " only (EVENTS_PATH)")
                         .orElse("on any path but /health (EVENTS_PATH unset)"), ManagementFactory.getRuntimeMXBean().getUptime());
         return connector;

@@ -1,5 +1,6 @@
 package io.nsps.connector.web;
 
+import io.nsps.connector.config.BuildInfo;
 import io.nsps.connector.model.HealthResponse;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -18,6 +19,9 @@ import java.util.function.BooleanSupplier;
  * </ul>
  */
 final class HealthCheck {
+
+    /** Every health answer says which build answers it. */
+    private static final String VERSION = BuildInfo.current().describe();
 
     private final ConnectorLifecycle lifecycle;
     private final Admission admission;
@@ -39,14 +43,14 @@ final class HealthCheck {
         if (admission.stuck()) {
             return unavailable("stuck", "Every event is refused for capacity and none in progress has finished for HEALTH_STUCK_AFTER");
         }
-        return Response.ok(HealthResponse.builder().status("ok").build(), MediaType.APPLICATION_JSON_TYPE).build();
+        return Response.ok(HealthResponse.builder().status("ok").version(VERSION).build(), MediaType.APPLICATION_JSON_TYPE).build();
     }
 
     private static Response unavailable(String status, String problem) {
         return Response.status(503)
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .header("Retry-After", Answers.CAPACITY_RETRY_AFTER)
-                .entity(HealthResponse.builder().status(status).problem(problem).build())
+                .entity(HealthResponse.builder().status(status).problem(problem).version(VERSION).build())
                 .build();
     }
 }

@@ -1,0 +1,156 @@
+package io.nsps.connector.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The release archive as an operator gets it: unpacked into an empty folder, run from another
+ * current folder with a {@code PATH} that has no Maven (only the few tools the launcher uses and
+ * {@code JAVA_HOME}), it says its version, answers {@code /health} and an event, and stops on
+ * SIGTERM with exit code 0.
+ */
+final class ReleaseArchiveIT {
+
+    private static final Path ARCHIVE = Path.of(System.getProperty("release.archive"));
+    private static final String VERSION = System.getProperty("release.version");
+    private static final String TOKEN = "release-token-0123456789abcdef";
+
+    @TempDir
+    static Path work;
+    private static Path home;
+    private static Path path;
+
+    @BeforeAll
+    static void unpack() throws Exception {
+        Path unpacked = Files.createDirectories(work.resolve("opt"));
+        Process tar = new ProcessBuilder("tar", "-xzf", ARCHIVE.toString(), "-C", unpacked.toString()).inheritIO().start();
+        assertThat(tar.waitFor(60, TimeUnit.SECONDS) && tar.exitValue() == 0).as("tar -xzf the release archive").isTrue();
+        home = unpacked.resolve("nsps-connector-" + VERSION);
+        // A PATH of the tools the launcher needs, without Maven (which /usr/bin holds on a build machine).
+        path = Files.createDirectories(work.resolve("path"));
+        for (String tool : List.of("bash", "env", "dirname", "readlink", "sed", "cat", "find", "rm")) {
+            Path found = Stream.of("/usr/bin", "/bin").map(dir -> Path.of(dir, tool)).filter(Files::isExecutable).findFirst()
+                    .orElseThrow(() -> new AssertionError("no " + tool));
+            Files.createSymbolicLink(path.resolve(tool), found);
+        }
+    }
+
+    @Test
+    void theArchiveHoldsTheLauncherTheLibrariesAnEmptyHandlersFolderTheSamplesAndAReadme() throws IOException {
+        assertThat(home.resolve("bin/nsps-connector")).isExecutable();
+        assertThat(Files.getPosixFilePermissions(home.resolve("bin/nsps-connector"))).contains(PosixFilePermission.OTHERS_EXECUTE);
+        assertThat(home.resolve("README.md")).isRegularFile();
+        assertThat(home.resolve("handlers")).isDirectory().isEmptyDirectory();
+        assertThat(home.resolve("samples/events/sim-updated.json")).isRegularFile();
+        List<String> jars;
+        try (Stream<Path> lib = Files.list(home.resolve("lib"))) {
+            jars = lib.map(jar -> jar.getFileName().toString()).sorted().toList();
+        }
+        assertThat(jars).contains("connector-impl-" + VERSION + ".jar", "handlers-builtin-" + VERSION + ".jar",
+                "handlers-spi-" + VERSION + ".jar", "connector-demo-" + VERSION + ".jar", "api-spec-" + VERSION + ".jar");
+        assertThat(jars).as("nothing of the tests").noneMatch(jar -> jar.startsWith("junit") || jar.startsWith("handlers-spi-testing")
+                || jar.startsWith("assertj") || jar.startsWith("mockwebserver"));
+    }
+
+    @Test
+    void versionSaysTheMavenVersionTheCommitAndTheBuildTime() throws Exception {
+        Result version = launcher(List.of("--version"), Map.of());
+
+        assertThat(version.exit).as(version.output).isZero();
+        assertThat(version.output.strip()).matches("nsps-connector " + VERSION.replace(".", "\\.")
+                + " \\(commit ([0-9a-f]{7,}|unknown)(\\+changes)?, built \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\)");
+    }
+
+    @Test
+    void unpackedAnywhereItServesFromAnotherFolderWithoutMavenAndStopsOnSigterm() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Process connector = start(List.of(), Map.of("API_TOKEN", TOKEN, "HANDLERS", "log", "PORT", Integer.toString(port), "HOST", "127.0.0.1"));
+        List<String> output = drain(connector);
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        URI base = URI.create("http://127.0.0.1:" + port);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() ->
+                client.send(HttpRequest.newBuilder(base.resolve("/health")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+
+        HttpResponse<String> health = client.send(HttpRequest.newBuilder(base.resolve("/health")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> event = client.send(HttpRequest.newBuilder(base.resolve("/process-event"))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofFile(home.resolve("samples/events/sim-updated.json"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(event.statusCode()).as(event.body()).isEqualTo(202);
+        JsonNode healthBody = new ObjectMapper().readTree(health.body());
+        assertThat(healthBody.path("status").asText()).isEqualTo("ok");
+        assertThat(healthBody.path("version").asText()).startsWith(VERSION + " (commit ");
+        assertThat(output).anySatisfy(line -> assertThat(line).contains("Connector " + VERSION + " (commit").contains("listening on"));
+        assertThat(output).anySatisfy(line -> assertThat(line).contains("Handlers folder " + home.resolve("handlers")));
+
+        assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(connector.pid())).start().waitFor()).isZero();
+        assertThat(connector.waitFor(30, TimeUnit.SECONDS)).as("stopped within the grace period").isTrue();
+        assertThat(connector.exitValue()).isZero();
+    }
+
+    private record Result(int exit, String output) {
+    }
+
+    private static Result launcher(List<String> args, Map<String, String> env) throws Exception {
+        Process process = start(args, env);
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Result(process.exitValue(), output);
+    }
+
+    /** bin/nsps-connector, from a current folder of its own, with only JAVA_HOME and the PATH above. */
+    private static Process start(List<String> args, Map<String, String> env) throws IOException {
+        List<String> command = new ArrayList<>(List.of(home.resolve("bin/nsps-connector").toString()));
+        command.addAll(args);
+        Path elsewhere = Files.createDirectories(work.resolve("elsewhere"));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(elsewhere.toFile()).redirectErrorStream(true);
+        builder.environment().clear();
+        builder.environment().put("PATH", path.toString());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().putAll(env);
+        assertThat(path.resolve("mvn")).as("no Maven on the launcher's PATH").doesNotExist();
+        return builder.start();
+    }
+
+    private static List<String> drain(Process process) {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            try (var in = process.inputReader(StandardCharsets.UTF_8)) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                // the process ended
+            }
+        }, "connector-output");
+        reader.setDaemon(true);
+        reader.start();
+        return lines;
+    }
+}
