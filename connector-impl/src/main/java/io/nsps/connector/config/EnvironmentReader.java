@@ -1,12 +1,7 @@
 package io.nsps.connector.config;
 
 import io.nsps.connector.spi.ConfigValues;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -55,14 +50,9 @@ public final class EnvironmentReader {
         }
         if (file.isPresent()) {
             try {
-                String content = Files.readString(Path.of(file.get()), StandardCharsets.UTF_8).strip();
-                if (content.isEmpty()) {
-                    problem(name + "_FILE names an empty file: " + file.get());
-                    return Optional.empty();
-                }
-                return Optional.of(content);
-            } catch (IOException | RuntimeException e) {
-                problem(name + "_FILE cannot be read: " + file.get());
+                return Optional.of(ConfigValues.readSecretFile(name + "_FILE", file.get()));
+            } catch (IllegalArgumentException e) {
+                problem(e.getMessage());
                 return Optional.empty();
             }
         }
@@ -78,13 +68,7 @@ public final class EnvironmentReader {
     }
 
     public long number(String name, long defaultValue, long min, long max) {
-        return parsed(name, defaultValue, text -> {
-            try {
-                return inRange(Long.parseLong(text), min, max, "");
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("'" + text + "' is not a whole number");
-            }
-        });
+        return parsed(name, defaultValue, text -> ConfigValues.parseWholeNumber(text, min, max));
     }
 
     /** The parsed value, or the default when unset; a value that does not parse is recorded as a problem. */
@@ -113,9 +97,7 @@ public final class EnvironmentReader {
         if (value.isEmpty()) {
             return defaultValue;
         }
-        List<String> items = new ArrayList<>();
-        Arrays.stream(value.get().split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(items::add);
-        return List.copyOf(items);
+        return ConfigValues.parseList(value.get());
     }
 
     public <E extends Enum<E>> E choice(String name, Class<E> type, E defaultValue) {

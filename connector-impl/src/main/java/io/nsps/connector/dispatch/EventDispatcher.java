@@ -52,15 +52,11 @@ public final class EventDispatcher implements AutoCloseable {
         for (int i = 0; i < takers.size(); i++) {
             RegisteredHandler taker = takers.get(i);
             HandlerResult result;
-            Thread thread = Thread.currentThread();
-            ClassLoader previous = thread.getContextClassLoader();
-            thread.setContextClassLoader(taker.loader());
+            Event own = events.get(i);
             try {
-                result = taker.handler().handle(events.get(i));
+                result = ContextLoader.with(taker.loader(), () -> taker.handler().handle(own));
             } catch (HandlerException e) {
                 throw new HandlerFailure(taker.name(), e);
-            } finally {
-                thread.setContextClassLoader(previous);
             }
             if (result == null) {
                 throw new IllegalStateException("handler " + taker.name() + " returned no result");
@@ -75,7 +71,7 @@ public final class EventDispatcher implements AutoCloseable {
     public void close() {
         for (RegisteredHandler handler : handlers) {
             try {
-                handler.handler().close();
+                handler.close();
             } catch (RuntimeException e) {
                 LOG.warn("Handler {} failed to close", handler.name(), e);
             }

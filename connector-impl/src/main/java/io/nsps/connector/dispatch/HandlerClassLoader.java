@@ -19,11 +19,12 @@ import java.util.List;
  */
 final class HandlerClassLoader extends URLClassLoader {
 
-    /** The packages shared with the connector: the SPI's surface, nothing more. */
+    /**
+     * The packages shared with the connector: the SPI, its models, the annotations they carry, and
+     * SLF4J's API (not its bridges or bindings), nothing more.
+     */
     static final List<String> SHARED_PACKAGES = List.of("io.nsps.connector.spi", "io.nsps.connector.model",
-            "com.fasterxml.jackson.annotation");
-    /** The logging API shared with the connector, with its sub-packages. */
-    static final String SHARED_LOGGING_API = "org.slf4j.";
+            "com.fasterxml.jackson.annotation", "org.slf4j", "org.slf4j.spi", "org.slf4j.event", "org.slf4j.helpers");
 
     static {
         registerAsParallelCapable();
@@ -65,7 +66,8 @@ final class HandlerClassLoader extends URLClassLoader {
 
     @Override
     public Enumeration<URL> getResources(String name) throws IOException {
-        // Only the handler's own resources: its META-INF/services lines name its own factories.
+        // The handler's own resources first, then the JDK's; never the connector's (so its
+        // META-INF/services lines name its own factories only).
         List<URL> own = Collections.list(findResources(name));
         own.addAll(Collections.list(getParent().getResources(name)));
         return Collections.enumeration(own);
@@ -74,6 +76,6 @@ final class HandlerClassLoader extends URLClassLoader {
     static boolean isShared(String className) {
         int lastDot = className.lastIndexOf('.');
         String packageName = lastDot < 0 ? "" : className.substring(0, lastDot);
-        return SHARED_PACKAGES.contains(packageName) || className.startsWith(SHARED_LOGGING_API);
+        return SHARED_PACKAGES.contains(packageName);
     }
 }

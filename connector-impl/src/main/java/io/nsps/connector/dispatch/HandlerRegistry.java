@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
+import java.util.Set;
 import java.util.ServiceLoader;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * names and handlers' configuration problems all stop start-up together, with the list of what is
  * available and where it was looked for.
  */
-public final class HandlerRegistry {
+public final class HandlerRegistry implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HandlerRegistry.class);
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
@@ -39,11 +40,14 @@ public final class HandlerRegistry {
     /** Where the handlers folder is, and what was loaded from it, for "unknown handler". */
     private final String searched;
     private final String folderSummary;
+    /** The vendor handlers' class loaders, closed with the registry (their jars stay open until then). */
+    private final List<HandlerClassLoader> loaders;
 
-    private HandlerRegistry(Map<String, HandlerFactory> factories, String searched, String folderSummary) {
+    private HandlerRegistry(Map<String, HandlerFactory> factories, String searched, String folderSummary, List<HandlerClassLoader> loaders) {
         this.factories = factories;
         this.searched = searched;
         this.folderSummary = folderSummary;
+        this.loaders = loaders;
     }
 
     /** One line: the handlers folder, and what was loaded from it (logged at start-up). */
@@ -58,11 +62,12 @@ public final class HandlerRegistry {
         ClassLoader connector = HandlerRegistry.class.getClassLoader();
         load(ServiceLoader.load(HandlerFactory.class, connector), "built in", factories, problems);
         List<String> loaded = new ArrayList<>();
+        List<HandlerClassLoader> loaders = new ArrayList<>();
         for (Map.Entry<String, URL[]> unit : handlerUnits(handlersDir, problems).entrySet()) {
             HandlerClassLoader loader = new HandlerClassLoader("handler " + unit.getKey(), unit.getValue(), connector);
-            int before = factories.size();
-            load(ServiceLoader.load(HandlerFactory.class, loader), unit.getKey(), factories, problems);
-            loaded.add(unit.getKey() + (factories.size() == before ? " (no handler factory)" : ""));
+            loaders.add(loader);
+            int found = load(ServiceLoader.load(HandlerFactory.class, loader), unit.getKey(), factories, problems);
+            loaded.add(unit.getKey() + (found == 0 ? " (no handler factory)" : ""));
         }
         Path folder = handlersDir.toAbsolutePath().normalize();
         boolean exists = Files.isDirectory(handlersDir);
@@ -71,18 +76,22 @@ public final class HandlerRegistry {
         String summary = "Handlers folder " + folder + ": " + (!exists ? "does not exist; built-in handlers only"
                 : loaded.isEmpty() ? "no jars; built-in handlers only" : "loaded " + String.join(", ", loaded));
         if (!problems.isEmpty()) {
+            loaders.forEach(HandlerRegistry::closeQuietly);
             throw new ConfigurationException(problems);
         }
-        return new HandlerRegistry(factories, searched, summary);
+        return new HandlerRegistry(factories, searched, summary, loaders);
     }
 
-    private static void load(ServiceLoader<HandlerFactory> loader, String origin, Map<String, HandlerFactory> factories,
-                             List<String> problems) {
+    /** Adds the factories {@code loader} finds; returns how many it found (duplicates and invalid ones included). */
+    private static int load(ServiceLoader<HandlerFactory> loader, String origin, Map<String, HandlerFactory> factories,
+                            List<String> problems) {
+        int found = 0;
         try {
             for (ServiceLoader.Provider<HandlerFactory> provider : loader.stream().toList()) {
+                found++;
                 HandlerFactory factory;
                 try {
-                    factory = withContextLoader(provider.type().getClassLoader(), provider::get);
+                    factory = ContextLoader.with(provider.type().getClassLoader(), provider::get);
                 } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
                     problems.add("handler factory " + provider.type().getName() + " (" + origin + ") cannot be created: " + e.getMessage());
                     continue;
@@ -101,6 +110,7 @@ public final class HandlerRegistry {
         } catch (ServiceConfigurationError e) {
             problems.add("a handler jar is broken (" + origin + "): " + e.getMessage());
         }
+        return found;
     }
 
     public Map<String, HandlerFactory> factories() {
@@ -134,28 +144,25 @@ public final class HandlerRegistry {
             EnvironmentReader reader = new EnvironmentReader(env, problems);
             HandlerContext context = new DefaultHandlerContext(name, new EnvHandlerConfig(factory.configPrefix(), reader), clock,
                     CredentialsFactory.create(factory.configPrefix(), reader, clock));
+            ClassLoader loader = factory.getClass().getClassLoader();
             EventHandler handler;
+            Set<String> types;
             try {
-                Thread thread = Thread.currentThread();
-                ClassLoader previous = thread.getContextClassLoader();
-                thread.setContextClassLoader(factory.getClass().getClassLoader());
-                try {
-                    handler = factory.create(context);
-                } finally {
-                    thread.setContextClassLoader(previous);
-                }
+                handler = ContextLoader.with(loader, () -> factory.create(context));
+                types = handler == null ? Set.of() : ContextLoader.with(loader, handler::eventTypes);
             } catch (HandlerConfigurationException e) {
                 problems.add("handler " + name + ": " + e.getMessage());
                 continue;
-            } catch (RuntimeException e) {
-                if (problems.size() == before) {
-                    problems.add("handler " + name + " failed to start: " + e.getMessage());
+            } catch (RuntimeException | LinkageError e) {
+                // LinkageError: a class its jar does not hold (a library left out of its folder).
+                if (problems.size() == before || e instanceof LinkageError) {
+                    problems.add("handler " + name + " failed to start: " + e);
                 }
                 continue;
             }
             if (problems.size() > before) {
                 if (handler != null) {
-                    handler.close();
+                    new RegisteredHandler(name, handler, List.of(), loader).close();
                 }
                 continue;
             }
@@ -164,7 +171,7 @@ public final class HandlerRegistry {
                 continue;
             }
             List<EventTypePattern> patterns = new ArrayList<>();
-            for (String type : handler.eventTypes()) {
+            for (String type : types) {
                 try {
                     patterns.add(EventTypePattern.of(type));
                 } catch (IllegalArgumentException e) {
@@ -174,10 +181,10 @@ public final class HandlerRegistry {
             if (patterns.isEmpty()) {
                 problems.add("handler " + name + " takes no event types");
             }
-            created.add(new RegisteredHandler(name, handler, patterns));
+            created.add(new RegisteredHandler(name, handler, patterns, loader));
         }
         if (!problems.isEmpty()) {
-            created.forEach(h -> h.handler().close());
+            created.forEach(RegisteredHandler::close);
             throw new ConfigurationException(problems);
         }
         for (RegisteredHandler handler : created) {
@@ -227,15 +234,17 @@ public final class HandlerRegistry {
         return Files.isRegularFile(path) && path.getFileName().toString().endsWith(".jar");
     }
 
-    /** Runs {@code action} with the thread's context class loader set to a handler's own. */
-    static <T> T withContextLoader(ClassLoader loader, java.util.function.Supplier<T> action) {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(loader);
+    /** Closes the vendor handlers' class loaders (their jar files); after the handlers are closed. */
+    @Override
+    public void close() {
+        loaders.forEach(HandlerRegistry::closeQuietly);
+    }
+
+    private static void closeQuietly(HandlerClassLoader loader) {
         try {
-            return action.get();
-        } finally {
-            thread.setContextClassLoader(previous);
+            loader.close();
+        } catch (IOException e) {
+            LOG.warn("A handler's class loader could not be closed: {}", e.toString());
         }
     }
 

@@ -4,17 +4,19 @@ import io.nsps.connector.spi.EventHandler;
 import java.util.List;
 
 /**
- * An enabled handler with the event type patterns it declared. Its class loader (its own for a
- * vendor's jar) is the thread's context class loader while it runs.
+ * An enabled handler with the event type patterns it declared, and the class loader of its
+ * factory (its own for a vendor's jar), which is the thread's context class loader while any of
+ * its code runs ({@link ContextLoader}).
  */
-public record RegisteredHandler(String name, EventHandler handler, List<EventTypePattern> patterns) {
+public record RegisteredHandler(String name, EventHandler handler, List<EventTypePattern> patterns, ClassLoader loader) {
 
     public RegisteredHandler {
         patterns = List.copyOf(patterns);
     }
 
-    ClassLoader loader() {
-        return handler.getClass().getClassLoader();
+    /** A handler of the connector's own class path (tests). */
+    public RegisteredHandler(String name, EventHandler handler, List<EventTypePattern> patterns) {
+        this(name, handler, patterns, handler.getClass().getClassLoader());
     }
 
     public boolean takes(String eventType) {
@@ -24,5 +26,13 @@ public record RegisteredHandler(String name, EventHandler handler, List<EventTyp
             }
         }
         return false;
+    }
+
+    /** Closes the handler, under its class loader. */
+    public void close() {
+        ContextLoader.with(loader, () -> {
+            handler.close();
+            return null;
+        });
     }
 }

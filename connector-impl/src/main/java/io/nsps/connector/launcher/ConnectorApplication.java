@@ -57,17 +57,22 @@ public final class ConnectorApplication {
         Path handlersDir = config != null ? config.handlersDir() : ConnectorConfigLoader.handlersDir(env);
         List<String> enabled = config != null ? config.handlers()
                 : new EnvironmentReader(env, new ArrayList<>()).list("HANDLERS", List.of());
+        HandlerRegistry registry = null;
         try {
-            HandlerRegistry registry = HandlerRegistry.discover(handlersDir);
+            registry = HandlerRegistry.discover(handlersDir);
             LOG.info(registry.folderSummary());
             handlers = registry.create(enabled, env, Clock.systemUTC());
         } catch (ConfigurationException e) {
             problems.addAll(e.problems());
         }
         if (!problems.isEmpty()) {
-            handlers.forEach(h -> h.handler().close());
+            handlers.forEach(RegisteredHandler::close);
+            if (registry != null) {
+                registry.close();
+            }
             throw new ConfigurationException(problems);
         }
+        HandlerRegistry handlerJars = registry;
         LOG.info("Configuration: {}", config.describe());
         EventDispatcher dispatcher = new EventDispatcher(handlers);
         StateStore store;
@@ -75,6 +80,7 @@ public final class ConnectorApplication {
             store = openStore(config.state());
         } catch (RuntimeException e) {
             dispatcher.close();
+            handlerJars.close();
             throw new ConfigurationException(List.of("the state store cannot be opened: " + SecretMasker.mask(String.valueOf(e.getMessage()))));
         }
         ConnectorConfig.StateSettings state = config.state();
@@ -92,6 +98,7 @@ public final class ConnectorApplication {
         AutoCloseable resources = () -> {
             purge.shutdownNow();
             dispatcher.close();
+            handlerJars.close();
             store.close();
         };
         try {

@@ -155,7 +155,7 @@ public final class Main implements Callable<Integer> {
             try {
                 List<RegisteredHandler> created = registry.create(List.of(name), main.env, Clock.systemUTC());
                 String types = created.get(0).patterns().stream().map(EventTypePattern::toString).collect(Collectors.joining(", "));
-                created.forEach(h -> h.handler().close());
+                created.forEach(RegisteredHandler::close);
                 return types;
             } catch (ConfigurationException e) {
                 return "(not configured here: " + String.join("; ", e.problems()) + ")";

@@ -71,7 +71,8 @@ final class HandlerIsolationTest {
                             for (String name : List.of("org.glassfish.grizzly.http.server.HttpServer", "org.glassfish.jersey.server.ResourceConfig",
                                     "io.nsps.connector.launcher.Main", "io.nsps.connector.state.StateStore",
                                     "com.fasterxml.jackson.databind.ObjectMapper", "ch.qos.logback.classic.Logger",
-                                    "io.nsps.connector.spi.HandlerResult", "org.slf4j.LoggerFactory", "java.net.http.HttpClient")) {
+                                    "org.slf4j.bridge.SLF4JBridgeHandler", "io.nsps.connector.spi.HandlerResult", "org.slf4j.LoggerFactory",
+                                    "java.net.http.HttpClient")) {
                                 try {
                                     Class.forName(name, false, Factory.class.getClassLoader());
                                     seen.add(name + "=loaded");
@@ -137,6 +138,7 @@ final class HandlerIsolationTest {
                     "io.nsps.connector.state.StateStore=ClassNotFoundException",
                     "com.fasterxml.jackson.databind.ObjectMapper=ClassNotFoundException",
                     "ch.qos.logback.classic.Logger=ClassNotFoundException",
+                    "org.slf4j.bridge.SLF4JBridgeHandler=ClassNotFoundException",
                     "io.nsps.connector.spi.HandlerResult=loaded",
                     "org.slf4j.LoggerFactory=loaded",
                     "java.net.http.HttpClient=loaded");

@@ -54,8 +54,9 @@ final class CrmHandler implements EventHandler {
             throw new InvalidEventException("pb_data.sim_info.imsi", "is required");
         }
         Instant deadline = crm.deadline();
+        boolean delete = SIM_DELETED.equals(event.getData().getEventType());
         try {
-            if (SIM_DELETED.equals(event.getData().getEventType())) {
+            if (delete) {
                 crm.call("delete line " + imsi, deadline, api -> {
                     api.deleteLine(imsi);
                     return null;
@@ -66,9 +67,10 @@ final class CrmHandler implements EventHandler {
             crm.call("put line " + imsi, deadline, api -> api.putLine(imsi, line));
             return HandlerResult.processed("CRM line " + imsi + " is " + line.getStatus().getValue());
         } catch (UpstreamStatusException e) {
-            if (e.status() == 404) {
+            if (delete && e.status() == 404) {
                 return HandlerResult.processed("CRM line " + imsi + " already deleted");
             }
+            // A 404 to a PUT is no answer the API documents (a wrong URL, a proxy): retried, never dropped.
             throw new UpstreamErrorException("The CRM answered HTTP " + e.status() + e.detail(), null);
         }
     }

@@ -49,8 +49,8 @@ final class CrmHandlerConnectorTest {
 
         NspsAnswer answer = CONNECTOR.send(SampleEvents.withEventId("sim-updated", "crm-down-1"));
 
-        assertThat(answer.status()).isEqualTo(500);
-        assertThat(answer.type()).isEqualTo("service_error");
+        assertThat(answer.status()).isEqualTo(503);
+        assertThat(answer.type()).isEqualTo("connection_error");
         assertThat(answer.retriedByNsps()).isTrue();
     }
 

@@ -63,6 +63,14 @@ final class CrmHandlerTest {
     }
 
     @Test
+    void aPutAnswered404IsAFailureNspsRetriesNotADeletion() {
+        crm.answerNext(404);
+
+        assertThatThrownBy(() -> handler.handle(SampleEvents.event("sim-updated"))).isInstanceOf(UpstreamErrorException.class)
+                .hasMessageContaining("HTTP 404");
+    }
+
+    @Test
     void failuresAreTheSpisAndDecideWhetherNspsRetries() {
         crm.answerNext(422);
         assertThatThrownBy(() -> handler.handle(SampleEvents.event("sim-updated"))).isInstanceOf(InvalidEventException.class)

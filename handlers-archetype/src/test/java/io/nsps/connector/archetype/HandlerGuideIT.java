@@ -24,7 +24,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,10 +36,13 @@ import org.junit.jupiter.api.io.TempDir;
  * hand-written project is built from the guide's pom and class against the SPI alone, and run the
  * same way. The fake CRMs are real HTTP servers that demand the token the guide configures.
  *
- * <p>Only the placeholders are replaced: {@code /path/to/nsps-connector} (a temporary connector
- * folder; the connector runs from this test's classpath instead of its launcher, which would build
- * the repository again), the CRM's URL (the fake's) and the {@code ...} of secrets. Maven runs
- * with {@code -o} (offline: everything comes from the local repository) and {@code -B}.
+ * <p>What differs from a vendor's run, and why: the one-time {@code mvn install} of the connector is
+ * done by maven-invoker-plugin before this test; {@code /path/to/nsps-connector} is a temporary
+ * connector folder; Maven runs with {@code -o} (everything from the local repository); the last
+ * command's settings start a connector process of this test's classpath, with that folder as its
+ * home, instead of the repository's launcher (which would build the whole repository again); the
+ * CRM's URL is the fake's and the {@code ...} of secrets are tokens. {@code mkdir} and {@code cp}
+ * run as written, through {@code sh}.
  */
 final class HandlerGuideIT {
 
@@ -65,7 +67,7 @@ final class HandlerGuideIT {
     void theArchetypeCommandsGiveATestedHandlerThatTheConnectorRuns() throws Exception {
         List<String> commands = commands("<!-- guide: archetype");
         FakeSystem crm = fakeSystem();
-        Path connectorHome = Files.createDirectories(work.resolve("nsps-connector/handlers")).getParent();
+        Path connectorHome = Files.createDirectories(work.resolve("nsps-connector"));
         Path cwd = Files.createDirectories(work.resolve("vendor"));
         long started = System.nanoTime();
         Map<String, Long> took = new LinkedHashMap<>();
@@ -79,9 +81,8 @@ final class HandlerGuideIT {
                 mvn(cwd, command);
             } else if (command.startsWith("cd ")) {
                 cwd = cwd.resolve(command.substring(3).trim());
-            } else if (command.startsWith("cp -r ")) {
-                String[] parts = command.split("\\s+");
-                copyFolder(cwd.resolve(parts[2]), Path.of(parts[3].replace("/path/to/nsps-connector", connectorHome.toString())));
+            } else if (command.startsWith("mkdir ") || command.startsWith("cp ")) {
+                sh(cwd, command.replace("/path/to/nsps-connector", connectorHome.toString()));
             } else if (command.startsWith("HANDLERS=")) {
                 connector = startConnector(command, connectorHome, crm);
             } else {
@@ -105,21 +106,22 @@ final class HandlerGuideIT {
                         + " {\"account\":\"380501234567@msisdn\",\"msisdn\":\"380501234567\",\"status\":\"active\"}",
                 "DELETE /api/v1/lines/255010000020350 Bearer " + CRM_TOKEN + " ");
         assertThat(connector.output()).anySatisfy(line -> assertThat(line).contains("Handlers folder").contains("crm-handler/ ("));
+        assertThat(Files.readString(work.resolve("vendor/crm-handler/README.md"))).as("the generated README's headings")
+                .contains("\n## What is where\n").contains("\n## Your own system instead of the example\n");
     }
 
     @Test
     void theHandWrittenGuideBuildsAgainstTheSpiAloneAndTheConnectorRunsIt() throws Exception {
         String guide = Files.readString(GUIDE);
-        Path project = Files.createDirectories(work.resolve("vendor/crm-handler"));
-        Files.writeString(project.resolve("pom.xml"), block(guide, "<!-- guide: by hand, pom", "```xml"));
-        String factory = block(guide, "`src/main/java/com/vendor/crm/CrmHandlerFactory.java`:", "```java");
-        Path sources = Files.createDirectories(project.resolve("src/main/java/com/vendor/crm"));
-        Files.writeString(sources.resolve("CrmHandlerFactory.java"), factory);
-        Path services = Files.createDirectories(project.resolve("src/main/resources/META-INF/services"));
-        Files.writeString(services.resolve("io.nsps.connector.spi.HandlerFactory"),
-                block(guide, "`src/main/resources/META-INF/services/io.nsps.connector.spi.HandlerFactory`:", "```"));
+        Path vendor = Files.createDirectories(work.resolve("vendor"));
+        for (String file : List.of("crm-blocker/pom.xml", "crm-blocker/src/main/java/com/vendor/crm/CrmBlockerFactory.java",
+                "crm-blocker/src/main/resources/META-INF/services/io.nsps.connector.spi.HandlerFactory")) {
+            Path target = vendor.resolve(file);
+            Files.createDirectories(target.getParent());
+            Files.writeString(target, block(guide, "`" + file + "`:", "```"));
+        }
         FakeSystem crm = fakeSystem();
-        Path connectorHome = Files.createDirectories(work.resolve("nsps-connector/handlers")).getParent();
+        Path connectorHome = Files.createDirectories(work.resolve("nsps-connector"));
         Path cwd = work.resolve("vendor");
         ConnectorProcess connector = null;
 
@@ -130,10 +132,8 @@ final class HandlerGuideIT {
                 cwd = cwd.resolve(command.substring(3).trim());
             } else if (command.startsWith("mvn ")) {
                 mvn(cwd, command);
-            } else if (command.startsWith("cp ")) {
-                String[] parts = command.split("\\s+");
-                Path target = Path.of(parts[2].replace("/path/to/nsps-connector", connectorHome.toString()));
-                Files.copy(cwd.resolve(parts[1]), target.resolve(cwd.resolve(parts[1]).getFileName()));
+            } else if (command.startsWith("mkdir ") || command.startsWith("cp ")) {
+                sh(cwd, command.replace("/path/to/nsps-connector", connectorHome.toString()));
             } else if (command.startsWith("HANDLERS=")) {
                 connector = startConnector(command, connectorHome, crm);
             } else {
@@ -163,12 +163,13 @@ final class HandlerGuideIT {
         return commands;
     }
 
-    /** The content of the first fenced block opening with {@code fence} after {@code marker}. */
+    /** The content of the first fenced block opening with {@code fence} (``` and a language, or none) after {@code marker}. */
     private static String block(String text, String marker, String fence) {
         int at = text.indexOf(marker);
         assertThat(at).as("docs/handlers.md has %s", marker).isNotNegative();
-        int start = text.indexOf(fence + "\n", at) + fence.length() + 1;
-        return text.substring(start, text.indexOf("```", start));
+        int open = text.indexOf(fence, at);
+        int start = text.indexOf('\n', open) + 1;
+        return text.substring(start, text.indexOf("\n```", start) + 1);
     }
 
     /** Runs one of the guide's Maven commands, offline and in batch mode, and fails with its output if it fails. */
@@ -186,6 +187,14 @@ final class HandlerGuideIT {
         Process process = new ProcessBuilder(args).directory(cwd.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         assertThat(process.waitFor(10, TimeUnit.MINUTES)).as("%s finishes", command).isTrue();
         assertThat(process.exitValue()).as("%s in %s:%n%s", command, cwd, tail(log)).isZero();
+    }
+
+    /** A shell command of the guide, as written. */
+    private static void sh(Path cwd, String command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder("sh", "-c", command).directory(cwd.toFile()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(1, TimeUnit.MINUTES)).isTrue();
+        assertThat(process.exitValue()).as("%s:%n%s", command, output).isZero();
     }
 
     private static String tail(Path log) throws IOException {
@@ -229,15 +238,6 @@ final class HandlerGuideIT {
     private int health(ConnectorProcess connector) throws IOException, InterruptedException {
         return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + connector.port() + "/health")).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode();
-    }
-
-    private static void copyFolder(Path from, Path into) throws IOException {
-        Path target = Files.createDirectories(into.resolve(from.getFileName()));
-        try (Stream<Path> files = Files.list(from)) {
-            for (Path file : files.toList()) {
-                Files.copy(file, target.resolve(file.getFileName()));
-            }
-        }
     }
 
     /** An external system that demands {@link #CRM_TOKEN} and records "METHOD path authorization body". */

@@ -7,6 +7,8 @@ import feign.codec.ErrorDecoder;
 import io.nsps.connector.spi.InvalidEventException;
 import io.nsps.connector.spi.UpstreamErrorException;
 import io.nsps.connector.spi.UpstreamRateLimitedException;
+import io.nsps.connector.spi.UpstreamUnavailableException;
+import java.time.Duration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
@@ -16,8 +18,9 @@ import java.util.Set;
 /**
  * Turns every non-2xx answer into the SPI's failures (carried out of Feign by {@link CallFailure}):
  * 400/422 -> {@link InvalidEventException} (the system refuses the content: permanent), 429 ->
- * {@link UpstreamRateLimitedException} with the system's {@code Retry-After}, anything else (5xx,
- * a 3xx, which is never followed, other 4xx) -> {@link UpstreamErrorException} (retried). A
+ * {@link UpstreamRateLimitedException} with the system's {@code Retry-After}, 503 ->
+ * {@link UpstreamUnavailableException} with its {@code Retry-After}, anything else (other 5xx, a
+ * 3xx, which is never followed, other 4xx) -> {@link UpstreamErrorException} (retried). A
  * 401/403 goes to the credentials protocol, and a status the handler decides itself stays an
  * {@link UpstreamStatusException}. The raw body never travels: it is read up to
  * {@link UpstreamErrors#MAX_ERROR_BODY} bytes and only its {@code error} or {@code message} field
@@ -49,8 +52,15 @@ final class StatusErrorDecoder implements ErrorDecoder {
             case 400, 422 -> CallFailure.of(InvalidEventException.rejectedUpstream("The " + system + " refused the request (HTTP " + status + ")" + detail));
             case 429 -> CallFailure.of(new UpstreamRateLimitedException("The " + system + " is rate limiting the connector",
                     UpstreamErrors.retryAfter(header(response, "Retry-After"), clock.instant())));
+            // Unavailable for now, by its own word: retried, after its Retry-After when it gave one.
+            case 503 -> CallFailure.of(new UpstreamUnavailableException("The " + system + " is unavailable (HTTP 503)" + detail,
+                    retryAfterOrDefault(UpstreamErrors.retryAfter(header(response, "Retry-After"), clock.instant())), null));
             default -> CallFailure.of(new UpstreamErrorException("The " + system + " failed (HTTP " + status + ")" + detail, null));
         };
+    }
+
+    private static Duration retryAfterOrDefault(Duration retryAfter) {
+        return retryAfter != null ? retryAfter : UpstreamClient.DEFAULT_RETRY_AFTER;
     }
 
     private String errorText(Response response) {

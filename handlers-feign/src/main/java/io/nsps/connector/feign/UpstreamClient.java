@@ -57,8 +57,9 @@ import java.util.function.Supplier;
  *       followed, answers are read up to {@link BoundedJacksonDecoder#MAX_BODY} bytes.</li>
  *   <li><b>Statuses to the SPI's failures.</b> 400/422 -> 422 (the system refuses the content);
  *       401/403 after the re-send -> 500 {@code authentication_error}; 429 -> a rate limit with the
- *       system's Retry-After, and no call until then; 5xx, 3xx, other 4xx -> 500
- *       {@code service_error}; refused connection, unknown host, TLS failure, timeout -> 503. A
+ *       system's Retry-After, and no call until then; 503 -> 503 with the system's Retry-After; other
+ *       5xx, 3xx, other 4xx -> 500 {@code service_error}; refused connection, unknown host, TLS
+ *       failure, timeout -> 503. A
  *       status whose meaning depends on the call (a 404 to a delete, a 409 to an insert) is left
  *       to the handler when it asks ({@link Builder#statusesDecidedByCaller}). The system's own
  *       error text reaches NSPS only sanitised ({@link UpstreamErrors#sanitise}), its URL and raw

@@ -113,6 +113,16 @@ final class UpstreamClientTest {
     }
 
     @Test
+    void anUnavailableSystemsRetryAfterIsKept() {
+        crm.enqueue(json(503, "{\"error\":\"maintenance\"}").addHeader("Retry-After", "120"));
+
+        assertThatThrownBy(this::update).isInstanceOfSatisfying(UpstreamUnavailableException.class, e -> {
+            assertThat(e.getMessage()).isEqualTo("The CRM is unavailable (HTTP 503): maintenance");
+            assertThat(e.retryAfter()).contains(Duration.ofSeconds(120));
+        });
+    }
+
+    @Test
     void aStatusTheHandlerDecidesIsHandedToIt() {
         crm.enqueue(json(404, "{\"error\":\"no such line\"}"));
 

@@ -1,14 +1,22 @@
 package io.nsps.connector.spi;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The one syntax for durations and sizes in every setting, the connector's and the handlers':
- * durations {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code 35d}; sizes in bytes
- * ({@code 1048576}) or with a binary unit ({@code 64KiB}, {@code 2MiB}, {@code 1GiB}).
+ * The one syntax of every setting, the connector's and the handlers' (and the testing kit's, which
+ * reads them the same way): durations {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h},
+ * {@code 35d}; sizes in bytes ({@code 1048576}) or with a binary unit ({@code 64KiB}, {@code 2MiB},
+ * {@code 1GiB}); whole numbers within bounds; comma-separated lists; secrets in files; and the
+ * settings prefix of a handler's name.
  */
 public final class ConfigValues {
 
@@ -52,6 +60,65 @@ public final class ConfigValues {
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("'" + text + "' is too large");
         }
+    }
+
+    /**
+     * A whole number within {@code [min, max]}.
+     *
+     * @throws IllegalArgumentException "'x' is not a whole number", or "must be between min and max, got v"
+     * @since 0.2
+     */
+    public static long parseWholeNumber(String text, long min, long max) {
+        long value;
+        try {
+            value = Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a whole number");
+        }
+        if (value < min || value > max) {
+            throw new IllegalArgumentException("must be between " + min + " and " + max + ", got " + value);
+        }
+        return value;
+    }
+
+    /**
+     * A comma-separated list, entries trimmed, empty entries dropped.
+     *
+     * @since 0.2
+     */
+    public static List<String> parseList(String text) {
+        return Arrays.stream(text.split(",")).map(String::trim).filter(entry -> !entry.isEmpty()).toList();
+    }
+
+    /**
+     * The secret held in the file a {@code <NAME>_FILE} setting names (the container-secret
+     * convention): its content without surrounding whitespace and line breaks.
+     *
+     * @param setting the {@code _FILE} setting's name, for the message
+     * @throws IllegalArgumentException "NAME_FILE names an empty file: path", or "NAME_FILE cannot be read: path"
+     * @since 0.2
+     */
+    public static String readSecretFile(String setting, String path) {
+        String content;
+        try {
+            content = Files.readString(Path.of(path), StandardCharsets.UTF_8).strip();
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(setting + " cannot be read: " + path);
+        }
+        if (content.isEmpty()) {
+            throw new IllegalArgumentException(setting + " names an empty file: " + path);
+        }
+        return content;
+    }
+
+    /**
+     * The settings prefix of a handler's name: upper case, every other character an underscore,
+     * and a final underscore ({@code vendor-crm} reads {@code VENDOR_CRM_*}).
+     *
+     * @since 0.2
+     */
+    public static String prefixOf(String handlerName) {
+        return handlerName.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_";
     }
 
     /** Formats a duration the way {@link #parseDuration} reads it. */

@@ -1,6 +1,5 @@
 package io.nsps.connector.spi;
 
-import java.util.Locale;
 
 /**
  * Creates one kind of {@link EventHandler}. Implementations need a public no-argument constructor
@@ -29,7 +28,7 @@ public interface HandlerFactory {
      * case with dashes turned into underscores, followed by an underscore.
      */
     default String configPrefix() {
-        return name().toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_";
+        return ConfigValues.prefixOf(name());
     }
 
     /**

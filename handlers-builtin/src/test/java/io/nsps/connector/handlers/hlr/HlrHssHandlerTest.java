@@ -192,7 +192,7 @@ final class HlrHssHandlerTest {
         hlr.enqueue(json(200, OK));
         EventHandler handler = handler(Map.of());
 
-        assertThatThrownBy(() -> handler.handle(event("sim-replaced"))).isInstanceOf(UpstreamErrorException.class);
+        assertThatThrownBy(() -> handler.handle(event("sim-replaced"))).isInstanceOf(UpstreamUnavailableException.class);
         HandlerResult retried = handler.handle(event("sim-replaced"));
 
         List<String> bodies = new ArrayList<>();
@@ -281,6 +281,7 @@ final class HlrHssHandlerTest {
             "404, io.nsps.connector.spi.UpstreamUnavailableException",
             "500, io.nsps.connector.spi.UpstreamErrorException",
             "502, io.nsps.connector.spi.UpstreamErrorException",
+            "503, io.nsps.connector.spi.UpstreamUnavailableException",
             "301, io.nsps.connector.spi.UpstreamErrorException",
             "302, io.nsps.connector.spi.UpstreamErrorException",
             "410, io.nsps.connector.spi.UpstreamErrorException",

@@ -43,16 +43,18 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * }</pre>
  *
  * <p>Registered on a static field, one connector serves the whole class; on an instance field, each
- * test gets its own (and so a fresh memory of processed events). Handlers are found as in
- * production: on the test classpath (a handler project's own classes, through its
- * {@code META-INF/services} line) and in the jars given to {@link #handlerJar}, each loaded in
- * its own class loader. The connector itself (connector-impl) must be on the test classpath.
+ * test gets its own (and so a fresh memory of processed events). Handlers are found on the test
+ * classpath (a handler project's own classes, through its {@code META-INF/services} line: loaded
+ * with the test's classes, without the isolation a handler gets in production) and in the jars and
+ * folders given to {@link #handlerJar} and {@link #handlerFolder} (each in a class loader of its
+ * own, as in production). The connector itself (connector-impl) must be on the test classpath.
  */
 public final class NspsConnector implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
 
     private final Map<String, Supplier<String>> settings = new LinkedHashMap<>();
     private final List<Path> handlerJars = new ArrayList<>();
-    private final String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+    private final List<Path> handlerFolders = new ArrayList<>();
+    private final String token = newToken();
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private ConnectorRuntime.Running running;
@@ -68,14 +70,20 @@ public final class NspsConnector implements BeforeAllCallback, AfterAllCallback,
         return new NspsConnector(List.of(handlers));
     }
 
-    /** An environment variable of the connector, e.g. {@code VENDOR_CRM_URL} (the full name, prefix included). */
+    /**
+     * An environment variable of the connector, e.g. {@code VENDOR_CRM_URL} (the full name, prefix
+     * included). {@code API_TOKEN}, {@code HANDLERS_DIR}, {@code HOST} and {@code PORT} are the
+     * extension's own ({@link #token}, {@link #handlerJar}, a free loopback port).
+     */
     public NspsConnector setting(String name, String value) {
-        settings.put(name, () -> value);
-        return this;
+        return setting(name, () -> value);
     }
 
     /** The same, read when the connector starts (a fake server's URL, known only then). */
     public NspsConnector setting(String name, Supplier<String> value) {
+        if (OWN_SETTINGS.contains(name)) {
+            throw new IllegalArgumentException(name + " is set by NspsConnector itself");
+        }
         settings.put(name, value);
         return this;
     }
@@ -83,6 +91,12 @@ public final class NspsConnector implements BeforeAllCallback, AfterAllCallback,
     /** A handler jar to load from the connector's handlers folder, as a vendor's is in production. */
     public NspsConnector handlerJar(Path jar) {
         handlerJars.add(jar);
+        return this;
+    }
+
+    /** A handler folder (its jar and its libraries, as the archetype's {@code target/handler/<name>/}) to load the same way. */
+    public NspsConnector handlerFolder(Path folder) {
+        handlerFolders.add(folder);
         return this;
     }
 
@@ -128,7 +142,12 @@ public final class NspsConnector implements BeforeAllCallback, AfterAllCallback,
         environment.put("PORT", "0");
         environment.put("HANDLERS_DIR", handlersDir().toString());
         settings.forEach((name, value) -> environment.put(name, value.get()));
-        running = runtime.start(environment);
+        try {
+            running = runtime.start(environment);
+        } catch (RuntimeException e) {
+            stop();
+            throw e;
+        }
         return this;
     }
 
@@ -139,16 +158,23 @@ public final class NspsConnector implements BeforeAllCallback, AfterAllCallback,
             running = null;
         }
         if (handlersDir != null) {
-            try (Stream<Path> files = Files.list(handlersDir)) {
-                for (Path file : files.toList()) {
+            try (Stream<Path> files = Files.walk(handlersDir)) {
+                for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(file);
                 }
-                Files.deleteIfExists(handlersDir);
             } catch (IOException e) {
                 // a temporary folder left behind
             }
             handlersDir = null;
         }
+    }
+
+    private static final java.util.Set<String> OWN_SETTINGS = java.util.Set.of("API_TOKEN", "HANDLERS_DIR", "HOST", "PORT");
+
+    private static String newToken() {
+        byte[] bytes = new byte[16];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
     }
 
     @Override
@@ -181,6 +207,14 @@ public final class NspsConnector implements BeforeAllCallback, AfterAllCallback,
             handlersDir = Files.createTempDirectory("nsps-handlers");
             for (Path jar : handlerJars) {
                 Files.copy(jar, handlersDir.resolve(jar.getFileName()));
+            }
+            for (Path folder : handlerFolders) {
+                Path copy = Files.createDirectories(handlersDir.resolve(folder.getFileName()));
+                try (Stream<Path> jars = Files.list(folder)) {
+                    for (Path jar : jars.filter(Files::isRegularFile).toList()) {
+                        Files.copy(jar, copy.resolve(jar.getFileName()));
+                    }
+                }
             }
             return handlersDir;
         } catch (IOException e) {

@@ -32,8 +32,10 @@ public final class TestCredentials {
 
     /**
      * Tokens that are renewed as OAuth2 tokens are: {@code Bearer <first>} until the external system
-     * refuses it, then the next one (a refusal of an older token is ignored, as the connector's
-     * single-flight renewal does); {@link #refusals()} counts the refusals that renewed.
+     * refuses it, then the next one. A refusal of an older token renews nothing (another call
+     * renewed it already, as with the connector's single-flight renewal) but still answers true: the
+     * current token differs, so a re-send is worth it. A refusal of the last token answers false.
+     * {@link #refusals()} counts the refusals that renewed.
      */
     public static Renewing renewing(String... tokens) {
         return new Renewing(List.of(tokens));

@@ -7,10 +7,8 @@ import io.nsps.connector.spi.HandlerFactory;
 import io.nsps.connector.spi.UpstreamCredentials;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ResourceBundle;
@@ -20,9 +18,10 @@ import java.util.function.Supplier;
 
 /**
  * A {@link HandlerContext} for a handler's unit tests, without an environment: settings from a map
- * (keys without the handler's prefix, read as the connector reads them: the same parsing, the same
- * problems), a clock of the test's choosing, credentials given as an object, tracing headers, and a
- * logger and a problem list the test reads back.
+ * (keys without the handler's prefix, read as the connector reads them, with {@link ConfigValues}:
+ * the same syntax, the same problems, a secret also as {@code <KEY>_FILE}), a clock of the test's
+ * choosing, credentials given as an object, tracing headers, and a logger and a problem list the
+ * test reads back.
  *
  * <pre>{@code
  * TestHandlerContext context = TestHandlerContext.forHandler("vendor-crm")
@@ -50,7 +49,7 @@ public final class TestHandlerContext implements HandlerContext {
 
     /** A context for the handler of this name, with the prefix the connector derives from it. */
     public static TestHandlerContext forHandler(String handlerName) {
-        return new TestHandlerContext(handlerName, handlerName.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_");
+        return new TestHandlerContext(handlerName, ConfigValues.prefixOf(handlerName));
     }
 
     /** A context for this factory's handler, with the factory's own prefix. */
@@ -149,7 +148,21 @@ public final class TestHandlerContext implements HandlerContext {
 
         @Override
         public Optional<String> secret(String key) {
-            return get(key);
+            Optional<String> direct = get(key);
+            Optional<String> file = get(key + "_FILE");
+            if (direct.isPresent() && file.isPresent()) {
+                problems.add(prefix + key + " and " + prefix + key + "_FILE are both set; set one");
+                return Optional.empty();
+            }
+            if (file.isEmpty()) {
+                return direct;
+            }
+            try {
+                return Optional.of(ConfigValues.readSecretFile(prefix + key + "_FILE", file.get()));
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+                return Optional.empty();
+            }
         }
 
         @Override
@@ -159,24 +172,12 @@ public final class TestHandlerContext implements HandlerContext {
 
         @Override
         public long number(String key, long defaultValue, long min, long max) {
-            return parsed(key, defaultValue, text -> {
-                long value;
-                try {
-                    value = Long.parseLong(text);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("'" + text + "' is not a whole number");
-                }
-                if (value < min || value > max) {
-                    throw new IllegalArgumentException("must be between " + min + " and " + max + ", got " + value);
-                }
-                return value;
-            });
+            return parsed(key, defaultValue, text -> ConfigValues.parseWholeNumber(text, min, max));
         }
 
         @Override
         public List<String> list(String key, List<String> defaultValue) {
-            return get(key).map(v -> Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList())
-                    .orElse(defaultValue);
+            return get(key).map(ConfigValues::parseList).orElse(defaultValue);
         }
 
         @Override

@@ -44,6 +44,22 @@ final class TestHandlerContextTest {
     }
 
     @Test
+    void aSecretIsReadFromItsFileAsTheConnectorReadsIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path token = java.nio.file.Files.writeString(dir.resolve("token"), "s3cret\n");
+        java.nio.file.Path empty = java.nio.file.Files.writeString(dir.resolve("empty"), "\n");
+        TestHandlerContext context = TestHandlerContext.forHandler("crm")
+                .setting("TOKEN_FILE", token.toString())
+                .setting("PASSWORD", "p").setting("PASSWORD_FILE", token.toString())
+                .setting("KEY_FILE", empty.toString());
+
+        assertThat(context.config().secret("TOKEN")).contains("s3cret");
+        assertThat(context.config().secret("PASSWORD")).isEmpty();
+        assertThat(context.config().secret("KEY")).isEmpty();
+        assertThat(context.problems()).containsExactly("CRM_PASSWORD and CRM_PASSWORD_FILE are both set; set one",
+                "CRM_KEY_FILE names an empty file: " + empty);
+    }
+
+    @Test
     void aFactorysOwnPrefixIsUsed() throws Exception {
         HandlerFactory factory = new HandlerFactory() {
             @Override
