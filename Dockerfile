@@ -1,0 +1,20 @@
+# The connector's image for those who build with Docker (docker build -t nsps-connector .). Without a
+# daemon, the same image is built by Jib: mvn -Pimage package (docs/deploy.md).
+# Stage 1: the distribution, built (the tests are CI's job: mvn verify). The context keeps .git, so
+# that --version names the commit.
+ARG BUILD_IMAGE=maven:3.9-eclipse-temurin-17
+ARG RUNTIME_IMAGE=eclipse-temurin:17-jre
+FROM ${BUILD_IMAGE} AS build
+WORKDIR /src
+COPY . .
+RUN mvn -B -ntp -q -DskipTests package -pl connector-dist -am
+
+# Stage 2: a Java 17 runtime and the distribution, run as a non-root user.
+FROM ${RUNTIME_IMAGE}
+COPY --from=build /src/connector-dist/target/nsps-connector /opt/nsps-connector
+RUN rm -f /opt/nsps-connector/.built-from-sources
+# Numeric, as in the Jib image and the Kubernetes manifests (runAsUser: 10001).
+USER 10001:10001
+ENV PORT=8080 NSPS_HEAP_PERCENT=60
+EXPOSE 8080
+ENTRYPOINT ["/opt/nsps-connector/bin/nsps-connector"]
