@@ -198,7 +198,8 @@ http {{
 
 def connector(port, env_extra, launcher=ROOT / "nsps-connector"):
     env = dict(os.environ)
-    env.update({"API_TOKEN": TOKEN, "PORT": str(port), "HOST": "127.0.0.1", "LOG_LEVEL": "info", "HANDLERS_DIR": "/nonexistent"})
+    env.update({"API_TOKEN": TOKEN, "PORT": str(port), "MANAGEMENT_PORT": "0", "HOST": "127.0.0.1", "LOG_LEVEL": "info",
+                "HANDLERS_DIR": "/nonexistent"})
     env.update(env_extra)
     return Server([str(launcher), "serve"], env=env, cwd=str(pathlib.Path(launcher).parent))
 

@@ -55,7 +55,9 @@ secrets="$(mktemp -d)"
 printf '%s' "image-smoke-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')" > "$secrets/api-token"
 chmod 0755 "$secrets" && chmod 0444 "$secrets/api-token"
 token="$(cat "$secrets/api-token")"
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+port="$(free_port)"
+management_port="$(free_port)"
 name="nsps-image-smoke-$$"
 cleanup() {
   if [ "$keep" = false ]; then
@@ -68,7 +70,8 @@ trap cleanup EXIT
 
 "${podman_run[@]}" -d --name "$name" --network host --read-only --tmpfs /tmp --cap-drop ALL \
   --security-opt no-new-privileges -v "$secrets:/run/secrets/nsps:ro" \
-  -e API_TOKEN_FILE=/run/secrets/nsps/api-token -e HANDLERS=log -e HOST=127.0.0.1 -e PORT="$port" "$image" >/dev/null
+  -e API_TOKEN_FILE=/run/secrets/nsps/api-token -e HANDLERS=log -e HOST=127.0.0.1 -e PORT="$port" \
+  -e MANAGEMENT_PORT="$management_port" "$image" >/dev/null
 
 deadline=$((SECONDS + 90))
 until curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1; do
@@ -82,16 +85,19 @@ done
 health="$(curl -fsS "http://127.0.0.1:$port/health")"
 answer="$(curl -sS -o /dev/stderr -w '%{http_code}' -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
   --data-binary @api-spec/src/main/resources/examples/events/sim-updated.json "http://127.0.0.1:$port/process-event" 2>/dev/null)"
+metrics="$(curl -fsS "http://127.0.0.1:$management_port/metrics")"
 podman stop --time 30 "$name" >/dev/null
 exit_code="$(podman inspect -f '{{.State.ExitCode}}' "$name")"
 
 failed=false
 case "$health" in *'"status":"ok"'*'"version":"'*) ;; *) say "FAILED: /health answered $health"; failed=true ;; esac
 [ "$answer" = 202 ] || { say "FAILED: the sample event was answered $answer, not 202"; failed=true; }
+case "$metrics" in *'nsps_events_total{event_type="SIM/Updated",outcome="processed",status="202"} 1'*) ;;
+  *) say "FAILED: /metrics on the management port did not count the event"; failed=true ;; esac
 [ "$exit_code" = 0 ] || { say "FAILED: exit code $exit_code after SIGTERM, not 0"; failed=true; }
 podman logs "$name" 2>&1 | grep -q 'Connector stopped' || { say "FAILED: no 'Connector stopped' line"; failed=true; }
 if [ "$failed" = true ]; then
   podman logs "$name" >&2 || true
   exit 1
 fi
-say "passed in $((SECONDS - started)) s: $health; event 202; SIGTERM, exit 0"
+say "passed in $((SECONDS - started)) s: $health; event 202, counted on /metrics; SIGTERM, exit 0"

@@ -35,6 +35,7 @@ final class ArchitectureTest {
                 .layer("outcome").definedBy("io.nsps.connector.outcome..")
                 .layer("config").definedBy("io.nsps.connector.config..")
                 .layer("logging").definedBy("io.nsps.connector.logging..")
+                .layer("metrics").definedBy("io.nsps.connector.metrics..")
                 .layer("generated").definedBy("io.nsps.connector.model..", "io.nsps.connector.api..")
                 .layer("spi").definedBy("io.nsps.connector.spi..")
 
@@ -49,6 +50,7 @@ final class ArchitectureTest {
                 .whereLayer("state").mayOnlyBeAccessedByLayers("processing", "web", "server", "launcher")
                 .whereLayer("outcome").mayOnlyBeAccessedByLayers("state", "processing", "parsing", "web", "server")
                 .whereLayer("config").mayOnlyBeAccessedByLayers("launcher", "server", "web", "auth", "dispatch", "credentials")
+                .whereLayer("metrics").mayOnlyBeAccessedByLayers("launcher", "server", "web", "dispatch", "processing", "state")
                 .check(CONNECTOR);
     }
 

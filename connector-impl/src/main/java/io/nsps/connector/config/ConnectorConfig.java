@@ -41,6 +41,8 @@ public record ConnectorConfig(
         Duration idleMemoryReturnAfter,
         Duration healthStuckAfter,
         int upstreamRateLimitStatus,
+        int managementPort,
+        Optional<Secret> managementToken,
         StateSettings state) {
 
     public enum StateStoreKind { MEMORY, POSTGRES }
@@ -102,6 +104,8 @@ public record ConnectorConfig(
         settings.put("IDLE_TIMEOUT", io.nsps.connector.spi.ConfigValues.formatDuration(idleTimeout));
         settings.put("IDLE_MEMORY_RETURN_AFTER", io.nsps.connector.spi.ConfigValues.formatDuration(idleMemoryReturnAfter));
         settings.put("UPSTREAM_RATE_LIMIT_STATUS", Integer.toString(upstreamRateLimitStatus));
+        settings.put("MANAGEMENT_PORT", managementPort == 0 ? "0 (off)" : Integer.toString(managementPort));
+        settings.put("MANAGEMENT_TOKEN", managementToken.map(Secret::toString).orElse("(unset: no journal or replay over the management port)"));
         settings.put("HEALTH_STUCK_AFTER", io.nsps.connector.spi.ConfigValues.formatDuration(healthStuckAfter));
         settings.put("STATE_STORE", state.kind().name().toLowerCase(java.util.Locale.ROOT));
         if (state.kind() == StateStoreKind.POSTGRES) {

@@ -26,6 +26,7 @@ public final class ConnectorConfigLoader {
     public static final long DEFAULT_MAX_BODY_BYTES_IN_FLIGHT = 8L << 20;
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
     static final int MIN_API_TOKEN_CHARS = 16;
+    public static final int DEFAULT_MANAGEMENT_PORT = 8081;
 
     /** A path of one or more segments of unreserved URL characters, or "/" alone. */
     private static final Pattern EVENTS_PATH = Pattern.compile("/|(/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+/?");
@@ -107,6 +108,18 @@ public final class ConnectorConfigLoader {
         // PortaBilling drops an event answered 4xx: an upstream's rate limit, transient, is a 503 unless
         // the operator knows his NSPS retries a 429.
         int rateLimitStatus = (int) reader.number("UPSTREAM_RATE_LIMIT_STATUS", 503, 429, 503);
+        // The management port: /metrics for scrapes, /health for probes, the journal and replay for
+        // the operator's commands; never the NSPS token. 8081 as Dropwizard's admin port; 0 turns it off.
+        int managementPort = (int) reader.number("MANAGEMENT_PORT", DEFAULT_MANAGEMENT_PORT, 0, 65535);
+        if (managementPort != 0 && managementPort == port) {
+            reader.problem("MANAGEMENT_PORT must differ from PORT (" + port + ")");
+        }
+        Optional<Secret> managementToken = reader.secret("MANAGEMENT_TOKEN").map(Secret::of);
+        managementToken.ifPresent(token -> {
+            if (token.reveal().length() < MIN_API_TOKEN_CHARS) {
+                reader.problem("MANAGEMENT_TOKEN must have at least " + MIN_API_TOKEN_CHARS + " characters");
+            }
+        });
         if (rateLimitStatus != 503 && rateLimitStatus != 429) {
             reader.problem("UPSTREAM_RATE_LIMIT_STATUS must be 503 (the default: NSPS retries it) or 429");
         }
@@ -117,7 +130,8 @@ public final class ConnectorConfigLoader {
         }
         return new ConnectorConfig(host, port, authMode, tokens, jwt, eventsPath, handlers, handlersDir, maxBody, logLevel,
                 logFormat, grace, workerThreads, runningWorkers, workerQueue, selectorThreads, maxConcurrent, bodiesInFlight,
-                idleTimeout, bodyReadTimeout, headerReadTimeout, idleMemoryReturnAfter, healthStuckAfter, rateLimitStatus, state);
+                idleTimeout, bodyReadTimeout, headerReadTimeout, idleMemoryReturnAfter, healthStuckAfter, rateLimitStatus, managementPort,
+                managementToken, state);
     }
 
     private static ConnectorConfig.StateSettings stateSettings(EnvironmentReader reader) {

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Builds a handler's {@link UpstreamCredentials} from {@code <P>_AUTH} and the settings of that
@@ -48,6 +49,14 @@ public final class CredentialsFactory {
     }
 
     public static UpstreamCredentials create(String prefix, EnvironmentReader reader, Clock clock) {
+        return create(prefix, reader, clock, result -> { });
+    }
+
+    /**
+     * @param renewals told of every token grant or refresh and JWT signature: {@code ok},
+     *     {@code refused} (the token endpoint refused the grant) or {@code failed}
+     */
+    public static UpstreamCredentials create(String prefix, EnvironmentReader reader, Clock clock, Consumer<String> renewals) {
         Scheme scheme = reader.choice(prefix + "AUTH", Scheme.class, Scheme.NONE);
         for (String setting : ALL_SETTINGS) {
             boolean set = reader.get(prefix + setting).isPresent() || reader.get(prefix + setting + "_FILE").isPresent();
@@ -66,12 +75,12 @@ public final class CredentialsFactory {
             }
             case BEARER -> requiredSecret(reader, prefix + "TOKEN").map(t -> StaticCredentials.bearer(Secret.of(t)))
                     .orElse(StaticCredentials.none());
-            case OAUTH2 -> oauth2(prefix, reader, clock);
-            case JWT -> jwt(prefix, reader, clock);
+            case OAUTH2 -> oauth2(prefix, reader, clock, renewals);
+            case JWT -> jwt(prefix, reader, clock, renewals);
         };
     }
 
-    private static UpstreamCredentials oauth2(String prefix, EnvironmentReader reader, Clock clock) {
+    private static UpstreamCredentials oauth2(String prefix, EnvironmentReader reader, Clock clock, Consumer<String> renewals) {
         URI tokenUrl = httpUrl(reader, prefix + "OAUTH_TOKEN_URL");
         String clientId = reader.require(prefix + "OAUTH_CLIENT_ID");
         Optional<String> clientSecret = requiredSecret(reader, prefix + "OAUTH_CLIENT_SECRET");
@@ -93,10 +102,11 @@ public final class CredentialsFactory {
         var authorizationGrant = grant == Grant.PASSWORD
                 ? OAuth2TokenProvider.password(username, Secret.of(password.get()))
                 : OAuth2TokenProvider.clientCredentials();
-        return new OAuth2TokenProvider(prefix, tokenUrl, clientId, Secret.of(clientSecret.get()), scope, authorizationGrant, timeout, clock);
+        return new OAuth2TokenProvider(prefix, tokenUrl, clientId, Secret.of(clientSecret.get()), scope, authorizationGrant, timeout, clock,
+                renewals);
     }
 
-    private static UpstreamCredentials jwt(String prefix, EnvironmentReader reader, Clock clock) {
+    private static UpstreamCredentials jwt(String prefix, EnvironmentReader reader, Clock clock, Consumer<String> renewals) {
         String keyFile = reader.require(prefix + "JWT_PRIVATE_KEY");
         JwtAlgorithm algorithm = reader.choice(prefix + "JWT_ALG", JwtAlgorithm.class, JwtAlgorithm.RS256);
         String issuer = reader.require(prefix + "JWT_ISSUER");
@@ -123,7 +133,7 @@ public final class CredentialsFactory {
             reader.problem(prefix + "JWT_PRIVATE_KEY: " + keyFile + " is not a PKCS#8 PEM private key for " + algorithm);
             return StaticCredentials.none();
         }
-        return new SignedJwtCredentials(key, signatureAlgorithm, issuer, subject, audience, ttl, keyId, clock);
+        return new SignedJwtCredentials(key, signatureAlgorithm, issuer, subject, audience, ttl, keyId, clock, renewals);
     }
 
     private static Optional<String> requiredSecret(EnvironmentReader reader, String name) {

@@ -38,6 +38,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -85,6 +86,7 @@ final class OAuth2TokenProvider implements UpstreamCredentials {
     private final ReentrantLock renewal = new ReentrantLock();
     private final AtomicReference<CachedToken> current = new AtomicReference<>();
     private final HttpClient http;
+    private final Consumer<String> renewals;
 
     private record CachedToken(Secret authorization, Instant renewAt, RefreshToken refreshToken) {
         boolean usable(Instant now) {
@@ -94,6 +96,13 @@ final class OAuth2TokenProvider implements UpstreamCredentials {
 
     OAuth2TokenProvider(String settingsPrefix, URI tokenEndpoint, String clientId, Secret clientSecret, String scope,
                         AuthorizationGrant grant, Duration timeout, Clock clock) {
+        this(settingsPrefix, tokenEndpoint, clientId, clientSecret, scope, grant, timeout, clock, result -> { });
+    }
+
+    /** @param renewals told of every token request: {@code ok}, {@code refused} (the grant), {@code failed} */
+    OAuth2TokenProvider(String settingsPrefix, URI tokenEndpoint, String clientId, Secret clientSecret, String scope,
+                        AuthorizationGrant grant, Duration timeout, Clock clock, Consumer<String> renewals) {
+        this.renewals = renewals;
         this.settingsPrefix = settingsPrefix;
         this.tokenEndpoint = tokenEndpoint;
         this.clientAuthentication = new ClientSecretBasic(new ClientID(clientId),
@@ -169,7 +178,33 @@ final class OAuth2TokenProvider implements UpstreamCredentials {
         return true;
     }
 
+    /** A renewal, told to {@link #renewals} as {@code ok}, {@code refused} (the grant) or {@code failed}. */
     private CachedToken renew(CachedToken previous) throws HandlerException {
+        String result = "failed";
+        try {
+            CachedToken renewed = renewOnce(previous);
+            result = "ok";
+            return renewed;
+        } catch (GrantRefusedAlert e) {
+            result = "refused";
+            throw e.failure;
+        } finally {
+            renewals.accept(result);
+        }
+    }
+
+    /** A refused grant, carrying the failure NSPS is answered with, out of {@link #renewOnce}. */
+    private static final class GrantRefusedAlert extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final transient UpstreamUnavailableException failure;
+
+        GrantRefusedAlert(UpstreamUnavailableException failure) {
+            super(null, null, false, false);
+            this.failure = failure;
+        }
+    }
+
+    private CachedToken renewOnce(CachedToken previous) throws HandlerException, GrantRefusedAlert {
         if (previous != null && previous.refreshToken() != null) {
             try {
                 return request(new RefreshTokenGrant(previous.refreshToken()), previous.refreshToken());
@@ -182,8 +217,8 @@ final class OAuth2TokenProvider implements UpstreamCredentials {
         } catch (GrantRefusedException e) {
             LOG.error("ALERT: the OAuth2 token endpoint refused the credentials in {}OAUTH_* ({}); events wait until they are fixed",
                     settingsPrefix, e.getMessage());
-            throw new UpstreamUnavailableException("The token endpoint refused the connector's credentials (" + e.getMessage() + ")",
-                    RETRY_AFTER_REFUSED_GRANT, null);
+            throw new GrantRefusedAlert(new UpstreamUnavailableException("The token endpoint refused the connector's credentials ("
+                    + e.getMessage() + ")", RETRY_AFTER_REFUSED_GRANT, null));
         }
     }
 

@@ -29,12 +29,15 @@ final class SignedJwtCredentials implements UpstreamCredentials {
     private final String keyId;
     private final Clock clock;
     private volatile Signed current;
+    /** Told of every token signed ({@code ok}). */
+    private final java.util.function.Consumer<String> renewals;
 
     private record Signed(Secret authorization, Instant renewAt) {
     }
 
     SignedJwtCredentials(PrivateKey key, SignatureAlgorithm algorithm, String issuer, String subject, String audience, Duration ttl,
-                         String keyId, Clock clock) {
+                         String keyId, Clock clock, java.util.function.Consumer<String> renewals) {
+        this.renewals = renewals;
         this.key = key;
         this.algorithm = algorithm;
         this.issuer = issuer;
@@ -60,6 +63,7 @@ final class SignedJwtCredentials implements UpstreamCredentials {
             }
             signed = sign(now);
             current = signed;
+            renewals.accept("ok");
         }
         return signed.authorization().reveal();
     }

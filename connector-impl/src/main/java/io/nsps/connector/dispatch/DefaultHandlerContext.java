@@ -4,14 +4,24 @@ import io.nsps.connector.spi.HandlerConfig;
 import io.nsps.connector.spi.HandlerContext;
 import io.nsps.connector.spi.UpstreamCredentials;
 import io.nsps.connector.logging.LoggingSetup;
+import io.nsps.connector.metrics.ConnectorMetrics;
+import java.time.Duration;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.MDC;
 
-/** The context given to a handler factory; the logger goes through SLF4J (slf4j-jdk-platform-logging). */
-record DefaultHandlerContext(String handlerName, HandlerConfig config, Clock clock, UpstreamCredentials credentials)
-        implements HandlerContext {
+/**
+ * The context given to a handler factory; the logger goes through SLF4J (slf4j-jdk-platform-logging),
+ * upstream calls into the metrics.
+ */
+record DefaultHandlerContext(String handlerName, HandlerConfig config, Clock clock, UpstreamCredentials credentials,
+                             ConnectorMetrics metrics) implements HandlerContext {
+
+    @Override
+    public void recordUpstreamCall(String action, int status, Duration took) {
+        metrics.upstreamCall(handlerName, status, took);
+    }
 
     /** From the MDC the request's tracing filter set on this thread; empty on any other thread. */
     @Override

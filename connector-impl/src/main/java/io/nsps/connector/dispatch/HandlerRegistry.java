@@ -3,6 +3,7 @@ package io.nsps.connector.dispatch;
 import io.nsps.connector.config.ConfigurationException;
 import io.nsps.connector.config.EnvironmentReader;
 import io.nsps.connector.credentials.CredentialsFactory;
+import io.nsps.connector.metrics.ConnectorMetrics;
 import io.nsps.connector.spi.EventHandler;
 import io.nsps.connector.spi.HandlerConfigurationException;
 import io.nsps.connector.spi.HandlerContext;
@@ -125,7 +126,7 @@ public final class HandlerRegistry implements AutoCloseable {
      * Creates the handlers named in {@code enabled}, in that order. Configuration problems of every
      * handler are reported together with {@code earlierProblems}.
      */
-    public List<RegisteredHandler> create(List<String> enabled, Map<String, String> env, Clock clock)
+    public List<RegisteredHandler> create(List<String> enabled, Map<String, String> env, Clock clock, ConnectorMetrics metrics)
             throws ConfigurationException {
         List<String> problems = new ArrayList<>();
         List<RegisteredHandler> created = new ArrayList<>();
@@ -143,7 +144,7 @@ public final class HandlerRegistry implements AutoCloseable {
             int before = problems.size();
             EnvironmentReader reader = new EnvironmentReader(env, problems);
             HandlerContext context = new DefaultHandlerContext(name, new EnvHandlerConfig(factory.configPrefix(), reader), clock,
-                    CredentialsFactory.create(factory.configPrefix(), reader, clock));
+                    CredentialsFactory.create(factory.configPrefix(), reader, clock, result -> metrics.credentialRenewal(name, result)), metrics);
             ClassLoader loader = factory.getClass().getClassLoader();
             EventHandler handler;
             Set<String> types;

@@ -9,6 +9,7 @@ import io.nsps.connector.dispatch.HandlerRegistry;
 import io.nsps.connector.dispatch.RegisteredHandler;
 import io.nsps.connector.server.ConnectorServer;
 import io.nsps.connector.logging.LoggingSetup;
+import io.nsps.connector.metrics.ConnectorMetrics;
 import io.nsps.connector.logging.SecretMasker;
 import io.nsps.connector.processing.EventProcessor;
 import io.nsps.connector.state.memory.MemoryStateStore;
@@ -57,11 +58,12 @@ public final class ConnectorApplication {
         Path handlersDir = config != null ? config.handlersDir() : ConnectorConfigLoader.handlersDir(env);
         List<String> enabled = config != null ? config.handlers()
                 : new EnvironmentReader(env, new ArrayList<>()).list("HANDLERS", List.of());
+        ConnectorMetrics metrics = new ConnectorMetrics();
         HandlerRegistry registry = null;
         try {
             registry = HandlerRegistry.discover(handlersDir);
             LOG.info(registry.folderSummary());
-            handlers = registry.create(enabled, env, Clock.systemUTC());
+            handlers = registry.create(enabled, env, Clock.systemUTC(), metrics);
         } catch (ConfigurationException e) {
             problems.addAll(e.problems());
         }
@@ -75,9 +77,11 @@ public final class ConnectorApplication {
         HandlerRegistry handlerJars = registry;
         LOG.info("Configuration: {}", config.describe());
         EventDispatcher dispatcher = new EventDispatcher(handlers);
+        List<RegisteredHandler> enabledHandlers = handlers;
+        metrics.eventTypesTaken(type -> enabledHandlers.stream().anyMatch(handler -> handler.takes(type)));
         StateStore store;
         try {
-            store = openStore(config.state());
+            store = openStore(config.state(), metrics);
         } catch (RuntimeException e) {
             dispatcher.close();
             handlerJars.close();
@@ -102,7 +106,7 @@ public final class ConnectorApplication {
             store.close();
         };
         try {
-            return ConnectorServer.start(config, processor, storeHealth, resources);
+            return ConnectorServer.start(config, processor, storeHealth, resources, metrics);
         } catch (IOException | RuntimeException e) {
             try {
                 resources.close();
@@ -113,10 +117,10 @@ public final class ConnectorApplication {
         }
     }
 
-    private static StateStore openStore(ConnectorConfig.StateSettings state) {
+    private static StateStore openStore(ConnectorConfig.StateSettings state, ConnectorMetrics metrics) {
         if (state.kind() == ConnectorConfig.StateStoreKind.POSTGRES) {
             return PostgresStateStore.open(state.dbUrl(), state.dbUser(), state.dbPassword() == null ? null : state.dbPassword().reveal(),
-                    state.dbSchema(), state.dbPoolSize(), state.dbTimeout());
+                    state.dbSchema(), state.dbPoolSize(), state.dbTimeout(), metrics.registry());
         }
         return new MemoryStateStore(state.memoryMaxEvents(), state.idempotencyTtl(), Clock.systemUTC());
     }

@@ -2,6 +2,7 @@ package io.nsps.connector.launcher;
 
 import io.nsps.connector.config.ConfigurationException;
 import io.nsps.connector.config.ConnectorConfigLoader;
+import io.nsps.connector.metrics.ConnectorMetrics;
 import io.nsps.connector.dispatch.EventTypePattern;
 import io.nsps.connector.dispatch.HandlerRegistry;
 import io.nsps.connector.dispatch.RegisteredHandler;
@@ -153,7 +154,7 @@ public final class Main implements Callable<Integer> {
         /** The types as this environment configures them; a handler that needs settings says which. */
         private String eventTypes(HandlerRegistry registry, String name) {
             try {
-                List<RegisteredHandler> created = registry.create(List.of(name), main.env, Clock.systemUTC());
+                List<RegisteredHandler> created = registry.create(List.of(name), main.env, Clock.systemUTC(), new ConnectorMetrics());
                 String types = created.get(0).patterns().stream().map(EventTypePattern::toString).collect(Collectors.joining(", "));
                 created.forEach(RegisteredHandler::close);
                 return types;

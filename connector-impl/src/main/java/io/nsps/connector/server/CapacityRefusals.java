@@ -1,5 +1,6 @@
 package io.nsps.connector.server;
 
+import io.nsps.connector.metrics.ConnectorMetrics;
 import io.nsps.connector.web.RequestTracing;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
@@ -41,7 +42,10 @@ final class CapacityRefusals {
     private final AtomicLong unreported = new AtomicLong();
     private final long reportPeriodSeconds;
 
-    CapacityRefusals(Duration reportPeriod) {
+    private final ConnectorMetrics metrics;
+
+    CapacityRefusals(Duration reportPeriod, ConnectorMetrics metrics) {
+        this.metrics = metrics;
         this.reportPeriodSeconds = Math.max(1, reportPeriod.toSeconds());
         this.reports = RateLimiter.of("capacity-warnings", RateLimiterConfig.custom()
                 .limitForPeriod(1)
@@ -70,7 +74,8 @@ final class CapacityRefusals {
     void refused(String method, String path, String requestId, String uniqueId, RejectedExecutionException reason) {
         unreported.incrementAndGet();
         // Refused in the same selector pass that parsed the request head: no time went into it.
-        RequestTracing.writeRefusalLine(method, path, 503, requestId, uniqueId, OUTCOME);
+        metrics.capacityRefused("worker_queue");
+        RequestTracing.writeRefusalLine(metrics, method, path, 503, requestId, uniqueId, OUTCOME);
         if (reports.acquirePermission()) {
             LOG.warn("At capacity, refusing requests with 503 ({}): {} since the previous such warning or start-up, each with its "
                     + "access line (outcome {}); this warning at most once in {} s; if it persists, raise RUNNING_WORKERS, "

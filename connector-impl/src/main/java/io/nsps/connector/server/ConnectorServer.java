@@ -2,6 +2,8 @@ package io.nsps.connector.server;
 
 import io.nsps.connector.auth.BearerAuthFilter;
 import io.nsps.connector.config.BuildInfo;
+import io.nsps.connector.metrics.ConnectorMetrics;
+import java.util.function.Supplier;
 import io.nsps.connector.auth.JwtTokenVerifier;
 import io.nsps.connector.auth.StaticTokenVerifier;
 import io.nsps.connector.auth.TokenVerifier;
@@ -72,12 +74,17 @@ public final class ConnectorServer implements AutoCloseable {
     private final HttpServer server;
     private final WorkerPool workers;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final ConnectorMetrics metrics;
+    private final ObjectMapper mapper;
+    private final Supplier<jakarta.ws.rs.core.Response> health;
+    private ManagementServer management;
 
     private ConnectorServer(ConnectorConfig config, EventProcessor processor, StateStoreHealth storeHealth, AutoCloseable resources,
-                            TokenVerifier verifier) {
+                            TokenVerifier verifier, ConnectorMetrics metrics) {
         this.config = config;
         this.resources = resources;
-        ObjectMapper mapper = JsonMappers.create();
+        this.metrics = metrics;
+        this.mapper = JsonMappers.create();
         // The event schema's validators and the models' deserializers take a few hundred ms to build:
         // built (and tried on the bundled sample event) on another core while Jersey builds its
         // application, and joined before the port opens, so a broken schema still stops start-up.
@@ -85,12 +92,18 @@ public final class ConnectorServer implements AutoCloseable {
         // Not joined: it may still run when the port opens, and only takes work off the first answer.
         parser.thenRunAsync(() -> warmUpFirstAnswer(mapper));
         this.idleMemory = IdleMemoryReturn.start(config.idleMemoryReturnAfter());
-        ResourceConfig application = WebApplication.create(config, processor, new BearerAuthFilter(verifier), mapper, lifecycle,
-                storeHealth::available, idleMemory::eventArrived, parser::join, WorkerPool.WAITING);
+        WebApplication web = WebApplication.create(config, processor, new BearerAuthFilter(verifier), mapper, lifecycle,
+                storeHealth::available, idleMemory::eventArrived, parser::join, WorkerPool.WAITING, metrics);
+        ResourceConfig application = web.resources();
+        this.health = web.health();
         URI uri = URI.create("http://" + hostForUri(config.host()) + ":" + config.port() + "/");
         this.server = GrizzlyHttpServerFactory.createHttpServer(uri, application, false);
         this.workers = WorkerPool.create(config.workerThreads(), config.runningWorkers(), config.workerQueue(), IDLE_WORKER_LIFETIME);
-        configureGrizzly(server, config, mapper, workers);
+        metrics.gauge("nsps_workers", "Worker threads serving requests", workers::getPoolSize);
+        metrics.gauge("nsps_workers_busy", "Worker threads running a request", workers::getActiveCount);
+        metrics.gauge("nsps_worker_queue", "Requests waiting for a running worker", () -> workers.getQueue().size());
+        metrics.gauge("nsps_worker_reliefs", "Times a blocked worker gave its run slot to a waiting request", workers::reliefs);
+        configureGrizzly(server, config, mapper, workers, metrics);
         try {
             parser.join();
         } catch (CompletionException e) {
@@ -124,17 +137,44 @@ public final class ConnectorServer implements AutoCloseable {
      * @param resources closed after the last request at shutdown (handlers, state store)
      */
     public static ConnectorServer start(ConnectorConfig config, EventProcessor processor, StateStoreHealth storeHealth,
-                                        AutoCloseable resources) throws IOException {
+                                        AutoCloseable resources, ConnectorMetrics metrics) throws IOException {
         TokenVerifier verifier = config.authMode() == ConnectorConfig.AuthMode.JWT
                 ? new JwtTokenVerifier(config.jwt().orElseThrow())
                 : new StaticTokenVerifier(config.apiTokens());
-        ConnectorServer connector = new ConnectorServer(config, processor, storeHealth, resources, verifier);
+        ConnectorServer connector = new ConnectorServer(config, processor, storeHealth, resources, verifier, metrics);
         connector.server.start();
+        if (config.managementPort() != 0) {
+            try {
+                connector.management = ManagementServer.start(config.host(), config.managementPort(), metrics, connector::healthAnswer);
+            } catch (IOException e) {
+                connector.server.shutdownNow();
+                connector.workers.shutdownNow();
+                connector.idleMemory.close();
+                throw new IOException("MANAGEMENT_PORT " + config.managementPort() + " cannot be bound on " + config.host() + ": "
+                        + e.getMessage() + " (set MANAGEMENT_PORT to a free port, or 0 to turn the management port off)", e);
+            }
+            LOG.info("Management port {}: /metrics and /health", connector.management.port());
+        }
         LOG.info("Connector {} listening on {}:{}, events {} ({} ms after the JVM started)", BuildInfo.current().describe(),
                 config.host(), connector.port(),
                 config.eventsPath().map(path -> "at " + path + " only (EVENTS_PATH)")
                         .orElse("on any path but /health (EVENTS_PATH unset)"), ManagementFactory.getRuntimeMXBean().getUptime());
         return connector;
+    }
+
+    /** What GET /health answers, as the management port gives it. */
+    private ManagementServer.HealthAnswer healthAnswer() {
+        jakarta.ws.rs.core.Response answer = health.get();
+        try {
+            return new ManagementServer.HealthAnswer(answer.getStatus(), mapper.writeValueAsString(answer.getEntity()));
+        } catch (JsonProcessingException e) {
+            return new ManagementServer.HealthAnswer(500, "{\"status\":\"unknown\"}");
+        }
+    }
+
+    /** The management port's base URI, when it is on. */
+    public java.util.Optional<URI> managementUri() {
+        return java.util.Optional.ofNullable(management).map(ManagementServer::baseUri);
     }
 
     /** The port actually bound (differs from the configured one when that was 0). */
@@ -180,6 +220,9 @@ public final class ConnectorServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             server.shutdownNow();
+            if (management != null) {
+                management.close();
+            }
             workers.shutdownNow();
             idleMemory.close();
             try {
@@ -206,8 +249,10 @@ public final class ConnectorServer implements AutoCloseable {
         shutdownGracefully();
     }
 
-    private static void configureGrizzly(HttpServer server, ConnectorConfig config, ObjectMapper mapper, WorkerPool workers) {
-        ErrorPageGenerator errorPages = GrizzlyCustomizations.errorPageGenerator(mapper, new CapacityRefusals(CapacityRefusals.REPORT_PERIOD));
+    private static void configureGrizzly(HttpServer server, ConnectorConfig config, ObjectMapper mapper, WorkerPool workers,
+                                         ConnectorMetrics metrics) {
+        ErrorPageGenerator errorPages = GrizzlyCustomizations.errorPageGenerator(mapper, new CapacityRefusals(CapacityRefusals.REPORT_PERIOD,
+                metrics));
         CapacityRefusals.silenceGrizzlyRejectionWarnings();
         server.getServerConfiguration().setDefaultErrorPageGenerator(errorPages);
         server.getServerConfiguration().setJmxEnabled(false);
@@ -216,7 +261,7 @@ public final class ConnectorServer implements AutoCloseable {
             listener.setMaxHttpHeaderSize(MAX_HEADER_BYTES);
             listener.setMaxRequestHeaders(MAX_HEADERS);
             listener.getKeepAlive().setIdleTimeoutInSeconds((int) Math.max(1, config.idleTimeout().toSeconds()));
-            listener.registerAddOn(GrizzlyCustomizations.codecAddOn(mapper, config.headerReadTimeout()));
+            listener.registerAddOn(GrizzlyCustomizations.codecAddOn(mapper, config.headerReadTimeout(), metrics));
             // A body that stops arriving (declared length larger than what is sent, a dribble) frees its worker.
             listener.getTransport().setReadTimeout(config.bodyReadTimeout().toMillis(), TimeUnit.MILLISECONDS);
             listener.getTransport().setWorkerThreadPool(workers);

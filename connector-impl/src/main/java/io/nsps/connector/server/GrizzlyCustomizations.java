@@ -73,7 +73,7 @@ final class GrizzlyCustomizations {
      * Replaces the HTTP codec filter with {@link StrictHttpCodecFilter}: stricter framing, and
      * protocol-error answers (bad request line, oversized headers) with a JSON body instead of none.
      */
-    static AddOn codecAddOn(ObjectMapper mapper, java.time.Duration headerDeadline) {
+    static AddOn codecAddOn(ObjectMapper mapper, java.time.Duration headerDeadline, io.nsps.connector.metrics.ConnectorMetrics metrics) {
         return new AddOn() {
             @Override
             public void setup(NetworkListener listener, FilterChainBuilder builder) {
@@ -82,7 +82,7 @@ final class GrizzlyCustomizations {
                     throw new IllegalStateException("Grizzly's filter chain has no HTTP codec filter");
                 }
                 HttpServerFilter original = (HttpServerFilter) builder.get(index);
-                builder.set(index, new StrictHttpCodecFilter(listener, mapper, original, headerDeadline.toNanos()));
+                builder.set(index, new StrictHttpCodecFilter(listener, mapper, original, headerDeadline.toNanos(), metrics));
             }
         };
     }

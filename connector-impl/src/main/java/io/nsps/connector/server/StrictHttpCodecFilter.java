@@ -1,5 +1,6 @@
 package io.nsps.connector.server;
 
+import io.nsps.connector.metrics.ConnectorMetrics;
 import io.nsps.connector.web.Answers;
 import io.nsps.connector.web.RequestTracing;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -74,14 +75,17 @@ final class StrictHttpCodecFilter extends HttpServerFilter {
 
     private final ObjectMapper mapper;
     private final long headerDeadlineNanos;
+    private final ConnectorMetrics metrics;
 
     @SuppressWarnings("deprecation")
-    StrictHttpCodecFilter(NetworkListener listener, ObjectMapper mapper, HttpServerFilter original, long headerDeadlineNanos) {
+    StrictHttpCodecFilter(NetworkListener listener, ObjectMapper mapper, HttpServerFilter original, long headerDeadlineNanos,
+                          ConnectorMetrics metrics) {
         super(listener.isChunkingEnabled(),
                 listener.getMaxHttpHeaderSize() == -1 ? DEFAULT_MAX_HTTP_PACKET_HEADER_SIZE : listener.getMaxHttpHeaderSize(),
                 null, listener.getKeepAlive(), null, listener.getMaxRequestHeaders(), listener.getMaxResponseHeaders());
         this.mapper = mapper;
         this.headerDeadlineNanos = headerDeadlineNanos;
+        this.metrics = metrics;
         setAllowPayloadForUndefinedHttpMethods(original.isAllowPayloadForUndefinedHttpMethods());
         setMaxPayloadRemainderToSkip(original.getMaxPayloadRemainderToSkip());
         for (var encoding : original.getContentEncodings()) {
@@ -271,8 +275,8 @@ final class StrictHttpCodecFilter extends HttpServerFilter {
         connection.closeSilently();
     }
 
-    private static void logRefusal(String method, String target, int status, String requestId, String uniqueId) {
-        RequestTracing.writeRefusalLine(method, target, status, requestId, uniqueId, OUTCOME);
+    private void logRefusal(String method, String target, int status, String requestId, String uniqueId) {
+        RequestTracing.writeRefusalLine(metrics, method, target, status, requestId, uniqueId, OUTCOME);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.nsps.connector.web;
 
+import io.nsps.connector.metrics.ConnectorMetrics;
 import io.nsps.connector.model.ErrorType;
 import java.time.Duration;
 import java.util.Map;
@@ -30,9 +31,13 @@ final class Admission {
     private final LongSupplier nanoTime;
     private volatile long lastRelease;
     private volatile boolean refusedSinceRelease;
+    private final ConnectorMetrics metrics;
 
-    Admission(int maxConcurrent, long maxBodyBytesInFlight, long maxBodyBytes, Duration stuckAfter, LongSupplier nanoTime) {
+    Admission(int maxConcurrent, long maxBodyBytesInFlight, long maxBodyBytes, Duration stuckAfter, LongSupplier nanoTime,
+              ConnectorMetrics metrics) {
+        this.metrics = metrics;
         this.slots = new Semaphore(maxConcurrent);
+        metrics.gauge("nsps_events_in_flight", "Events admitted and not yet answered", () -> maxConcurrent - slots.availablePermits());
         this.bodyBytes = new Semaphore((int) Math.min(Integer.MAX_VALUE, maxBodyBytesInFlight));
         this.maxBodyBytes = maxBodyBytes;
         this.stuckAfterNanos = stuckAfter.toNanos();
@@ -51,12 +56,14 @@ final class Admission {
         int charge = (int) Math.min(declaredLength < 0 ? maxBodyBytes : declaredLength, maxBodyBytes);
         if (!slots.tryAcquire()) {
             refusedSinceRelease = true;
+            metrics.capacityRefused("events");
             throw new ApiException(503, ErrorType.CONNECTION_ERROR, "The connector is at capacity; retry later", "Too many events in progress",
                     Map.of("Retry-After", Answers.CAPACITY_RETRY_AFTER));
         }
         if (!bodyBytes.tryAcquire(charge)) {
             slots.release();
             refusedSinceRelease = true;
+            metrics.capacityRefused("body_bytes");
             throw new ApiException(503, ErrorType.CONNECTION_ERROR, "The connector is at capacity for large events; retry later",
                     "Too many large event bodies in progress", Map.of("Retry-After", Answers.CAPACITY_RETRY_AFTER));
         }

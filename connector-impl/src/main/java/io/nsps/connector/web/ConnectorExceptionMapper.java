@@ -2,6 +2,7 @@ package io.nsps.connector.web;
 
 import io.nsps.connector.model.ErrorType;
 import io.nsps.connector.parsing.EventRejectedException;
+import io.nsps.connector.metrics.ConnectorMetrics;
 import io.nsps.connector.state.StateStoreException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.WebApplicationException;
@@ -23,6 +24,12 @@ public final class ConnectorExceptionMapper implements ExceptionMapper<Throwable
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectorExceptionMapper.class);
 
+    private final ConnectorMetrics metrics;
+
+    public ConnectorExceptionMapper(ConnectorMetrics metrics) {
+        this.metrics = metrics;
+    }
+
     @Override
     public Response toResponse(Throwable exception) {
         if (exception instanceof ApiException api) {
@@ -37,6 +44,7 @@ public final class ConnectorExceptionMapper implements ExceptionMapper<Throwable
         if (exception instanceof StateStoreException) {
             // Transient by nature (the database restarts, fails over): NSPS retries a 503.
             LOG.error("State store unavailable", exception);
+            metrics.stateStoreError();
             return Answers.error(503, ErrorType.CONNECTION_ERROR, "The connector's state store is unavailable; retry later",
                     "Service unavailable", Map.of("Retry-After", "30"));
         }

@@ -2,6 +2,7 @@ package io.nsps.connector.web;
 
 import io.nsps.connector.api.DefaultApi;
 import io.nsps.connector.logging.LogText;
+import io.nsps.connector.metrics.ConnectorMetrics;
 import io.nsps.connector.model.ErrorType;
 import io.nsps.connector.model.Event;
 import io.nsps.connector.outcome.Outcome;
@@ -26,7 +27,10 @@ public final class EventsResource implements DefaultApi {
     private final HealthCheck health;
     private final Answers answers;
 
-    EventsResource(EventProcessor processor, ConnectorLifecycle lifecycle, HealthCheck health, Answers answers) {
+    private final ConnectorMetrics metrics;
+
+    EventsResource(EventProcessor processor, ConnectorLifecycle lifecycle, HealthCheck health, Answers answers, ConnectorMetrics metrics) {
+        this.metrics = Objects.requireNonNull(metrics, "metrics is null");
         this.processor = Objects.requireNonNull(processor, "processor is null");
         this.lifecycle = Objects.requireNonNull(lifecycle, "lifecycle is null");
         this.health = Objects.requireNonNull(health, "health is null");
@@ -44,6 +48,7 @@ public final class EventsResource implements DefaultApi {
         MDC.put(RequestTracing.EVENT_TYPE, LogText.bounded(event.getData().getEventType()));
         if (lifecycle.isDraining()) {
             MDC.put(RequestTracing.OUTCOME, "refused_draining");
+            metrics.capacityRefused("shutting_down");
             return Answers.error(503, ErrorType.CONNECTION_ERROR, "The connector is shutting down; retry later",
                     "Service unavailable", Map.of(HttpHeaders.RETRY_AFTER, Answers.CAPACITY_RETRY_AFTER));
         }

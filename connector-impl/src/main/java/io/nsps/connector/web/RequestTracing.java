@@ -3,6 +3,7 @@ package io.nsps.connector.web;
 import static net.logstash.logback.argument.StructuredArguments.v;
 
 import io.nsps.connector.logging.LogText;
+import io.nsps.connector.metrics.ConnectorMetrics;
 import io.nsps.connector.logging.LoggingSetup;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -35,6 +36,11 @@ public final class RequestTracing {
     private RequestTracing() {
     }
 
+    /** {@code /health}, with or without a query or a trailing slash: not an event. */
+    private static boolean isHealthPath(String path) {
+        return path != null && (path.equals("/health") || path.startsWith("/health?") || path.equals("/health/"));
+    }
+
     /** The id a tracing header carries, when it is a short plain token; a new one otherwise. */
     public static String idFrom(String header) {
         if (header != null && USABLE_ID.matcher(header).matches()) {
@@ -55,8 +61,14 @@ public final class RequestTracing {
         return new UUID(most, least).toString();
     }
 
-    /** The access line, with the MDC of the request (its ids and {@link #OUTCOME}) already set. */
-    public static void writeAccessLine(String method, String path, int status, double durationMs) {
+    /**
+     * The access line, with the MDC of the request (its ids, its event's type, {@link #OUTCOME})
+     * already set, and the same request counted in {@code metrics} when it went to the events path.
+     */
+    public static void writeAccessLine(ConnectorMetrics metrics, String method, String path, int status, double durationMs) {
+        if (!isHealthPath(path)) {
+            metrics.eventAnswered(MDC.get(EVENT_TYPE), MDC.get(OUTCOME), status, (long) (Math.max(0, durationMs) * 1_000_000));
+        }
         ACCESS.info("{} {} -> {} in {} ms",
                 v("method", LogText.bounded(method)),
                 v("path", LogText.bounded(path)),
@@ -68,12 +80,13 @@ public final class RequestTracing {
      * The access line of a request the server refused before the web layer saw it, with its own
      * ids and outcome (the MDC is cleared after it).
      */
-    public static void writeRefusalLine(String method, String path, int status, String requestId, String uniqueId, String outcome) {
+    public static void writeRefusalLine(ConnectorMetrics metrics, String method, String path, int status, String requestId,
+                                        String uniqueId, String outcome) {
         try {
             MDC.put(LoggingSetup.MDC_REQUEST_ID, requestId);
             MDC.put(LoggingSetup.MDC_UNIQUE_ID, uniqueId);
             MDC.put(OUTCOME, outcome);
-            writeAccessLine(method, path, status, 0);
+            writeAccessLine(metrics, method, path, status, 0);
         } finally {
             MDC.clear();
         }

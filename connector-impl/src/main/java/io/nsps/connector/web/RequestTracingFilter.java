@@ -1,6 +1,7 @@
 package io.nsps.connector.web;
 
 import io.nsps.connector.logging.LoggingSetup;
+import io.nsps.connector.metrics.ConnectorMetrics;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
@@ -21,6 +22,12 @@ import org.slf4j.MDC;
 @PreMatching
 @Priority(1)
 public final class RequestTracingFilter implements ContainerRequestFilter, ContainerResponseFilter {
+
+    private final ConnectorMetrics metrics;
+
+    public RequestTracingFilter(ConnectorMetrics metrics) {
+        this.metrics = metrics;
+    }
 
     @Override
     public void filter(ContainerRequestContext request) {
@@ -47,7 +54,7 @@ public final class RequestTracingFilter implements ContainerRequestFilter, Conta
             MDC.put(RequestTracing.OUTCOME, status < 400 ? "ok" : "refused");
         }
         // event_id, event_type, handler and outcome travel in the MDC, like on every line of the request.
-        RequestTracing.writeAccessLine(request.getMethod(), "/" + request.getUriInfo().getPath(true), status, durationMs);
+        RequestTracing.writeAccessLine(metrics, request.getMethod(), "/" + request.getUriInfo().getPath(true), status, durationMs);
         MDC.clear();
     }
 

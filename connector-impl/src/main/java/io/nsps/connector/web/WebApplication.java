@@ -3,12 +3,14 @@ package io.nsps.connector.web;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nsps.connector.api.DefaultApi;
 import io.nsps.connector.config.ConnectorConfig;
+import io.nsps.connector.metrics.ConnectorMetrics;
 import io.nsps.connector.model.Event;
 import io.nsps.connector.parsing.EventParser;
 import io.nsps.connector.processing.EventProcessor;
 import io.nsps.connector.processing.Waiting;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.glassfish.jersey.jackson.JacksonFeature;
@@ -21,8 +23,11 @@ import org.glassfish.jersey.server.model.Resource;
  * registered by hand, no scanning, and Jersey's defaults that would leak or send non-JSON turned
  * off. The request's path through it: tracing, authentication (the filter given), guards,
  * admission, the body reader, the resource, {@link Answers}.
+ *
+ * @param resources the JAX-RS application
+ * @param health what {@code GET /health} answers, for the management port to give the same
  */
-public final class WebApplication {
+public record WebApplication(ResourceConfig resources, Supplier<Response> health) {
 
     /**
      * Every path but the health check's, the root included: the events route when EVENTS_PATH is
@@ -35,9 +40,6 @@ public final class WebApplication {
      */
     private static final int OUTBOUND_BUFFER_BYTES = 4096;
 
-    private WebApplication() {
-    }
-
     /**
      * @param authentication the filter that authenticates every request but health checks, before routing
      * @param storeAvailable whether the state store answered its last check (for health)
@@ -45,11 +47,11 @@ public final class WebApplication {
      * @param parser gives the event parser, once it is built
      * @param waiting told while a body is waited for
      */
-    public static ResourceConfig create(ConnectorConfig config, EventProcessor processor, ContainerRequestFilter authentication,
+    public static WebApplication create(ConnectorConfig config, EventProcessor processor, ContainerRequestFilter authentication,
                                         ObjectMapper mapper, ConnectorLifecycle lifecycle, BooleanSupplier storeAvailable,
-                                        Runnable eventArrived, Supplier<EventParser> parser, Waiting waiting) {
+                                        Runnable eventArrived, Supplier<EventParser> parser, Waiting waiting, ConnectorMetrics metrics) {
         Admission admission = new Admission(config.maxConcurrentEvents(), config.maxBodyBytesInFlight(), config.maxBodyBytes(),
-                config.healthStuckAfter(), System::nanoTime);
+                config.healthStuckAfter(), System::nanoTime, metrics);
         HealthCheck health = new HealthCheck(lifecycle, admission, storeAvailable);
 
         ResourceConfig application = new ResourceConfig();
@@ -64,18 +66,18 @@ public final class WebApplication {
 
         application.register(JacksonFeature.withoutExceptionMappers());
         application.register(new ObjectMapperResolver(mapper));
-        application.register(new RequestTracingFilter());
+        application.register(new RequestTracingFilter(metrics));
         application.register(authentication);
         application.register(new RequestGuardFilter(config.maxBodyBytes()));
         application.register(new AdmissionFilter(admission, eventArrived));
         application.register(new EventBodyReader(parser, config.maxBodyBytes(), config.bodyReadTimeout(), waiting));
-        application.register(new ConnectorExceptionMapper());
+        application.register(new ConnectorExceptionMapper(metrics));
 
-        EventsResource resource = new EventsResource(processor, lifecycle, health, new Answers(config.upstreamRateLimitStatus()));
+        EventsResource resource = new EventsResource(processor, lifecycle, health, new Answers(config.upstreamRateLimitStatus()), metrics);
         application.registerResources(
                 route(config.eventsPath().orElse(ANY_PATH), "POST", resource, "processEventProcessEventPost", Event.class),
                 route("/health", "GET", resource, "healthCheckHealthGet"));
-        return application;
+        return new WebApplication(application, health::answer);
     }
 
     /**

@@ -108,13 +108,27 @@ final class HlrCredentialsWireTest {
 
             RecordedRequest refused;
             RecordedRequest accepted;
-            try (RunningConnector connector = connector(settings)) {
+            String scrape;
+            Map<String, String> withMetrics = new java.util.HashMap<>(settings);
+            withMetrics.put("MANAGEMENT_PORT", Integer.toString(io.nsps.connector.metrics.MetricsTest.freePort()));
+            try (RunningConnector connector = connector(withMetrics)) {
                 hlr.enqueue(new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(OK));
                 HttpAnswer answer = connector.postEvent(sample("sim-updated.json"));
                 assertThat(answer.status()).isEqualTo(202);
                 refused = hlr.takeRequest(1, TimeUnit.SECONDS);
                 accepted = hlr.takeRequest(1, TimeUnit.SECONDS);
+                scrape = io.nsps.connector.metrics.MetricsTest.scrape(connector.server().managementUri().orElseThrow());
             }
+
+            // Two grants (the first token, and the one after the HLR refused it); two calls, 4xx then 2xx.
+            assertThat(io.nsps.connector.metrics.MetricsTest.value(scrape, "nsps_credential_renewals_total",
+                    "handler=\"hlr-hss\",result=\"ok\"")).isEqualTo(2);
+            assertThat(io.nsps.connector.metrics.MetricsTest.value(scrape, "nsps_upstream_calls_total",
+                    "handler=\"hlr-hss\",status_class=\"4xx\"")).isEqualTo(1);
+            assertThat(io.nsps.connector.metrics.MetricsTest.value(scrape, "nsps_upstream_calls_total",
+                    "handler=\"hlr-hss\",status_class=\"2xx\"")).isEqualTo(1);
+            assertThat(io.nsps.connector.metrics.MetricsTest.value(scrape, "nsps_upstream_call_duration_seconds_count",
+                    "handler=\"hlr-hss\"")).isEqualTo(2);
 
             assertThat(refused.getHeader("Authorization")).startsWith("Bearer ey");
             assertThat(accepted.getHeader("Authorization")).startsWith("Bearer ey").isNotEqualTo(refused.getHeader("Authorization"));

@@ -28,7 +28,7 @@ final class CapacityRefusalsTest {
 
     @Test
     void everyRefusalHasItsAccessLineAndTheWarningComesAtMostOncePerPeriodWithTheCountSinceTheLast() throws Exception {
-        CapacityRefusals refusals = new CapacityRefusals(PERIOD);
+        CapacityRefusals refusals = new CapacityRefusals(PERIOD, new io.nsps.connector.metrics.ConnectorMetrics());
         String reason = "a reason only this test gives " + UUID.randomUUID();
         String requestPrefix = UUID.randomUUID().toString().substring(0, 8);
 

@@ -50,6 +50,7 @@ public final class ConnectorProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("HOST", "127.0.0.1");
         builder.environment().put("PORT", Integer.toString(port));
+        builder.environment().put("MANAGEMENT_PORT", "0");
         builder.environment().put("HANDLERS_DIR", "target/no-handlers-dir");
         builder.environment().putAll(env);
         builder.redirectErrorStream(true);

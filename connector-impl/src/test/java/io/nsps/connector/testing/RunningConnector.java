@@ -42,6 +42,7 @@ public final class RunningConnector implements AutoCloseable {
         env.put("HANDLERS", "log,probe");
         env.put("HOST", "127.0.0.1");
         env.put("PORT", "0");
+        env.put("MANAGEMENT_PORT", "0");
         env.put("LOG_HANDLER_EVENT_TYPES", "SIM/*");
         env.put("HANDLERS_DIR", "target/no-handlers-dir");
         env.putAll(settings);

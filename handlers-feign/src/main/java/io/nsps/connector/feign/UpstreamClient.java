@@ -67,7 +67,8 @@ import java.util.function.Supplier;
  *   <li><b>Tracing.</b> The event's {@code x-b3-traceid} and {@code x-request-id} are sent on every
  *       call, so the system's logs join the connector's.</li>
  *   <li><b>One INFO line per call</b> on the event's thread (so with its tracing ids):
- *       {@code HLR update IMSI 255010000020349: HTTP 200 in 11 ms}; never a credential.</li>
+ *       {@code HLR update IMSI 255010000020349: HTTP 200 in 11 ms}; never a credential. The call is
+ *       also told to the connector ({@link HandlerContext#recordUpstreamCall}: metrics, journal).</li>
  * </ul>
  *
  * <p>Thread-safe; one per handler, closed with it.
@@ -90,7 +91,8 @@ public final class UpstreamClient<T> implements AutoCloseable {
     private final String rateLimitSetting;
     private final long maxCallsPerSecond;
     private final int maxCallsInFlight;
-    private final ExecutorService calls;
+    private final ExecutorService callThreads;
+    private final CallRecorder calls;
     private final ExecutorService httpExecutor;
     /** Until when the system asked not to be called (429 + Retry-After); EPOCH when it did not. */
     private final AtomicReference<Instant> backOffUntil = new AtomicReference<>(Instant.EPOCH);
@@ -115,7 +117,8 @@ public final class UpstreamClient<T> implements AutoCloseable {
         // threads for every retry NSPS makes; beyond the bound an event is answered 503.
         AtomicInteger counter = new AtomicInteger();
         String threadName = threadName(system) + "-call-";
-        this.calls = new ThreadPoolExecutor(0, maxCallsInFlight, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), runnable -> {
+        this.calls = builder.calls;
+        this.callThreads = new ThreadPoolExecutor(0, maxCallsInFlight, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), runnable -> {
             Thread thread = new Thread(runnable, threadName + counter.incrementAndGet());
             thread.setDaemon(true);
             return thread;
@@ -152,6 +155,12 @@ public final class UpstreamClient<T> implements AutoCloseable {
     @FunctionalInterface
     public interface Call<T, R> {
         R on(T api);
+    }
+
+    /** Told of every call made: {@link HandlerContext#recordUpstreamCall}. */
+    @FunctionalInterface
+    public interface CallRecorder {
+        void record(String action, int status, Duration took);
     }
 
     /**
@@ -196,7 +205,7 @@ public final class UpstreamClient<T> implements AutoCloseable {
 
     @Override
     public void close() {
-        calls.shutdownNow();
+        callThreads.shutdownNow();
         httpExecutor.shutdown();
     }
 
@@ -222,7 +231,7 @@ public final class UpstreamClient<T> implements AutoCloseable {
         long started = System.nanoTime();
         Future<CallResult<R>> future;
         try {
-            future = calls.submit(() -> {
+            future = callThreads.submit(() -> {
                 CallContext.begin(tracing);
                 try {
                     return new CallResult<>(call.on(api), null, CallContext.status());
@@ -240,7 +249,7 @@ public final class UpstreamClient<T> implements AutoCloseable {
             result = future.get(remaining, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             future.cancel(true);
-            logCall(description, "no answer", started);
+            logCall(description, "no answer", 0, started);
             throw timedOut();
         } catch (InterruptedException e) {
             future.cancel(true);
@@ -249,7 +258,8 @@ public final class UpstreamClient<T> implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new UpstreamErrorException("Calling the " + system + " failed unexpectedly", e.getCause());
         }
-        logCall(description, result.status() != null ? "HTTP " + result.status() : outcomeOf(result.failure()), started);
+        logCall(description, result.status() != null ? "HTTP " + result.status() : outcomeOf(result.failure()),
+                result.status() != null ? result.status() : 0, started);
         if (result.failure() == null) {
             return result.response();
         }
@@ -273,11 +283,12 @@ public final class UpstreamClient<T> implements AutoCloseable {
         return new UpstreamAuthenticationException("The " + system + " refused the connector's credentials (HTTP " + e.status() + ")", null);
     }
 
-    /** One line per call: what was asked, and what came back. */
-    private void logCall(String description, String outcome, long startedNanos) {
+    /** One line per call (what was asked, and what came back), and the call told to the connector (its metrics and journal). */
+    private void logCall(String description, String outcome, int status, long startedNanos) {
+        Duration took = Duration.ofNanos(System.nanoTime() - startedNanos);
+        calls.record(description, status, took);
         if (logger.isLoggable(System.Logger.Level.INFO)) {
-            logger.log(System.Logger.Level.INFO, system + " " + description + ": " + outcome + " in "
-                    + Duration.ofNanos(System.nanoTime() - startedNanos).toMillis() + " ms");
+            logger.log(System.Logger.Level.INFO, system + " " + description + ": " + outcome + " in " + took.toMillis() + " ms");
         }
     }
 
@@ -412,6 +423,7 @@ public final class UpstreamClient<T> implements AutoCloseable {
         private final String baseUrl;
         private UpstreamCredentials credentials;
         private Supplier<Map<String, String>> tracingHeaders = Map::of;
+        private CallRecorder calls = (action, status, took) -> { };
         private System.Logger logger = System.getLogger(UpstreamClient.class.getName());
         private Clock clock = Clock.systemUTC();
         private Duration timeout = Duration.ofSeconds(10);
@@ -432,6 +444,7 @@ public final class UpstreamClient<T> implements AutoCloseable {
         public Builder<T> context(HandlerContext context) {
             this.credentials = context.credentials();
             this.tracingHeaders = context::tracingHeaders;
+            this.calls = context::recordUpstreamCall;
             this.logger = context.logger();
             this.clock = context.clock();
             return this;

@@ -1,6 +1,7 @@
 package io.nsps.connector.spi;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 
 /** What the connector gives a handler when it is created. */
@@ -41,5 +42,19 @@ public interface HandlerContext {
      */
     default Map<String, String> tracingHeaders() {
         return Map.of();
+    }
+
+    /**
+     * Tells the connector of one call to the external system, made for the event being handled on
+     * the calling thread: for its metrics (calls by handler and status class, their duration) and
+     * the event's journal entry. Call it on the thread {@link EventHandler#handle} was called on,
+     * once per call. handlers-feign's {@code UpstreamClient} calls it for every call it makes.
+     *
+     * @param action what the call did, for the journal ({@code "update IMSI 255010000020349"})
+     * @param status the HTTP status of the answer; 0 when no answer came (refused, timed out)
+     * @param took how long the call took
+     * @since 0.2 (a default method: handlers compiled against an older SPI still load)
+     */
+    default void recordUpstreamCall(String action, int status, Duration took) {
     }
 }

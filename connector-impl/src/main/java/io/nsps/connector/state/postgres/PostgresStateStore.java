@@ -67,6 +67,12 @@ public final class PostgresStateStore implements StateStore {
      *     holding the event
      */
     public static PostgresStateStore open(String jdbcUrl, String user, String password, String schema, int poolSize, Duration timeout) {
+        return open(jdbcUrl, user, password, schema, poolSize, timeout, null);
+    }
+
+    /** @param metrics where the connection pool reports its usage (hikaricp_connections_*), or null */
+    public static PostgresStateStore open(String jdbcUrl, String user, String password, String schema, int poolSize, Duration timeout,
+                                          io.micrometer.core.instrument.MeterRegistry metrics) {
         long millis = Math.max(250, timeout.toMillis());
         HikariConfig config = new HikariConfig();
         config.setPoolName("nsps-state");
@@ -84,6 +90,9 @@ public final class PostgresStateStore implements StateStore {
         // by the server (a clean error) before the driver gives up on the connection.
         config.addDataSourceProperty("socketTimeout", Long.toString(seconds + 1));
         config.addDataSourceProperty("options", "-c statement_timeout=" + millis);
+        if (metrics != null) {
+            config.setMetricsTrackerFactory(new com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory(metrics));
+        }
         HikariDataSource pool = new HikariDataSource(config);
         try {
             Flyway.configure().dataSource(pool).schemas(schema).defaultSchema(schema).createSchemas(true)

@@ -140,6 +140,7 @@ public final class NspsConnector implements BeforeAllCallback, AfterAllCallback,
         environment.put("API_TOKEN", token);
         environment.put("HOST", "127.0.0.1");
         environment.put("PORT", "0");
+        environment.put("MANAGEMENT_PORT", "0"); // off unless a test sets it
         environment.put("HANDLERS_DIR", handlersDir().toString());
         settings.forEach((name, value) -> environment.put(name, value.get()));
         try {

@@ -38,6 +38,7 @@ public final class TestHandlerContext implements HandlerContext {
     private final Map<String, String> settings = new HashMap<>();
     private final List<String> problems = new CopyOnWriteArrayList<>();
     private final List<String> logged = new CopyOnWriteArrayList<>();
+    private final List<UpstreamCall> upstreamCalls = new CopyOnWriteArrayList<>();
     private volatile Clock clock = Clock.systemUTC();
     private volatile UpstreamCredentials credentials = TestCredentials.none();
     private volatile Map<String, String> tracingHeaders = Map.of();
@@ -87,6 +88,20 @@ public final class TestHandlerContext implements HandlerContext {
     /** The configuration problems recorded, each as the connector would list it at start-up. */
     public List<String> problems() {
         return List.copyOf(problems);
+    }
+
+    /** A call the handler told the connector of ({@link HandlerContext#recordUpstreamCall}). */
+    public record UpstreamCall(String action, int status, Duration took) {
+    }
+
+    /** Every call the handler told of, in order. */
+    public List<UpstreamCall> upstreamCalls() {
+        return List.copyOf(upstreamCalls);
+    }
+
+    @Override
+    public void recordUpstreamCall(String action, int status, Duration took) {
+        upstreamCalls.add(new UpstreamCall(action, status, took));
     }
 
     /** Every message logged through {@link #logger()}, in order (a throwable logged with one is not included). */

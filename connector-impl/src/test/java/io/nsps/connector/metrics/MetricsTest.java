@@ -1,0 +1,160 @@
+package io.nsps.connector.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nsps.connector.testing.HttpAnswer;
+import io.nsps.connector.testing.ProbeHandlerFactory;
+import io.nsps.connector.testing.RunningConnector;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The metrics as Prometheus scrapes them, from the management port of a real connector: events by
+ * type, outcome and status, their processing time, capacity refusals, the worker pool; the label
+ * values bounded whatever the sender sends; the port answering while the events port is at capacity.
+ */
+public final class MetricsTest {
+
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @Test
+    void everyOutcomeIsCountedByTypeOutcomeAndStatusAndTimed() throws Exception {
+        try (RunningConnector connector = RunningConnector.start(Map.of("HANDLERS", "probe", "MANAGEMENT_PORT", Integer.toString(freePort())))) {
+            URI management = connector.server().managementUri().orElseThrow();
+            Map<String, Integer> expected = Map.of("ok", 202, "invalid", 422, "rate_limit", 503, "upstream_error", 500, "unavailable", 503);
+            for (Map.Entry<String, Integer> probe : expected.entrySet()) {
+                HttpAnswer answer = connector.postEvent(RunningConnector.probeEvent("metrics-" + probe.getKey(), probe.getKey()));
+                assertThat(answer.status()).as(probe.getKey()).isEqualTo(probe.getValue());
+            }
+            connector.postEvent("{not json");
+
+            String scrape = scrape(management);
+
+            assertThat(value(scrape, "nsps_events_total", "event_type=\"Probe/Test\",outcome=\"processed\",status=\"202\"")).isEqualTo(1);
+            assertThat(value(scrape, "nsps_events_total", "event_type=\"Probe/Test\",outcome=\"failed\",status=\"422\"")).isEqualTo(1);
+            assertThat(value(scrape, "nsps_events_total", "event_type=\"Probe/Test\",outcome=\"failed\",status=\"500\"")).isEqualTo(1);
+            assertThat(value(scrape, "nsps_events_total", "event_type=\"Probe/Test\",outcome=\"failed\",status=\"503\"")).isEqualTo(2);
+            assertThat(value(scrape, "nsps_events_total", "event_type=\"unknown\",outcome=\"refused\",status=\"400\"")).isEqualTo(1);
+            assertThat(value(scrape, "nsps_event_duration_seconds_count", "outcome=\"failed\"")).isEqualTo(4);
+            assertThat(value(scrape, "nsps_event_duration_seconds_bucket", "outcome=\"processed\",le=\"30.0\"")).isEqualTo(1);
+            assertThat(scrape).contains("nsps_events_in_flight ", "nsps_workers ", "nsps_worker_queue ", "jvm_memory_used_bytes",
+                    "process_cpu_usage", "process_uptime_seconds");
+            assertThat(scrape).as("health checks are not events").doesNotContain("status=\"200\"");
+        }
+    }
+
+    @Test
+    void labelValuesStayBoundedWhateverTypesTheSenderSends() throws Exception {
+        try (RunningConnector connector = RunningConnector.start(Map.of("HANDLERS", "log", "LOG_HANDLER_EVENT_TYPES", "*",
+                "MANAGEMENT_PORT", Integer.toString(freePort())))) {
+            for (int i = 0; i < 1_000; i++) {
+                String type = "Random/" + UUID.randomUUID();
+                assertThat(connector.postEvent("{\"event_id\":\"bound-" + i + "\",\"data\":{\"event_type\":\"" + type + "\"}}").status())
+                        .isEqualTo(202);
+            }
+
+            String scrape = scrape(connector.server().managementUri().orElseThrow());
+
+            Set<String> types = new HashSet<>();
+            Matcher series = Pattern.compile("^nsps_events_total\\{event_type=\"([^\"]*)\"", Pattern.MULTILINE).matcher(scrape);
+            while (series.find()) {
+                types.add(series.group(1));
+            }
+            assertThat(types).hasSizeLessThanOrEqualTo(ConnectorMetrics.MAX_EVENT_TYPES + 1).contains("other");
+            assertThat(value(scrape, "nsps_events_total", "event_type=\"other\",outcome=\"processed\",status=\"202\""))
+                    .isEqualTo(1_000 - ConnectorMetrics.MAX_EVENT_TYPES);
+        }
+    }
+
+    @Test
+    void aTypeNoEnabledHandlerTakesIsOther() throws Exception {
+        try (RunningConnector connector = RunningConnector.start(Map.of("HANDLERS", "log", "LOG_HANDLER_EVENT_TYPES", "SIM/*",
+                "MANAGEMENT_PORT", Integer.toString(freePort())))) {
+            connector.postEvent("{\"event_id\":\"untaken-1\",\"data\":{\"event_type\":\"Account/Blocked\"}}");
+            connector.postEvent("{\"event_id\":\"taken-1\",\"data\":{\"event_type\":\"SIM/Updated\"}}");
+
+            String scrape = scrape(connector.server().managementUri().orElseThrow());
+
+            assertThat(value(scrape, "nsps_events_total", "event_type=\"other\",outcome=\"ignored\",status=\"202\"")).isEqualTo(1);
+            assertThat(value(scrape, "nsps_events_total", "event_type=\"SIM/Updated\",outcome=\"processed\",status=\"202\"")).isEqualTo(1);
+            assertThat(scrape).doesNotContain("Account/Blocked");
+        }
+    }
+
+    @Test
+    void theManagementPortAnswersWhileTheEventsPortIsAtCapacity() throws Exception {
+        String gate = "metrics-capacity";
+        ProbeHandlerFactory.Gate blocked = ProbeHandlerFactory.gate(gate, 2);
+        ExecutorService senders = Executors.newFixedThreadPool(4);
+        try (RunningConnector connector = RunningConnector.start(Map.of("HANDLERS", "probe", "WORKER_THREADS", "4",
+                "MAX_CONCURRENT_EVENTS", "2", "RUNNING_WORKERS", "4", "MANAGEMENT_PORT", Integer.toString(freePort())))) {
+            List<CompletableFuture<HttpAnswer>> held = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                String id = "held-" + i;
+                held.add(CompletableFuture.supplyAsync(() -> connector.postEvent(RunningConnector.probeEvent(id, "block:" + gate)), senders));
+            }
+            blocked.awaitEntered();
+            HttpAnswer refused = connector.postEvent(RunningConnector.probeEvent("refused-1", "ok"));
+
+            HttpResponse<String> metrics = CLIENT.send(HttpRequest.newBuilder(connector.server().managementUri().orElseThrow()
+                    .resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> health = CLIENT.send(HttpRequest.newBuilder(connector.server().managementUri().orElseThrow()
+                    .resolve("/health")).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(refused.status()).isEqualTo(503);
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(value(metrics.body(), "nsps_capacity_refusals_total", "reason=\"events\"")).isEqualTo(1);
+            assertThat(value(metrics.body(), "nsps_events_in_flight", null)).isEqualTo(2);
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(health.body()).contains("\"status\":\"ok\"");
+            blocked.open().countDown();
+            for (CompletableFuture<HttpAnswer> answer : held) {
+                assertThat(answer.get().status()).isEqualTo(202);
+            }
+        } finally {
+            blocked.open().countDown();
+            senders.shutdownNow();
+        }
+    }
+
+    /** The value of one series: {@code labels} exactly as written between the braces, or null for none. */
+    public static double value(String scrape, String name, String labels) {
+        String series = labels == null ? name : name + "{" + labels + "}";
+        for (String line : scrape.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim().split(" ")[0]);
+            }
+        }
+        throw new AssertionError("no series " + series + " in:\n" + scrape);
+    }
+
+    public static String scrape(URI management) throws IOException, InterruptedException {
+        HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(management.resolve("/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+        return response.body();
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
