@@ -48,6 +48,11 @@ public final class CredentialsFactory {
     private CredentialsFactory() {
     }
 
+    /** No credentials ({@code <P>_AUTH=none}). */
+    public static UpstreamCredentials none() {
+        return StaticCredentials.none();
+    }
+
     public static UpstreamCredentials create(String prefix, EnvironmentReader reader, Clock clock) {
         return create(prefix, reader, clock, result -> { });
     }

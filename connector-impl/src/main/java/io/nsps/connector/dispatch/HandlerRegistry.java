@@ -8,6 +8,7 @@ import io.nsps.connector.spi.EventHandler;
 import io.nsps.connector.spi.HandlerConfigurationException;
 import io.nsps.connector.spi.HandlerContext;
 import io.nsps.connector.spi.HandlerFactory;
+import io.nsps.connector.spi.UpstreamCredentials;
 import java.io.IOException;
 import java.net.URL;
 import java.nio.file.Files;
@@ -143,8 +144,10 @@ public final class HandlerRegistry implements AutoCloseable {
             }
             int before = problems.size();
             EnvironmentReader reader = new EnvironmentReader(env, problems);
+            UpstreamCredentials credentials = CredentialsFactory.create(factory.configPrefix(), reader, clock,
+                    result -> metrics.credentialRenewal(name, result));
             HandlerContext context = new DefaultHandlerContext(name, new EnvHandlerConfig(factory.configPrefix(), reader), clock,
-                    CredentialsFactory.create(factory.configPrefix(), reader, clock, result -> metrics.credentialRenewal(name, result)), metrics);
+                    credentials, metrics);
             ClassLoader loader = factory.getClass().getClassLoader();
             EventHandler handler;
             Set<String> types;
@@ -163,7 +166,7 @@ public final class HandlerRegistry implements AutoCloseable {
             }
             if (problems.size() > before) {
                 if (handler != null) {
-                    new RegisteredHandler(name, handler, List.of(), loader).close();
+                    new RegisteredHandler(name, handler, List.of(), loader, credentials).close();
                 }
                 continue;
             }
@@ -182,7 +185,7 @@ public final class HandlerRegistry implements AutoCloseable {
             if (patterns.isEmpty()) {
                 problems.add("handler " + name + " takes no event types");
             }
-            created.add(new RegisteredHandler(name, handler, patterns, loader));
+            created.add(new RegisteredHandler(name, handler, patterns, loader, credentials));
         }
         if (!problems.isEmpty()) {
             created.forEach(RegisteredHandler::close);

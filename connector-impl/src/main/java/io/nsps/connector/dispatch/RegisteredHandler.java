@@ -1,6 +1,7 @@
 package io.nsps.connector.dispatch;
 
 import io.nsps.connector.spi.EventHandler;
+import io.nsps.connector.spi.UpstreamCredentials;
 import java.util.List;
 
 /**
@@ -8,15 +9,16 @@ import java.util.List;
  * factory (its own for a vendor's jar), which is the thread's context class loader while any of
  * its code runs ({@link ContextLoader}).
  */
-public record RegisteredHandler(String name, EventHandler handler, List<EventTypePattern> patterns, ClassLoader loader) {
+public record RegisteredHandler(String name, EventHandler handler, List<EventTypePattern> patterns, ClassLoader loader,
+                                UpstreamCredentials credentials) {
 
     public RegisteredHandler {
         patterns = List.copyOf(patterns);
     }
 
-    /** A handler of the connector's own class path (tests). */
+    /** A handler of the connector's own class path, without credentials (tests). */
     public RegisteredHandler(String name, EventHandler handler, List<EventTypePattern> patterns) {
-        this(name, handler, patterns, handler.getClass().getClassLoader());
+        this(name, handler, patterns, handler.getClass().getClassLoader(), io.nsps.connector.credentials.CredentialsFactory.none());
     }
 
     public boolean takes(String eventType) {

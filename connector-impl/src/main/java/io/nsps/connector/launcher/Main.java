@@ -25,19 +25,25 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
+import io.nsps.connector.logging.LogFormat;
+import io.nsps.connector.logging.LogLevel;
+import io.nsps.connector.logging.LoggingSetup;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 import sun.misc.Signal;
 
 /**
- * {@code nsps-connector [serve|handlers]} ({@code demo} is connector-demo's, run by the same launcher). Configuration comes from environment variables;
+ * {@code nsps-connector [serve|handlers|check-config|send|help|generate-completion]} ({@code demo} is
+ * connector-demo's, run by the same launcher). Configuration comes from environment variables;
  * a configuration problem ends the process with exit code 2 and the list of every problem, no
  * stack trace. SIGTERM and SIGINT shut down gracefully and exit 0.
  */
 @Command(name = "nsps-connector", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Receives PortaBilling events from NSPS and provisions external systems through handlers.",
-        subcommands = {Main.Serve.class, Main.Handlers.class, Main.Train.class})
+        subcommands = {Main.Serve.class, Main.Handlers.class, CheckConfigCommand.class, SendCommand.class, Main.Train.class,
+                CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class})
 public final class Main implements Callable<Integer> {
 
     static final int CONFIGURATION_ERROR = 2;
@@ -75,7 +81,12 @@ public final class Main implements Callable<Integer> {
         return runUntilSignalled(env, server -> { });
     }
 
-    @Command(name = "serve", description = "Run the connector with the configuration in the environment (the default).")
+    /** The environment every command reads its configuration from. */
+    Map<String, String> env() {
+        return env;
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the connector with the configuration in the environment (the default).")
     static final class Serve implements Callable<Integer> {
         @ParentCommand
         private Main main;
@@ -120,13 +131,16 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "handlers", description = "List the handlers found (built in and in HANDLERS_DIR) and their event types.")
+    @Command(name = "handlers", mixinStandardHelpOptions = true,
+            description = "List the handlers found (built in and in HANDLERS_DIR), where they were looked for, and their event types.")
     static final class Handlers implements Callable<Integer> {
         @ParentCommand
         private Main main;
 
         @Override
         public Integer call() {
+            // The listing is this command's output: no log lines in it.
+            LoggingSetup.configure(LogFormat.TEXT, LogLevel.ERROR);
             PrintWriter out = new PrintWriter(System.out, true);
             PrintWriter err = new PrintWriter(System.err, true);
             HandlerRegistry registry;
@@ -222,9 +236,11 @@ public final class Main implements Callable<Integer> {
     public static Path sampleEvent(Map<String, String> env) throws IOException {
         String home = env.get("NSPS_CONNECTOR_HOME");
         if (home != null) {
-            Path inTree = Path.of(home, "api-spec", "src", "main", "resources", "examples", "events", "sim-updated.json");
-            if (Files.isRegularFile(inTree)) {
-                return inTree.toAbsolutePath();
+            for (Path candidate : List.of(Path.of(home, "samples", "events", "sim-updated.json"),
+                    Path.of(home, "api-spec", "src", "main", "resources", "examples", "events", "sim-updated.json"))) {
+                if (Files.isRegularFile(candidate)) {
+                    return candidate.toAbsolutePath();
+                }
             }
         }
         Path extracted = Files.createTempFile("nsps-sample-sim-updated-", ".json");

@@ -11,6 +11,7 @@ import io.nsps.connector.spi.HandlerException;
 import io.nsps.connector.spi.HandlerResult;
 import io.nsps.connector.spi.InvalidEventException;
 import io.nsps.connector.spi.UpstreamErrorException;
+import java.net.URI;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,10 +36,12 @@ final class CrmHandler implements EventHandler {
     static final String SIM_DELETED = "SIM/Deleted";
 
     private final UpstreamClient<LinesApi> crm;
+    private final String url;
     private final List<String> eventTypes;
 
-    CrmHandler(UpstreamClient<LinesApi> crm, List<String> eventTypes) {
+    CrmHandler(UpstreamClient<LinesApi> crm, String url, List<String> eventTypes) {
         this.crm = crm;
+        this.url = url;
         this.eventTypes = eventTypes;
     }
 
@@ -73,6 +76,12 @@ final class CrmHandler implements EventHandler {
             // A 404 to a PUT is no answer the API documents (a wrong URL, a proxy): retried, never dropped.
             throw new UpstreamErrorException("The CRM answered HTTP " + e.status() + e.detail(), null);
         }
+    }
+
+    /** The CRM's address, which nsps-connector check-config probes (DNS, TCP, TLS). */
+    @Override
+    public List<URI> endpoints() {
+        return List.of(URI.create(url));
     }
 
     @Override

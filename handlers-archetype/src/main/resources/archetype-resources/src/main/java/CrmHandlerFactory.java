@@ -45,6 +45,6 @@ public final class CrmHandlerFactory implements HandlerFactory {
                 .timeout(timeout)
                 .statusesDecidedByCaller(404)      // a delete's 404 means "already deleted"
                 .build();
-        return new CrmHandler(crm, eventTypes);
+        return new CrmHandler(crm, url, eventTypes);
     }
 }

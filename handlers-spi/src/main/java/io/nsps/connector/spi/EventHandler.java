@@ -1,6 +1,8 @@
 package io.nsps.connector.spi;
 
 import io.nsps.connector.model.Event;
+import java.net.URI;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -37,6 +39,17 @@ public interface EventHandler extends AutoCloseable {
      *     NSPS receives and so whether NSPS retries
      */
     HandlerResult handle(Event event) throws HandlerException;
+
+    /**
+     * The external systems this handler calls (their base URLs), for {@code nsps-connector
+     * check-config}, which resolves each, connects to it and, for https, completes a TLS handshake.
+     * Empty by default.
+     *
+     * @since 0.2 (a default method: handlers compiled against an older SPI still load)
+     */
+    default List<URI> endpoints() {
+        return List.of();
+    }
 
     /** Releases resources at shutdown, after the last {@link #handle} call has returned. */
     @Override

@@ -61,6 +61,11 @@ final class HlrHssHandler implements EventHandler {
     }
 
     @Override
+    public List<java.net.URI> endpoints() {
+        return List.of(java.net.URI.create(settings.baseUrl()));
+    }
+
+    @Override
     public void close() {
         hlr.close();
     }
