@@ -50,7 +50,8 @@ public record ConnectorConfig(
     /** Where idempotency, claims and subscriber order live, and their timings. */
     public record StateSettings(StateStoreKind kind, String dbUrl, String dbUser, Secret dbPassword, String dbSchema, int dbPoolSize,
                                 Duration dbTimeout, long memoryMaxEvents, Duration idempotencyTtl, Duration claimLease,
-                                Duration inFlightWait, Duration subscriberLockWait, Duration maxEventTimeAhead, String instanceId) {
+                                Duration inFlightWait, Duration subscriberLockWait, Duration maxEventTimeAhead, String instanceId,
+                                Duration journalBodyRetention, int journalMemoryEntries, long journalMemoryBodyBytes) {
     }
 
     public enum AuthMode { STATIC, JWT }
@@ -116,6 +117,7 @@ public record ConnectorConfig(
             settings.put("STATE_DB_TIMEOUT", io.nsps.connector.spi.ConfigValues.formatDuration(state.dbTimeout()));
         }
         settings.put("IDEMPOTENCY_TTL", io.nsps.connector.spi.ConfigValues.formatDuration(state.idempotencyTtl()));
+        settings.put("JOURNAL_BODY_RETENTION", io.nsps.connector.spi.ConfigValues.formatDuration(state.journalBodyRetention()));
         settings.put("EVENT_TIME_MAX_AHEAD", io.nsps.connector.spi.ConfigValues.formatDuration(state.maxEventTimeAhead()));
         settings.put("INSTANCE_ID", state.instanceId());
         return settings;

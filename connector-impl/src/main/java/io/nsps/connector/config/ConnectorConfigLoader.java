@@ -165,8 +165,12 @@ public final class ConnectorConfigLoader {
         // A day covers any time zone PortaBilling might stamp local times in, read as UTC.
         Duration maxAhead = reader.duration("EVENT_TIME_MAX_AHEAD", Duration.ofDays(1));
         String instance = reader.get("INSTANCE_ID").orElseGet(ConnectorConfigLoader::defaultInstanceId);
+        // Bodies carry subscriber data: kept only as long as a replay is likely, then dropped.
+        Duration bodyRetention = reader.duration("JOURNAL_BODY_RETENTION", Duration.ofDays(7));
+        int journalEntries = (int) reader.number("JOURNAL_MEMORY_MAX_ENTRIES", 10_000, 0, 10_000_000);
+        long journalBodyBytes = reader.byteSize("JOURNAL_MEMORY_MAX_BODY_BYTES", 64L << 20, 0, 1L << 34);
         return new ConnectorConfig.StateSettings(kind, url, user, password, schema, poolSize, dbTimeout, maxEvents, ttl, lease,
-                inFlightWait, lockWait, maxAhead, instance);
+                inFlightWait, lockWait, maxAhead, instance, bodyRetention, journalEntries, journalBodyBytes);
     }
 
     private static String defaultInstanceId() {

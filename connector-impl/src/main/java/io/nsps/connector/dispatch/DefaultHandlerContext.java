@@ -21,6 +21,7 @@ record DefaultHandlerContext(String handlerName, HandlerConfig config, Clock clo
     @Override
     public void recordUpstreamCall(String action, int status, Duration took) {
         metrics.upstreamCall(handlerName, status, took);
+        UpstreamCall.record(new UpstreamCall(handlerName, io.nsps.connector.logging.LogText.bounded(action), status, took.toMillis()));
     }
 
     /** From the MDC the request's tracing filter set on this thread; empty on any other thread. */

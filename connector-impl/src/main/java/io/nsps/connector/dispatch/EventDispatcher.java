@@ -31,6 +31,23 @@ public final class EventDispatcher implements AutoCloseable {
     }
 
     public DispatchResult dispatch(Event event) throws HandlerFailure {
+        return dispatch(event, new ArrayList<>());
+    }
+
+    /**
+     * Dispatches, and adds to {@code calls} every call the handlers tell of meanwhile (their
+     * external systems'), also when a handler fails.
+     */
+    public DispatchResult dispatch(Event event, List<UpstreamCall> calls) throws HandlerFailure {
+        UpstreamCall.collectInto(calls);
+        try {
+            return dispatchCollecting(event);
+        } finally {
+            UpstreamCall.stopCollecting();
+        }
+    }
+
+    private DispatchResult dispatchCollecting(Event event) throws HandlerFailure {
         String type = event.getData().getEventType();
         List<RegisteredHandler> takers = handlers.stream().filter(h -> h.takes(type)).toList();
         if (!takers.isEmpty()) {

@@ -106,7 +106,7 @@ public final class ConnectorApplication {
             store.close();
         };
         try {
-            return ConnectorServer.start(config, processor, storeHealth, resources, metrics);
+            return ConnectorServer.start(config, processor, store, storeHealth, resources, metrics);
         } catch (IOException | RuntimeException e) {
             try {
                 resources.close();
@@ -122,12 +122,14 @@ public final class ConnectorApplication {
             return PostgresStateStore.open(state.dbUrl(), state.dbUser(), state.dbPassword() == null ? null : state.dbPassword().reveal(),
                     state.dbSchema(), state.dbPoolSize(), state.dbTimeout(), metrics.registry());
         }
-        return new MemoryStateStore(state.memoryMaxEvents(), state.idempotencyTtl(), Clock.systemUTC());
+        return new MemoryStateStore(state.memoryMaxEvents(), state.idempotencyTtl(), Clock.systemUTC(), state.journalMemoryEntries(),
+                state.journalMemoryBodyBytes());
     }
 
     private static void purgeExpired(StateStore store, ConnectorConfig.StateSettings state) {
         try {
             store.purgeFinishedBefore(Instant.now().minus(state.idempotencyTtl()));
+            store.purgeJournalBodiesBefore(Instant.now().minus(state.journalBodyRetention()));
         } catch (RuntimeException e) {
             LOG.warn("Purging expired events failed; will try again", e);
         }

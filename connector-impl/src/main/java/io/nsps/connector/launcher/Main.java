@@ -35,14 +35,15 @@ import picocli.CommandLine.ParentCommand;
 import sun.misc.Signal;
 
 /**
- * {@code nsps-connector [serve|handlers|check-config|send|help|generate-completion]} ({@code demo} is
+ * {@code nsps-connector [serve|handlers|check-config|send|journal|replay|help|generate-completion]} ({@code demo} is
  * connector-demo's, run by the same launcher). Configuration comes from environment variables;
  * a configuration problem ends the process with exit code 2 and the list of every problem, no
  * stack trace. SIGTERM and SIGINT shut down gracefully and exit 0.
  */
 @Command(name = "nsps-connector", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Receives PortaBilling events from NSPS and provisions external systems through handlers.",
-        subcommands = {Main.Serve.class, Main.Handlers.class, CheckConfigCommand.class, SendCommand.class, Main.Train.class,
+        subcommands = {Main.Serve.class, Main.Handlers.class, CheckConfigCommand.class, SendCommand.class, JournalCommand.class,
+                ReplayCommand.class, Main.Train.class,
                 CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class})
 public final class Main implements Callable<Integer> {
 

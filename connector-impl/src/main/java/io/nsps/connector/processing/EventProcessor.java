@@ -1,6 +1,9 @@
 package io.nsps.connector.processing;
 
 import io.nsps.connector.dispatch.DispatchResult;
+import io.nsps.connector.dispatch.UpstreamCall;
+import io.nsps.connector.state.Journal;
+import java.util.ArrayList;
 import io.nsps.connector.dispatch.EventDispatcher;
 import io.nsps.connector.dispatch.HandlerFailure;
 import io.nsps.connector.logging.LogText;
@@ -66,14 +69,35 @@ public final class EventProcessor {
     }
 
     /** What became of one delivery; a handler's unexpected exception is kept as an internal error, then rethrown. */
-    @SuppressWarnings("try") // the section marks the wait; nothing in it refers to it
     public Outcome process(Event event) {
+        return process(event, null);
+    }
+
+    /**
+     * The same, keeping {@code body} (the event as received) with the delivery's journal entry for
+     * a later replay; null keeps none.
+     */
+    @SuppressWarnings("try") // the section marks the wait; nothing in it refers to it
+    public Outcome process(Event event, byte[] body) {
         try (Waiting.Section section = waiting.enter()) {
-            return processWaiting(event);
+            return processWaiting(event, body, false, false);
         }
     }
 
-    private Outcome processWaiting(Event event) {
+    /**
+     * The operator's replay of an event: run again even when it was done before (the explicit
+     * action bypasses "already processed"), in its subscriber's order as any delivery: an event
+     * older than the last one applied to its subscriber is not applied, unless {@code force}. Its
+     * journal entry is marked as a replay.
+     */
+    @SuppressWarnings("try")
+    public Outcome replay(Event event, byte[] body, boolean force) {
+        try (Waiting.Section section = waiting.enter()) {
+            return processWaiting(event, body, true, force);
+        }
+    }
+
+    private Outcome processWaiting(Event event, byte[] body, boolean replay, boolean force) {
         // What the stores keep: keys bounded and compared exactly, text storable.
         String eventId = StoredText.key(event.getEventId());
         String type = Texts.storable(event.getData().getEventType(), MAX_TYPE_CHARS);
@@ -90,9 +114,9 @@ public final class EventProcessor {
         EventFingerprint fingerprint = EventIdentity.fingerprint(event, time.map(EventIdentity.EventTime::instant).orElse(null));
         Instant deadline = now.plus(settings.inFlightWait());
         while (true) {
-            Claim claim = store.claim(eventId, type, subscriber, settings.instanceId(), clock.instant().plus(settings.claimLease()));
+            Claim claim = store.claim(eventId, type, subscriber, settings.instanceId(), clock.instant().plus(settings.claimLease()), replay);
             if (claim instanceof Claim.Claimed) {
-                return run(event, eventId, type, subscriber, subscriberText.orElse(null), time, fingerprint);
+                return run(event, eventId, type, subscriber, subscriberText.orElse(null), time, fingerprint, body, replay, force);
             }
             if (claim instanceof Claim.AlreadyDone done) {
                 warnIfDifferent(event, fingerprint, done.fingerprint());
@@ -134,11 +158,12 @@ public final class EventProcessor {
     }
 
     private Outcome run(Event event, String eventId, String type, String subscriber, String subscriberText,
-                        Optional<EventIdentity.EventTime> time, EventFingerprint fingerprint) {
+                        Optional<EventIdentity.EventTime> time, EventFingerprint fingerprint, byte[] body, boolean replay, boolean force) {
         Instant received = clock.instant();
+        List<UpstreamCall> calls = new ArrayList<>();
         Outcome outcome;
         try (SubscriberLock lock = subscriber == null ? SubscriberLock.NONE : store.lockSubscriber(subscriber, settings.subscriberLockWait())) {
-            outcome = provision(event, eventId, subscriberText, time.map(EventIdentity.EventTime::instant), lock);
+            outcome = provision(event, eventId, subscriberText, time.map(EventIdentity.EventTime::instant), lock, calls, force);
         } catch (SubscriberBusyException e) {
             outcome = new Outcome.Deferred(Reason.SUBSCRIBER_BUSY, "Another event of this subscriber is still being provisioned; retry later",
                     "Subscriber busy");
@@ -147,24 +172,34 @@ public final class EventProcessor {
             outcome = stopping();
         } catch (RuntimeException | Error e) {
             store.finish(eventId, type, subscriber, settings.instanceId(), received,
-                    new Outcome.Failed(Failure.INTERNAL_ERROR, "Internal error", "Internal server error"), fingerprint);
+                    new Outcome.Failed(Failure.INTERNAL_ERROR, "Internal error", "Internal server error"), fingerprint,
+                    journal(calls, body, replay));
             throw e;
         }
         // A deferred one too: it releases the claim, so the next delivery runs again at once.
-        store.finish(eventId, type, subscriber, settings.instanceId(), received, outcome, fingerprint);
+        store.finish(eventId, type, subscriber, settings.instanceId(), received, outcome, fingerprint, journal(calls, body, replay));
         return outcome;
     }
 
-    private Outcome provision(Event event, String eventId, String subscriberText, Optional<Instant> time, SubscriberLock lock) {
+    private static Journal.Record journal(List<UpstreamCall> calls, byte[] body, boolean replay) {
+        List<Journal.UpstreamCall> kept = new ArrayList<>(calls.size());
+        for (UpstreamCall call : calls) {
+            kept.add(new Journal.UpstreamCall(call.handler(), call.action(), call.status(), call.millis()));
+        }
+        return new Journal.Record(kept, body, replay);
+    }
+
+    private Outcome provision(Event event, String eventId, String subscriberText, Optional<Instant> time, SubscriberLock lock,
+                              List<UpstreamCall> calls, boolean force) {
         Optional<Instant> last = lock.lastApplied();
-        if (time.isPresent() && last.isPresent() && time.get().isBefore(last.get())) {
+        if (!force && time.isPresent() && last.isPresent() && time.get().isBefore(last.get())) {
             String message = "Event is older (" + time.get() + ") than the last one applied to " + LogText.bounded(subscriberText)
                     + " (" + last.get() + "); not applied";
             LOG.info(message);
             return new Outcome.Done(Result.STALE, message);
         }
         try {
-            DispatchResult result = dispatcher.dispatch(event);
+            DispatchResult result = dispatcher.dispatch(event, calls);
             if (result.processed() && time.isPresent()) {
                 lock.applied(time.get(), eventId);
             }

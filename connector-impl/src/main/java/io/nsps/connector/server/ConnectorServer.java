@@ -3,6 +3,8 @@ package io.nsps.connector.server;
 import io.nsps.connector.auth.BearerAuthFilter;
 import io.nsps.connector.config.BuildInfo;
 import io.nsps.connector.metrics.ConnectorMetrics;
+import io.nsps.connector.state.StateStore;
+import java.time.Clock;
 import java.util.function.Supplier;
 import io.nsps.connector.auth.JwtTokenVerifier;
 import io.nsps.connector.auth.StaticTokenVerifier;
@@ -78,6 +80,7 @@ public final class ConnectorServer implements AutoCloseable {
     private final ObjectMapper mapper;
     private final Supplier<jakarta.ws.rs.core.Response> health;
     private ManagementServer management;
+    private final CompletableFuture<EventParser> parser;
 
     private ConnectorServer(ConnectorConfig config, EventProcessor processor, StateStoreHealth storeHealth, AutoCloseable resources,
                             TokenVerifier verifier, ConnectorMetrics metrics) {
@@ -88,7 +91,7 @@ public final class ConnectorServer implements AutoCloseable {
         // The event schema's validators and the models' deserializers take a few hundred ms to build:
         // built (and tried on the bundled sample event) on another core while Jersey builds its
         // application, and joined before the port opens, so a broken schema still stops start-up.
-        CompletableFuture<EventParser> parser = CompletableFuture.supplyAsync(() -> new EventParser(mapper).warmedUp());
+        this.parser = CompletableFuture.supplyAsync(() -> new EventParser(mapper).warmedUp());
         // Not joined: it may still run when the port opens, and only takes work off the first answer.
         parser.thenRunAsync(() -> warmUpFirstAnswer(mapper));
         this.idleMemory = IdleMemoryReturn.start(config.idleMemoryReturnAfter());
@@ -136,7 +139,7 @@ public final class ConnectorServer implements AutoCloseable {
      *
      * @param resources closed after the last request at shutdown (handlers, state store)
      */
-    public static ConnectorServer start(ConnectorConfig config, EventProcessor processor, StateStoreHealth storeHealth,
+    public static ConnectorServer start(ConnectorConfig config, EventProcessor processor, StateStore store, StateStoreHealth storeHealth,
                                         AutoCloseable resources, ConnectorMetrics metrics) throws IOException {
         TokenVerifier verifier = config.authMode() == ConnectorConfig.AuthMode.JWT
                 ? new JwtTokenVerifier(config.jwt().orElseThrow())
@@ -145,7 +148,10 @@ public final class ConnectorServer implements AutoCloseable {
         connector.server.start();
         if (config.managementPort() != 0) {
             try {
-                connector.management = ManagementServer.start(config.host(), config.managementPort(), metrics, connector::healthAnswer);
+                Operations operations = new Operations(store, processor, connector.parser::join,
+                        new Answers(config.upstreamRateLimitStatus()), connector.mapper, Clock.systemUTC());
+                connector.management = ManagementServer.start(config.host(), config.managementPort(), metrics, connector::healthAnswer,
+                        operations, config.managementToken(), connector.mapper);
             } catch (IOException e) {
                 connector.server.shutdownNow();
                 connector.workers.shutdownNow();
@@ -153,7 +159,8 @@ public final class ConnectorServer implements AutoCloseable {
                 throw new IOException("MANAGEMENT_PORT " + config.managementPort() + " cannot be bound on " + config.host() + ": "
                         + e.getMessage() + " (set MANAGEMENT_PORT to a free port, or 0 to turn the management port off)", e);
             }
-            LOG.info("Management port {}: /metrics and /health", connector.management.port());
+            LOG.info("Management port {}: /metrics and /health{}", connector.management.port(),
+                    config.managementToken().isPresent() ? "; /journal and /replay with MANAGEMENT_TOKEN" : "");
         }
         LOG.info("Connector {} listening on {}:{}, events {} ({} ms after the JVM started)", BuildInfo.current().describe(),
                 config.host(), connector.port(),

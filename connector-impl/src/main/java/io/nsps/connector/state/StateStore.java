@@ -3,6 +3,7 @@ package io.nsps.connector.state;
 import io.nsps.connector.outcome.Outcome;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -21,7 +22,15 @@ public interface StateStore extends AutoCloseable {
      * Takes the event unless it is done, or claimed by a delivery whose lease has not run out. A
      * failed event, or one whose claim expired, is taken again.
      */
-    Claim claim(String eventId, String eventType, String subscriber, String owner, Instant leaseUntil);
+    default Claim claim(String eventId, String eventType, String subscriber, String owner, Instant leaseUntil) {
+        return claim(eventId, eventType, subscriber, owner, leaseUntil, false);
+    }
+
+    /**
+     * The same; with {@code evenIfDone} (the operator's replay), an event done before is taken too
+     * (unless another delivery holds it now).
+     */
+    Claim claim(String eventId, String eventType, String subscriber, String owner, Instant leaseUntil, boolean evenIfDone);
 
     /** The outcome of an event, if it finished and is still remembered. */
     Optional<Outcome> finished(String eventId);
@@ -30,8 +39,20 @@ public interface StateStore extends AutoCloseable {
      * Finishes a claimed event with its outcome, keeping its fingerprint beside it, and journals the
      * delivery. Only a {@link Outcome.Done} one is never claimed again.
      */
+    default void finish(String eventId, String eventType, String subscriber, String owner, Instant receivedAt, Outcome outcome,
+                        EventFingerprint fingerprint) {
+        finish(eventId, eventType, subscriber, owner, receivedAt, outcome, fingerprint, Journal.Record.NONE);
+    }
+
+    /** The same, with what the journal keeps beside the outcome (the upstream calls, the body, the replay mark). */
     void finish(String eventId, String eventType, String subscriber, String owner, Instant receivedAt, Outcome outcome,
-                EventFingerprint fingerprint);
+                EventFingerprint fingerprint, Journal.Record journal);
+
+    /** The journal's entries that match, the newest first. */
+    List<Journal.Entry> journal(Journal.Query query);
+
+    /** The body kept with the newest journal entry of an event that still has one (for a replay). */
+    Optional<byte[]> journalBody(String eventId);
 
     /**
      * Checks that the store answers, within its time bound ({@code STATE_DB_TIMEOUT}).
@@ -50,6 +71,9 @@ public interface StateStore extends AutoCloseable {
 
     /** Forgets finished events older than the cut-off. */
     void purgeFinishedBefore(Instant cutoff);
+
+    /** Drops the bodies kept with journal entries finished before the cut-off ({@code JOURNAL_BODY_RETENTION}). */
+    void purgeJournalBodiesBefore(Instant cutoff);
 
     @Override
     void close();

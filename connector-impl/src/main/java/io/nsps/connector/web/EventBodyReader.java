@@ -51,6 +51,16 @@ public final class EventBodyReader implements MessageBodyReader<Event> {
         return type == Event.class;
     }
 
+    /** The body of the event just read on this thread, until the resource takes it ({@link #takeBody}). */
+    private static final ThreadLocal<byte[]> RECEIVED_BODY = new ThreadLocal<>();
+
+    /** The body of the event this thread's request carried, once; null when there is none. */
+    static byte[] takeBody() {
+        byte[] body = RECEIVED_BODY.get();
+        RECEIVED_BODY.remove();
+        return body;
+    }
+
     @Override
     @SuppressWarnings("try") // the section marks the wait; nothing in it refers to it
     public Event readFrom(Class<Event> type, Type genericType, Annotation[] annotations, MediaType mediaType,
@@ -60,7 +70,10 @@ public final class EventBodyReader implements MessageBodyReader<Event> {
         try (Waiting.Section section = waiting.enter()) {
             body = readBounded(entityStream, httpHeaders.getFirst(HttpHeaders.CONTENT_LENGTH));
         }
-        return parser.get().parse(body);
+        Event event = parser.get().parse(body);
+        // For the journal (a replay): the resource, on this thread, takes it with the event.
+        RECEIVED_BODY.set(body);
+        return event;
     }
 
     private byte[] readBounded(InputStream in, String declaredLength) {

@@ -28,8 +28,12 @@ public final class EventsResource implements DefaultApi {
     private final Answers answers;
 
     private final ConnectorMetrics metrics;
+    /** Whether the journal keeps the events' bodies (JOURNAL_BODY_RETENTION above zero). */
+    private final boolean keepBodies;
 
-    EventsResource(EventProcessor processor, ConnectorLifecycle lifecycle, HealthCheck health, Answers answers, ConnectorMetrics metrics) {
+    EventsResource(EventProcessor processor, ConnectorLifecycle lifecycle, HealthCheck health, Answers answers, ConnectorMetrics metrics,
+                   boolean keepBodies) {
+        this.keepBodies = keepBodies;
         this.metrics = Objects.requireNonNull(metrics, "metrics is null");
         this.processor = Objects.requireNonNull(processor, "processor is null");
         this.lifecycle = Objects.requireNonNull(lifecycle, "lifecycle is null");
@@ -46,13 +50,14 @@ public final class EventsResource implements DefaultApi {
     public Response processEventProcessEventPost(Event event) {
         MDC.put(RequestTracing.EVENT_ID, LogText.bounded(event.getEventId()));
         MDC.put(RequestTracing.EVENT_TYPE, LogText.bounded(event.getData().getEventType()));
+        byte[] body = EventBodyReader.takeBody();
         if (lifecycle.isDraining()) {
             MDC.put(RequestTracing.OUTCOME, "refused_draining");
             metrics.capacityRefused("shutting_down");
             return Answers.error(503, ErrorType.CONNECTION_ERROR, "The connector is shutting down; retry later",
                     "Service unavailable", Map.of(HttpHeaders.RETRY_AFTER, Answers.CAPACITY_RETRY_AFTER));
         }
-        Outcome outcome = processor.process(event);
+        Outcome outcome = processor.process(event, keepBodies ? body : null);
         MDC.put(RequestTracing.OUTCOME, Answers.label(outcome));
         return answers.event(outcome);
     }

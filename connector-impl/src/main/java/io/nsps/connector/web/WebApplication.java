@@ -73,7 +73,8 @@ public record WebApplication(ResourceConfig resources, Supplier<Response> health
         application.register(new EventBodyReader(parser, config.maxBodyBytes(), config.bodyReadTimeout(), waiting));
         application.register(new ConnectorExceptionMapper(metrics));
 
-        EventsResource resource = new EventsResource(processor, lifecycle, health, new Answers(config.upstreamRateLimitStatus()), metrics);
+        EventsResource resource = new EventsResource(processor, lifecycle, health, new Answers(config.upstreamRateLimitStatus()), metrics,
+                !config.state().journalBodyRetention().isZero());
         application.registerResources(
                 route(config.eventsPath().orElse(ANY_PATH), "POST", resource, "processEventProcessEventPost", Event.class),
                 route("/health", "GET", resource, "healthCheckHealthGet"));

@@ -2,6 +2,7 @@ package io.nsps.connector.state.memory;
 
 import io.nsps.connector.state.Claim;
 import io.nsps.connector.state.EventFingerprint;
+import io.nsps.connector.state.Journal;
 import io.nsps.connector.outcome.Outcome;
 import io.nsps.connector.state.StateStore;
 import io.nsps.connector.state.SubscriberLock;
@@ -11,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -76,7 +78,22 @@ public final class MemoryStateStore implements StateStore {
     private final long ttlMillis;
     private final Clock clock;
 
+    /** The journal's defaults: the last 10 000 deliveries, their bodies within 64 MiB. */
+    public static final int DEFAULT_JOURNAL_ENTRIES = 10_000;
+    public static final long DEFAULT_JOURNAL_BODY_BYTES = 64L << 20;
+
+    private final MemoryJournal journal;
+
     public MemoryStateStore(long maxEvents, Duration ttl, Clock clock) {
+        this(maxEvents, ttl, clock, DEFAULT_JOURNAL_ENTRIES, DEFAULT_JOURNAL_BODY_BYTES);
+    }
+
+    /**
+     * @param journalEntries deliveries the journal keeps, at most (0: none)
+     * @param journalBodyBytes bytes of event bodies the journal keeps, at most, for replays
+     */
+    public MemoryStateStore(long maxEvents, Duration ttl, Clock clock, int journalEntries, long journalBodyBytes) {
+        this.journal = new MemoryJournal(journalEntries, journalBodyBytes);
         this.clock = clock;
         this.ttlMillis = ttl.toMillis();
         int perSegment = (int) Math.min(Integer.MAX_VALUE / 4, (maxEvents + SEGMENTS - 1) / SEGMENTS);
@@ -88,7 +105,7 @@ public final class MemoryStateStore implements StateStore {
     }
 
     @Override
-    public Claim claim(String eventId, String eventType, String subscriber, String owner, Instant leaseUntil) {
+    public Claim claim(String eventId, String eventType, String subscriber, String owner, Instant leaseUntil, boolean evenIfDone) {
         EventKey key = EventKey.of(eventId);
         EventSegment segment = eventSegments[segmentOf(key.hash)];
         synchronized (segment) {
@@ -96,7 +113,7 @@ public final class MemoryStateStore implements StateStore {
             segment.finished.removeWrittenBefore(now - ttlMillis);
             int slot = segment.finished.find(key.hi, key.lo, key.text, key.hash);
             Outcome outcome = slot < 0 ? null : (Outcome) segment.finished.ref(slot);
-            if (outcome instanceof Outcome.Done done) {
+            if (outcome instanceof Outcome.Done done && !evenIfDone) {
                 return new Claim.AlreadyDone(done, EventFingerprint.unpacked(segment.finished.value(slot)));
             }
             InFlight inFlight = segment.inFlight.get(key);
@@ -130,7 +147,9 @@ public final class MemoryStateStore implements StateStore {
 
     @Override
     public void finish(String eventId, String eventType, String subscriber, String owner, Instant receivedAt, Outcome outcome,
-                       EventFingerprint fingerprint) {
+                       EventFingerprint fingerprint, Journal.Record record) {
+        journal.add(new Journal.Entry(0, eventId, eventType, subscriber, owner, receivedAt, clock.instant(), outcome, record.calls(),
+                record.replay(), record.body() != null), record.body());
         Outcome shared = commonOutcomes.get(outcome, seen -> seen);
         EventKey key = EventKey.of(eventId);
         EventSegment segment = eventSegments[segmentOf(key.hash)];
@@ -228,6 +247,21 @@ public final class MemoryStateStore implements StateStore {
         } catch (ArithmeticException beyondALong) {
             return null;
         }
+    }
+
+    @Override
+    public List<Journal.Entry> journal(Journal.Query query) {
+        return journal.find(query);
+    }
+
+    @Override
+    public Optional<byte[]> journalBody(String eventId) {
+        return journal.body(eventId);
+    }
+
+    @Override
+    public void purgeJournalBodiesBefore(Instant cutoff) {
+        journal.dropBodiesBefore(cutoff);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.nsps.connector.state.postgres;
 
 import io.nsps.connector.state.Claim;
 import io.nsps.connector.state.EventFingerprint;
+import io.nsps.connector.state.Journal;
 import io.nsps.connector.outcome.Outcome;
 import io.nsps.connector.state.StateStore;
 import io.nsps.connector.state.StateStoreException;
@@ -19,6 +20,7 @@ import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -114,7 +116,7 @@ public final class PostgresStateStore implements StateStore {
     }
 
     @Override
-    public Claim claim(String eventId, String eventType, String subscriber, String owner, Instant leaseUntil) {
+    public Claim claim(String eventId, String eventType, String subscriber, String owner, Instant leaseUntil, boolean evenIfDone) {
         String take = """
                 insert into nsps_event (event_id, event_type, subscriber, state, owner, lease_until)
                 values (?, ?, ?, 'in_flight', ?, ?)
@@ -123,6 +125,7 @@ public final class PostgresStateStore implements StateStore {
                        received_at = now(), finished_at = null
                  where nsps_event.state = 'failed'
                     or (nsps_event.state = 'in_flight' and nsps_event.lease_until < now())
+                    or (? and nsps_event.state = 'done')
                 returning event_id""";
         try (Connection connection = pool.getConnection(); PreparedStatement statement = connection.prepareStatement(take)) {
             statement.setString(1, eventId);
@@ -130,6 +133,7 @@ public final class PostgresStateStore implements StateStore {
             statement.setString(3, subscriber);
             statement.setString(4, owner);
             statement.setTimestamp(5, Timestamp.from(leaseUntil));
+            statement.setBoolean(6, evenIfDone);
             try (ResultSet taken = statement.executeQuery()) {
                 if (taken.next()) {
                     return new Claim.Claimed();
@@ -222,7 +226,7 @@ public final class PostgresStateStore implements StateStore {
 
     @Override
     public void finish(String eventId, String eventType, String subscriber, String owner, Instant receivedAt, Outcome outcome,
-                       EventFingerprint fingerprint) {
+                       EventFingerprint fingerprint, Journal.Record record) {
         boolean done = outcome instanceof Outcome.Done;
         Outcome.Failed failed = outcome instanceof Outcome.Failed f ? f : null;
         // outcome: the result of a done event, "failed" or "deferred"; failure: what failed or why deferred.
@@ -247,8 +251,9 @@ public final class PostgresStateStore implements StateStore {
                            error_type = ?, message = ?, error = ?, retry_after_ms = ?, headers = '{}', data_hash = ?, event_time = ?
                      where event_id = ? and owner = ?""");
                  PreparedStatement journal = connection.prepareStatement("""
-                    insert into nsps_event_journal (event_id, event_type, subscriber, instance, received_at, finished_at, outcome, error)
-                    values (?, ?, ?, ?, ?, now(), ?, ?)""")) {
+                    insert into nsps_event_journal (event_id, event_type, subscriber, instance, received_at, finished_at, outcome, error,
+                                                    message, upstream_calls, body, replay)
+                    values (?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?)""")) {
                 update.setString(1, done ? "done" : "failed");
                 // For instances of 0.1, which read done-ness from status (V2__fingerprint_and_outcome.sql).
                 update.setInt(2, done ? LEGACY_DONE_STATUS : LEGACY_FAILED_STATUS);
@@ -274,6 +279,10 @@ public final class PostgresStateStore implements StateStore {
                 journal.setTimestamp(5, Timestamp.from(receivedAt));
                 journal.setString(6, kind);
                 journal.setString(7, error);
+                journal.setString(8, outcome.message());
+                journal.setString(9, record.calls().isEmpty() ? null : JournalCalls.toJson(record.calls()));
+                journal.setBytes(10, record.body());
+                journal.setBoolean(11, record.replay());
                 journal.executeUpdate();
                 connection.commit();
             } catch (SQLException e) {
@@ -283,6 +292,92 @@ public final class PostgresStateStore implements StateStore {
         } catch (SQLException e) {
             throw new StateStoreException("finishing an event", e);
         }
+    }
+
+    @Override
+    public List<Journal.Entry> journal(Journal.Query query) {
+        StringBuilder sql = new StringBuilder("""
+                select j.id, j.event_id, j.event_type, j.subscriber, j.instance, j.received_at, j.finished_at, j.outcome, j.error,
+                       j.message, j.upstream_calls, j.replay, j.body is not null
+                  from nsps_event_journal j where true""");
+        List<Object> parameters = new ArrayList<>();
+        if (query.failedOnly()) {
+            // A done delivery's outcome is a result (processed, ignored, stale, duplicate); 0.1's rows say the same.
+            sql.append(" and (j.outcome is null or j.outcome not in ('processed', 'ignored', 'stale', 'duplicate'))");
+        }
+        if (query.subscriber() != null) {
+            sql.append(" and j.subscriber = ?");
+            parameters.add(query.subscriber());
+        }
+        if (query.eventId() != null) {
+            sql.append(" and j.event_id = ?");
+            parameters.add(query.eventId());
+        }
+        if (query.since() != null) {
+            sql.append(" and j.finished_at >= ?");
+            parameters.add(Timestamp.from(query.since()));
+        }
+        sql.append(" order by j.id desc limit ?");
+        parameters.add(query.limit());
+        try (Connection connection = pool.getConnection(); PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+            for (int i = 0; i < parameters.size(); i++) {
+                statement.setObject(i + 1, parameters.get(i));
+            }
+            List<Journal.Entry> entries = new ArrayList<>();
+            try (ResultSet row = statement.executeQuery()) {
+                while (row.next()) {
+                    entries.add(new Journal.Entry(row.getLong(1), row.getString(2), row.getString(3), row.getString(4), row.getString(5),
+                            row.getTimestamp(6).toInstant(), row.getTimestamp(7).toInstant(),
+                            journalOutcome(row.getString(8), row.getString(10), row.getString(9)),
+                            JournalCalls.fromJson(row.getString(11)), row.getBoolean(12), row.getBoolean(13)));
+                }
+            }
+            return entries;
+        } catch (SQLException e) {
+            throw new StateStoreException("reading the journal", e);
+        }
+    }
+
+    @Override
+    public Optional<byte[]> journalBody(String eventId) {
+        try (Connection connection = pool.getConnection(); PreparedStatement statement = connection.prepareStatement(
+                "select body from nsps_event_journal where event_id = ? and body is not null order by id desc limit 1")) {
+            statement.setString(1, eventId);
+            try (ResultSet row = statement.executeQuery()) {
+                return row.next() ? Optional.of(row.getBytes(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new StateStoreException("reading an event's body", e);
+        }
+    }
+
+    @Override
+    public void purgeJournalBodiesBefore(Instant cutoff) {
+        try (Connection connection = pool.getConnection(); PreparedStatement statement = connection.prepareStatement(
+                "update nsps_event_journal set body = null where body is not null and finished_at < ?")) {
+            statement.setTimestamp(1, Timestamp.from(cutoff));
+            statement.executeUpdate();
+        } catch (SQLException e) {
+            throw new StateStoreException("purging the journal's bodies", e);
+        }
+    }
+
+    /** A journal row's outcome: its kind (a result, a failure, or a deferral's reason), message and error. */
+    private static Outcome journalOutcome(String kind, String message, String error) {
+        String text = message == null ? "" : message;
+        if (kind != null) {
+            for (Outcome.Done.Result result : Outcome.Done.Result.values()) {
+                if (result.name().equalsIgnoreCase(kind)) {
+                    return new Outcome.Done(result, text);
+                }
+            }
+            for (Outcome.Deferred.Reason reason : Outcome.Deferred.Reason.values()) {
+                if (reason.name().equalsIgnoreCase(kind)) {
+                    return new Outcome.Deferred(reason, text, error);
+                }
+            }
+        }
+        return new Outcome.Failed(failure(kind), text, error);
     }
 
     @Override

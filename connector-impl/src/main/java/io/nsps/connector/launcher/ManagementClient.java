@@ -1,0 +1,65 @@
+package io.nsps.connector.launcher;
+
+import io.nsps.connector.config.ConnectorConfigLoader;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The operator's commands' way to a running instance: its management port
+ * ({@code http://127.0.0.1:$MANAGEMENT_PORT} unless {@code --url} says otherwise), with
+ * {@code MANAGEMENT_TOKEN} (or {@code MANAGEMENT_TOKEN_FILE}, or {@code --token}).
+ */
+final class ManagementClient {
+
+    private final URI base;
+    private final String token;
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+
+    private ManagementClient(URI base, String token) {
+        this.base = base;
+        this.token = token;
+    }
+
+    /** @throws IllegalArgumentException when no token is given */
+    static ManagementClient of(String url, String token, Map<String, String> env) throws IOException {
+        String base = url != null ? url : "http://127.0.0.1:" + env.getOrDefault("MANAGEMENT_PORT",
+                Integer.toString(ConnectorConfigLoader.DEFAULT_MANAGEMENT_PORT));
+        String bearer = token;
+        if (bearer == null) {
+            bearer = env.get("MANAGEMENT_TOKEN");
+        }
+        if ((bearer == null || bearer.isBlank()) && env.get("MANAGEMENT_TOKEN_FILE") != null) {
+            bearer = Files.readString(Path.of(env.get("MANAGEMENT_TOKEN_FILE"))).strip();
+        }
+        if (bearer == null || bearer.isBlank()) {
+            throw new IllegalArgumentException("no management token: give --token, or set MANAGEMENT_TOKEN");
+        }
+        return new ManagementClient(URI.create(base.endsWith("/") ? base : base + "/"), bearer.strip());
+    }
+
+    HttpResponse<String> get(String pathAndQuery) throws IOException, InterruptedException {
+        return client.send(request(pathAndQuery).GET().build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+        return client.send(request(path).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    URI base() {
+        return base;
+    }
+
+    private HttpRequest.Builder request(String pathAndQuery) {
+        return HttpRequest.newBuilder(base.resolve(pathAndQuery.startsWith("/") ? pathAndQuery.substring(1) : pathAndQuery))
+                .timeout(Duration.ofMinutes(5)).header("Authorization", "Bearer " + token);
+    }
+}

@@ -1,0 +1,195 @@
+package io.nsps.connector.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nsps.connector.metrics.MetricsTest;
+import io.nsps.connector.testing.ConnectorProcess;
+import io.nsps.connector.testing.HttpAnswer;
+import io.nsps.connector.testing.PostgresDatabase;
+import io.nsps.connector.testing.RunningConnector;
+import io.nsps.connector.testing.TestSecrets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The journal and the operator's replay, on both state stores: the {@code journal} and
+ * {@code replay} commands run as processes against a running connector's management port, as an
+ * operator runs them, with the hlr-hss handler against a real HTTP server standing for the HLR.
+ */
+final class JournalAndReplayTest {
+
+    private static final String MAIN = "io.nsps.connector.launcher.Main";
+    private static final String OK = "{\"result\":true}";
+    private static final String MANAGEMENT_TOKEN = TestSecrets.remember("management-token-5e1f0c2a9b");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final MockWebServer hlr = new MockWebServer();
+    private RunningConnector connector;
+    private String schema;
+
+    @BeforeEach
+    void startHlr() throws Exception {
+        hlr.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (connector != null) {
+            connector.close();
+        }
+        hlr.shutdown();
+        if (schema != null) {
+            PostgresDatabase.dropSchema(schema);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "postgres"})
+    void theJournalListsEveryDeliveryWithItsUpstreamCalls(String store) throws Exception {
+        start(store);
+        hlr.enqueue(json(200, OK));
+        hlr.enqueue(json(500, "{\"error\":\"HLR database locked\"}"));
+        assertThat(connector.postEvent(event("journal-ok", "255010000000001", "2026-01-01T00:00:00Z")).status()).isEqualTo(202);
+        assertThat(connector.postEvent(event("journal-failed", "255010000000002", "2026-01-01T00:00:00Z")).status()).isEqualTo(500);
+
+        Run table = command("journal");
+        Run failed = command("journal", "--failed", "--json");
+
+        assertThat(table.exit).as(table.text()).isZero();
+        assertThat(table.text()).contains("journal-ok", "journal-failed", "processed", "upstream_failed", "2 entries");
+        assertThat(failed.output).hasSize(1);
+        JsonNode entry = JSON.readTree(failed.output.get(0));
+        assertThat(entry.path("event_id").asText()).isEqualTo("journal-failed");
+        assertThat(entry.path("status").asInt()).isEqualTo(500);
+        assertThat(entry.path("subscriber").asText()).isEqualTo("imsi:255010000000002");
+        assertThat(entry.path("upstream_calls").get(0).path("handler").asText()).isEqualTo("hlr-hss");
+        assertThat(entry.path("upstream_calls").get(0).path("status").asInt()).isEqualTo(500);
+        assertThat(entry.path("upstream_calls").get(0).path("action").asText()).isEqualTo("update IMSI 255010000000002");
+        assertThat(entry.path("body_kept").asBoolean()).isTrue();
+        assertThat(entry.path("failure").asText()).isEqualTo("upstream_failed");
+        assertThat(entry.path("error").asText()).contains("HLR database locked");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "postgres"})
+    void aReplayOfAnEventThatFailedUpstreamProvisionsItOnceTheHlrIsBack(String store) throws Exception {
+        start(store);
+        hlr.enqueue(json(503, "{\"error\":\"maintenance\"}"));
+        String event = event("replay-1", "255010000000011", "2026-01-01T00:00:00Z");
+        assertThat(connector.postEvent(event).status()).isEqualTo(503);
+        hlr.enqueue(json(200, OK));
+
+        Run dryRun = command("replay", "--failed", "--since", "1h", "--dry-run");
+        assertThat(hlr.getRequestCount()).as("a dry run runs nothing").isEqualTo(1);
+        Run replay = command("replay", "replay-1");
+        HttpAnswer retriedByNsps = connector.postEvent(event);
+        Run journal = command("journal", "--event-id", "replay-1", "--json");
+
+        assertThat(dryRun.text()).contains("replay-1: dry run: Would be replayed", "1 event would be replayed");
+        assertThat(replay.exit).as(replay.text()).isZero();
+        assertThat(replay.text()).contains("replay-1: processed 202: HLR: update SIM 255010000000011");
+        assertThat(retriedByNsps.json().path("message").asText()).startsWith("Event already processed");
+        assertThat(hlr.getRequestCount()).as("the failed call, then the replay's; the retry after it provisions nothing").isEqualTo(2);
+        List<JsonNode> entries = new ArrayList<>();
+        for (String line : journal.output) {
+            entries.add(JSON.readTree(line));
+        }
+        // The retry after the replay was answered from the store: nothing ran, nothing journaled.
+        assertThat(entries).extracting(e -> e.path("outcome").asText() + " " + e.path("failure").asText("-") + " " + e.path("replay").asBoolean())
+                .containsExactly("processed - true", "failed upstream_unavailable false");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "postgres"})
+    void aReplayOfAStaleEventIsRefusedUnlessForced(String store) throws Exception {
+        start(store);
+        hlr.enqueue(json(200, OK));
+        hlr.enqueue(json(200, OK));
+        assertThat(connector.postEvent(event("older", "255010000000021", "2026-01-01T00:00:00Z")).status()).isEqualTo(202);
+        assertThat(connector.postEvent(event("newer", "255010000000021", "2026-01-02T00:00:00Z")).status()).isEqualTo(202);
+
+        Run refused = command("replay", "older");
+        int callsAfterRefusal = hlr.getRequestCount();
+        hlr.enqueue(json(200, OK));
+        Run forced = command("replay", "older", "--force");
+
+        assertThat(refused.exit).isEqualTo(1);
+        assertThat(refused.text()).contains("older: stale 202").contains("not applied");
+        assertThat(callsAfterRefusal).as("nothing sent to the HLR for a stale replay").isEqualTo(2);
+        assertThat(forced.exit).as(forced.text()).isZero();
+        assertThat(forced.text()).contains("older: processed 202");
+        assertThat(hlr.getRequestCount()).isEqualTo(3);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory"})
+    void theManagementOperationsWantTheManagementToken(String store) throws Exception {
+        start(store);
+
+        Run wrong = command("journal", "--token", "not-the-management-token-0");
+        Map<String, String> env = new HashMap<>(Map.of("MANAGEMENT_PORT", Integer.toString(connector.server().managementUri().orElseThrow().getPort())));
+        Run none = run(List.of("journal"), env);
+
+        assertThat(wrong.exit).isEqualTo(1);
+        assertThat(wrong.text()).contains("401");
+        assertThat(none.exit).isEqualTo(2);
+        assertThat(none.text()).contains("no management token");
+    }
+
+    private void start(String store) throws Exception {
+        Map<String, String> settings = new HashMap<>(Map.of("HANDLERS", "hlr-hss", "HLR_API_URL", hlr.url("/wtl/hlr/v1").toString(),
+                "MANAGEMENT_PORT", Integer.toString(MetricsTest.freePort()), "MANAGEMENT_TOKEN", MANAGEMENT_TOKEN));
+        if (store.equals("postgres")) {
+            PostgresDatabase.assumeReachable();
+            schema = PostgresDatabase.freshSchema();
+            settings.putAll(PostgresDatabase.connectorSettings(schema));
+        }
+        connector = RunningConnector.start(settings);
+    }
+
+    private static String event(String id, String imsi, String updatedAt) {
+        return "{\"event_id\":\"" + id + "\",\"updated_at\":\"" + updatedAt + "\",\"data\":{\"event_type\":\"SIM/Updated\"},"
+                + "\"pb_data\":{\"sim_info\":{\"imsi\":\"" + imsi + "\"},\"account_info\":{\"bill_status\":\"open\",\"blocked\":false}}}";
+    }
+
+    private static MockResponse json(int status, String body) {
+        return new MockResponse().setResponseCode(status).setHeader("Content-Type", "application/json").setBody(body);
+    }
+
+    private record Run(int exit, List<String> output) {
+        String text() {
+            return String.join("\n", output);
+        }
+    }
+
+    /** A command against this test's connector, with its management URL and token. */
+    private Run command(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--url", connector.server().managementUri().orElseThrow().toString()));
+        Map<String, String> env = new HashMap<>();
+        if (!all.contains("--token")) {
+            env.put("MANAGEMENT_TOKEN", MANAGEMENT_TOKEN);
+        }
+        return run(all, env);
+    }
+
+    private static Run run(List<String> args, Map<String, String> env) throws Exception {
+        Map<String, String> all = new HashMap<>(Map.of("LOG_FORMAT", "text"));
+        all.putAll(env);
+        try (ConnectorProcess process = ConnectorProcess.startMain(MAIN, args, all)) {
+            Integer exit = process.awaitExit(60);
+            assertThat(exit).as("%s finished", args).isNotNull();
+            return new Run(exit, process.output());
+        }
+    }
+}
