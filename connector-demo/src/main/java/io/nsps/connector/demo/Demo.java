@@ -38,6 +38,7 @@ public final class Demo {
     static int run(Map<String, String> env) throws IOException {
         String token = newToken();
         String simulatorToken = newToken();
+        String managementToken = newToken();
         try (HlrSimulator simulator = HlrSimulator.start(0, simulatorToken)) {
             Map<String, String> demoEnv = new HashMap<>(env);
             demoEnv.keySet().removeIf(name -> name.startsWith("HLR_") || name.startsWith("API_TOKEN"));
@@ -50,12 +51,16 @@ public final class Demo {
             demoEnv.put("HLR_TOKEN", simulatorToken);
             demoEnv.putIfAbsent("LOG_FORMAT", "text");
             demoEnv.putIfAbsent("HOST", "127.0.0.1");
+            // The management port (MANAGEMENT_PORT, 8081 by default): metrics, and the journal of the demo's events.
+            demoEnv.put("MANAGEMENT_TOKEN", managementToken);
             Path sample = Main.sampleEvent(env);
-            return Main.runUntilSignalled(demoEnv, server -> printInstructions(server, token, sample, simulator, simulatorToken));
+            return Main.runUntilSignalled(demoEnv, server -> printInstructions(server, token, sample, simulator, simulatorToken,
+                    managementToken));
         }
     }
 
-    private static void printInstructions(ConnectorServer server, String token, Path sample, HlrSimulator simulator, String simulatorToken) {
+    private static void printInstructions(ConnectorServer server, String token, Path sample, HlrSimulator simulator, String simulatorToken,
+                                          String managementToken) {
         PrintWriter out = new PrintWriter(System.out, true);
         out.println();
         out.println("NSPS connector demo is running: handlers hlr-hss (provisioning an embedded HLR/HSS simulator) and log.");
@@ -72,6 +77,10 @@ public final class Demo {
         out.println("  curl -sS -H 'Authorization: Bearer " + simulatorToken + "' " + simulator.baseUrl() + "/subscribers/" + SAMPLE_IMSI);
         out.println();
         out.println("Health: curl -sS " + server.baseUri().resolve("/health"));
+        server.managementUri().ifPresent(management -> {
+            out.println("Metrics: curl -sS " + management.resolve("/metrics"));
+            out.println("Journal: MANAGEMENT_TOKEN=" + managementToken + " ./nsps-connector journal --url " + management);
+        });
         out.println("Stop with Ctrl+C.");
         out.println();
     }
