@@ -167,8 +167,10 @@ public final class ConnectorConfigLoader {
         String instance = reader.get("INSTANCE_ID").orElseGet(ConnectorConfigLoader::defaultInstanceId);
         // Bodies carry subscriber data: kept only as long as a replay is likely, then dropped.
         Duration bodyRetention = reader.duration("JOURNAL_BODY_RETENTION", Duration.ofDays(7));
-        int journalEntries = (int) reader.number("JOURNAL_MEMORY_MAX_ENTRIES", 10_000, 0, 10_000_000);
-        long journalBodyBytes = reader.byteSize("JOURNAL_MEMORY_MAX_BODY_BYTES", 64L << 20, 0, 1L << 34);
+        // Small by default: entries that live for thousands of events reach the old generation, and its
+        // collections cost p99 (docs/performance.md, "The memory store's journal").
+        int journalEntries = (int) reader.number("JOURNAL_MEMORY_MAX_ENTRIES", 1_000, 0, 10_000_000);
+        long journalBodyBytes = reader.byteSize("JOURNAL_MEMORY_MAX_BODY_BYTES", 4L << 20, 0, 1L << 34);
         return new ConnectorConfig.StateSettings(kind, url, user, password, schema, poolSize, dbTimeout, maxEvents, ttl, lease,
                 inFlightWait, lockWait, maxAhead, instance, bodyRetention, journalEntries, journalBodyBytes);
     }

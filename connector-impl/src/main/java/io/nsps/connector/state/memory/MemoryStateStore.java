@@ -78,14 +78,11 @@ public final class MemoryStateStore implements StateStore {
     private final long ttlMillis;
     private final Clock clock;
 
-    /** The journal's defaults: the last 10 000 deliveries, their bodies within 64 MiB. */
-    public static final int DEFAULT_JOURNAL_ENTRIES = 10_000;
-    public static final long DEFAULT_JOURNAL_BODY_BYTES = 64L << 20;
-
     private final MemoryJournal journal;
 
+    /** A store without a journal (the connector's is configured: JOURNAL_MEMORY_*). */
     public MemoryStateStore(long maxEvents, Duration ttl, Clock clock) {
-        this(maxEvents, ttl, clock, DEFAULT_JOURNAL_ENTRIES, DEFAULT_JOURNAL_BODY_BYTES);
+        this(maxEvents, ttl, clock, 0, 0);
     }
 
     /**
