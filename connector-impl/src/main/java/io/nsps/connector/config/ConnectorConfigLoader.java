@@ -170,7 +170,7 @@ public final class ConnectorConfigLoader {
         // Small by default: entries that live for thousands of events reach the old generation, and its
         // collections cost p99 (docs/performance.md, "The memory store's journal").
         int journalEntries = (int) reader.number("JOURNAL_MEMORY_MAX_ENTRIES", 1_000, 0, 10_000_000);
-        long journalBodyBytes = reader.byteSize("JOURNAL_MEMORY_MAX_BODY_BYTES", 4L << 20, 0, 1L << 34);
+        long journalBodyBytes = reader.byteSize("JOURNAL_MEMORY_MAX_BODY_BYTES", 4L << 20, 0, 1L << 30); // one array
         return new ConnectorConfig.StateSettings(kind, url, user, password, schema, poolSize, dbTimeout, maxEvents, ttl, lease,
                 inFlightWait, lockWait, maxAhead, instance, bodyRetention, journalEntries, journalBodyBytes);
     }

@@ -122,8 +122,9 @@ public final class ConnectorApplication {
             return PostgresStateStore.open(state.dbUrl(), state.dbUser(), state.dbPassword() == null ? null : state.dbPassword().reveal(),
                     state.dbSchema(), state.dbPoolSize(), state.dbTimeout(), metrics.registry());
         }
+        // No bodies are kept without a retention: no ring for them.
         return new MemoryStateStore(state.memoryMaxEvents(), state.idempotencyTtl(), Clock.systemUTC(), state.journalMemoryEntries(),
-                state.journalMemoryBodyBytes());
+                state.journalBodyRetention().isZero() ? 0 : state.journalMemoryBodyBytes());
     }
 
     private static void purgeExpired(StateStore store, ConnectorConfig.StateSettings state) {

@@ -1,0 +1,108 @@
+package io.nsps.connector.state.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nsps.connector.outcome.Outcome;
+import io.nsps.connector.state.Journal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** The memory journal's bounds: entries in a ring, bodies in one array written round. */
+final class MemoryJournalTest {
+
+    private static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
+
+    @Test
+    void keepsTheNewestEntriesUpToItsBoundNewestFirst() {
+        MemoryJournal journal = new MemoryJournal(3, 1024);
+        for (int i = 1; i <= 5; i++) {
+            journal.add(entry("e" + i, i), null);
+        }
+
+        List<Journal.Entry> found = journal.find(Journal.Query.latest(10));
+        assertThat(found).extracting(Journal.Entry::eventId).containsExactly("e5", "e4", "e3");
+        assertThat(found).extracting(Journal.Entry::id).containsExactly(5L, 4L, 3L);
+    }
+
+    @Test
+    void bodiesSurviveUntilLaterOnesWriteOverThemIncludingAcrossTheArraysEnd() {
+        // 10-byte bodies in 25 bytes: two and a half fit, so every third one wraps around the end.
+        MemoryJournal journal = new MemoryJournal(100, 25);
+        for (int i = 0; i < 20; i++) {
+            journal.add(entry("e" + i, i), body(i));
+        }
+
+        for (int i = 0; i < 20; i++) {
+            boolean intact = i >= 18; // 18 and 19 are the 20 newest bytes; 17 was half overwritten
+            assertThat(journal.body("e" + i).map(String::new)).as("body of e%d", i).isEqualTo(intact ? Optional.of(text(i)) : Optional.empty());
+        }
+        assertThat(journal.find(Journal.Query.latest(3))).extracting(Journal.Entry::bodyKept).containsExactly(true, true, false);
+    }
+
+    @Test
+    void everyWrappedBodyReadsBackAsItWasWritten() {
+        MemoryJournal journal = new MemoryJournal(1000, 97);
+        for (int i = 0; i < 500; i++) {
+            byte[] body = body(i, 1 + i % 40);
+            journal.add(entry("e" + i, i), body);
+            assertThat(journal.body("e" + i)).as("body of e%d", i).hasValueSatisfying(read -> assertThat(read).isEqualTo(body));
+        }
+    }
+
+    @Test
+    void aBodyLargerThanTheArrayIsNotKeptAndTakesNoOtherBodysPlace() {
+        MemoryJournal journal = new MemoryJournal(10, 16);
+        journal.add(entry("small", 0), body(0));
+        journal.add(entry("large", 1), new byte[17]);
+
+        assertThat(journal.body("large")).isEmpty();
+        assertThat(journal.body("small").map(String::new)).contains(text(0));
+        assertThat(journal.find(Journal.Query.latest(1)).get(0).bodyKept()).isFalse();
+    }
+
+    @Test
+    void bodiesFinishedBeforeTheRetentionsCutoffAreDroppedTheirEntriesStay() {
+        MemoryJournal journal = new MemoryJournal(10, 1024);
+        journal.add(entry("old", 0), body(0));
+        journal.add(entry("new", 60), body(1));
+
+        journal.dropBodiesBefore(T0.plusSeconds(30));
+
+        assertThat(journal.body("old")).isEmpty();
+        assertThat(journal.body("new").map(String::new)).contains(text(1));
+        assertThat(journal.find(Journal.Query.latest(10))).extracting(Journal.Entry::eventId).containsExactly("new", "old");
+    }
+
+    @Test
+    void withoutEntriesNothingIsKept() {
+        MemoryJournal journal = new MemoryJournal(0, 1024);
+        journal.add(entry("e", 0), body(0));
+
+        assertThat(journal.find(Journal.Query.latest(10))).isEmpty();
+        assertThat(journal.body("e")).isEmpty();
+    }
+
+    private static Journal.Entry entry(String eventId, int second) {
+        Instant at = T0.plusSeconds(second);
+        return new Journal.Entry(0, eventId, "SIM/Updated", "imsi:001010000000001", "a", at, at,
+                new Outcome.Done(Outcome.Done.Result.PROCESSED, "ok"), List.of(), false, true);
+    }
+
+    private static byte[] body(int i) {
+        return text(i).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(int i) {
+        return String.format("{\"n\":%04d}", i); // 10 bytes
+    }
+
+    private static byte[] body(int seed, int length) {
+        byte[] body = new byte[length];
+        IntStream.range(0, length).forEach(i -> body[i] = (byte) (seed * 31 + i));
+        return body;
+    }
+}
