@@ -13,9 +13,10 @@ import org.glassfish.jersey.server.monitoring.RequestEventListener;
 
 /**
  * Admits every authenticated request but health checks through {@link Admission}, and gives back
- * what it took when Jersey has finished with the request: Jersey's {@code FINISHED} event comes
- * once for every request, whatever happened to it (an answer, an exception anywhere, a client gone
- * before the answer was written), so no path out leaks a slot.
+ * what it took once the answer is decided: when the response filters have run, before the answer is
+ * written, so that a sender who has read an answer always finds its slot free again. Jersey's
+ * {@code FINISHED} event comes once for every request, whatever happened to it (an exception
+ * anywhere, a client gone before the answer was written), so no path out leaks a slot either way.
  */
 @PreMatching
 @Priority(Priorities.AUTHENTICATION + 200)
@@ -57,7 +58,8 @@ public final class AdmissionFilter implements ContainerRequestFilter, Applicatio
     @Override
     public RequestEventListener onRequest(RequestEvent start) {
         return event -> {
-            if (event.getType() == RequestEvent.Type.FINISHED
+            RequestEvent.Type type = event.getType();
+            if ((type == RequestEvent.Type.RESP_FILTERS_FINISHED || type == RequestEvent.Type.FINISHED)
                     && event.getContainerRequest().getProperty(TICKET) instanceof Admission.Ticket ticket) {
                 ticket.release();
             }
