@@ -62,7 +62,7 @@ final class RollingUpdateIT {
             }
             assumeTrue(false, why);
         }
-        assertThat(run(checkout, Path.of(System.getProperty("maven.home"), "bin", "mvn").toString(), "-o", "-q", "-B", "-DskipTests",
+        assertThat(run(checkout, Path.of(System.getProperty("maven.home"), "bin", "mvn").toString(), "-q", "-B", "-DskipTests",
                 "package")).as("the previous release builds").isZero();
 
         schema = PostgresDatabase.freshSchema();

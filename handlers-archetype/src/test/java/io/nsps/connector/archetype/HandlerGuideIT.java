@@ -172,11 +172,13 @@ final class HandlerGuideIT {
         return text.substring(start, text.indexOf("\n```", start) + 1);
     }
 
-    /** Runs one of the guide's Maven commands, offline and in batch mode, and fails with its output if it fails. */
+    /**
+     * Runs one of the guide's Maven commands in batch mode, and fails with its output if it fails. Not offline: a
+     * fresh machine's local repository may lack a plugin the generated project uses, as a vendor's would.
+     */
     private static void mvn(Path cwd, String command) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>();
         args.add(Path.of(System.getProperty("maven.home"), "bin", "mvn").toString());
-        args.add("-o");
         args.add("-B");
         for (String arg : command.substring("mvn ".length()).trim().split("\\s+")) {
             if (!arg.equals("-B")) {
