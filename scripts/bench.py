@@ -8,6 +8,12 @@ Scenarios, each figure measured twice after a warm-up, at 1, 16 and 64 connectio
   b          the connector with hlr-hss against a fast loopback upstream (nginx): a real round trip
   c          1 MB enriched events
   d          start-up: process start to first 202, and RSS when idle
+  hlr        the connector with hlr-hss against a fake HLR of its own (nginx answering 200 {"result":true}), memory store
+  hlr-pg     the same with STATE_STORE=postgres (PostgreSQL on 127.0.0.1:5432, a schema of its own)
+  hlr-pg-2   two connectors on one database, each loaded by its own wrk with half the connections
+The hlr scenarios give the CPU per event of the connector(s), the fake HLR and PostgreSQL (all its
+processes, from /proc) apart, and the statements and commits per event (pg_stat_statements and
+pg_stat_database deltas; scripts/bench.sh preloads pg_stat_statements when it is missing).
 Per scenario: requests/s, p50/p99 latency, server CPU microseconds per request (from /proc), RSS
 after the run, and ratios to the reference. Results are printed and written as a Markdown table.
 JMH then measures the in-process hot path (parse + validate + dispatch) without a network.
@@ -135,6 +141,10 @@ def wrk(url, connections, seconds, lua, body_file):
     threads = min(connections, 2)
     out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s",
                           "-s", lua, url, "--", str(body_file), TOKEN], capture_output=True, text=True, check=True).stdout
+    return parse_wrk(out)
+
+
+def parse_wrk(out):
     result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
               "requests": int(re.search(r"(\d+) requests in", out).group(1)),
               "p50": to_ms(re.search(r"\s50%\s+([\d.]+\w+)", out).group(1)),
@@ -237,6 +247,124 @@ def event_template(size=None):
             event["pb_data"]["full_vd_counter_info"] = counters
     return json.dumps(event)
 
+PG = {"host": os.environ.get("BENCH_PG_HOST", "127.0.0.1"), "port": os.environ.get("BENCH_PG_PORT", "5432"),
+      "db": os.environ.get("BENCH_PG_DB", "test"), "user": os.environ.get("BENCH_PG_USER", "postgres")}
+
+
+def psql(sql):
+    """One SQL text run by psql against the benchmark's database; its rows, tab-separated."""
+    out = subprocess.run(["psql", "-X", "-q", "-At", "-F", "\t", "-h", PG["host"], "-p", PG["port"], "-U", PG["user"], "-d", PG["db"],
+                          "-v", "ON_ERROR_STOP=1", "-c", sql], capture_output=True, text=True, check=True).stdout
+    return [line.split("\t") for line in out.splitlines() if line]
+
+
+def postgres_pids():
+    """Every PostgreSQL server process (postmaster, backends, WAL writer, ...) of this machine."""
+    out = subprocess.run(["ps", "-C", "postgres", "-o", "pid="], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def pid_cpu(pids):
+    """CPU seconds of each process, by pid (processes gone are left out)."""
+    cpu = {}
+    for pid in pids:
+        try:
+            fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            cpu[pid] = (int(fields[11]) + int(fields[12])) / CLK_TCK
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return cpu
+
+
+def statements_available():
+    try:
+        return bool(psql("select 1 from pg_extension where extname = 'pg_stat_statements'"))
+    except subprocess.CalledProcessError:
+        return False
+
+
+class PostgresCounters:
+    """What PostgreSQL did between two points: its processes' CPU, statements executed, commits."""
+
+    def __init__(self):
+        self.statements = statements_available()
+        if self.statements:
+            # Counted from zero: the server keeps pg_stat_statements.max entries, and a test run's
+            # thousands of schemas (each its own statements) evict entries between two readings.
+            psql("select pg_stat_statements_reset()")
+        self.cpu = pid_cpu(postgres_pids())
+        self.commits = self._commits()
+
+    @staticmethod
+    def _commits():
+        return int(psql("select xact_commit from pg_stat_database where datname = current_database()")[0][0])
+
+    def _calls(self):
+        """Statements executed since the reset, by text (the first 90 characters)."""
+        if not self.statements:
+            return {}
+        rows = psql("select sum(calls), regexp_replace(left(query, 90), '\\s+', ' ', 'g') from pg_stat_statements "
+                    "where dbid = (select oid from pg_database where datname = current_database()) and query not like '%pg_stat%' "
+                    "group by 2")
+        return {row[1]: int(row[0]) for row in rows}
+
+    def since(self, events):
+        """Per event: PostgreSQL CPU µs, statements, commits, and the statements by text."""
+        cpu_now = pid_cpu(postgres_pids())
+        cpu = sum(now - self.cpu.get(pid, 0) for pid, now in cpu_now.items())
+        # The two psql sessions that read the counters commit too; they are not the connector's.
+        commits = self._commits() - self.commits - 2
+        by_text = {text: calls / events for text, calls in self._calls().items()}
+        return {"pg_cpu_us": cpu * 1e6 / events, "commits": commits / events,
+                "statements": sum(by_text.values()) if self.statements else float("nan"), "by_text": by_text}
+
+
+def fresh_schema(name):
+    schema = f"bench_{name.replace('-', '_')}_{os.getpid()}"
+    psql(f"drop schema if exists {schema} cascade")
+    return schema
+
+
+def measure_provisioning(name, connectors, upstream, urls, connections, seconds, lua, body_file, postgres, repeats=2):
+    """Like measure(), for one or more connectors sharing the load (one wrk each, the connections split
+    between them), with the CPU per event of the connectors, of the fake HLR and of PostgreSQL apart."""
+    rows = []
+    for c in connections:
+        for run in range(repeats):
+            time.sleep(1)
+            pids = [pid for server in connectors for pid in server.pids()]
+            cpu_before, upstream_before = cpu_seconds(pids), cpu_seconds(upstream.pids())
+            counters = PostgresCounters() if postgres else None
+            share = [c // len(urls) + (1 if i < c % len(urls) else 0) for i in range(len(urls))]
+            results = parallel_wrk([(url, n) for url, n in zip(urls, share) if n > 0], seconds, lua, body_file)
+            requests = max(1, sum(r["requests"] for r in results))
+            result = {"rps": sum(r["rps"] for r in results), "requests": requests, "p50": max(r["p50"] for r in results),
+                      "p99": max(r["p99"] for r in results), "errors": sum(r["errors"] for r in results),
+                      "cpu_us": (cpu_seconds(pids) - cpu_before) * 1e6 / requests,
+                      "upstream_cpu_us": (cpu_seconds(upstream.pids()) - upstream_before) * 1e6 / requests,
+                      "rss": rss_mb(pids), "scenario": name, "connections": c, "run": run + 1}
+            extra = ""
+            if counters:
+                pg = counters.since(requests)
+                result.update(pg)
+                extra = (f"  postgres {pg['pg_cpu_us']:6.1f} us/event, {pg['statements']:.1f} statements, {pg['commits']:.2f} commits"
+                         " per event")
+            rows.append(result)
+            print(f"{name:10} c={c:<3} run {run + 1}: {result['rps']:9.0f} req/s  p50 {result['p50']:7.2f} ms  p99 {result['p99']:7.2f} ms"
+                  f"  cpu {result['cpu_us']:7.1f} us/req  fake HLR {result['upstream_cpu_us']:5.1f} us/req{extra}"
+                  f"  rss {result['rss']:6.1f} MB  errors {result['errors']}", flush=True)
+    return rows
+
+
+def parallel_wrk(loads, seconds, lua, body_file):
+    """wrk against several URLs at once ((url, connections) each); each one's result."""
+    processes = []
+    for url, connections in loads:
+        threads = min(connections, 2 if len(loads) == 1 else 1)
+        processes.append(subprocess.Popen(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s",
+                                           "-s", lua, url, "--", str(body_file), TOKEN], stdout=subprocess.PIPE, text=True))
+    return [parse_wrk(process.communicate()[0]) for process in processes]
+
 
 def measure(name, server, url, connections, seconds, lua, body_file, repeats=2):
     rows = []
@@ -269,6 +397,49 @@ def startup(port):
     return first_202, idle
 
 
+PROVISIONING = {"hlr": (1, False), "hlr-pg": (1, True), "hlr-pg-2": (2, True)}
+
+
+def provisioning(key, args, work, lua, body_file, connections, warmups):
+    """Scenario hlr, hlr-pg or hlr-pg-2: hlr-hss against a fake HLR of its own, on the memory store or PostgreSQL."""
+    instances, postgres = PROVISIONING[key]
+    (work / key).mkdir()
+    (work / key / "body").mkdir()
+    hlr_port = free_port()
+    upstream = nginx(work / key, hlr_port)
+    schema = fresh_schema(key) if postgres else None
+    servers, urls = [], []
+    try:
+        env = {"HANDLERS": "hlr-hss", "HLR_API_URL": f"http://127.0.0.1:{hlr_port}/hlr"}
+        if postgres:
+            env.update({"STATE_STORE": "postgres", "STATE_DB_URL": f"jdbc:postgresql://{PG['host']}:{PG['port']}/{PG['db']}",
+                        "STATE_DB_USER": PG["user"], "STATE_DB_SCHEMA": schema})
+        for _ in range(instances):
+            port = free_port()
+            servers.append(connector(port, env))
+            urls.append(f"http://127.0.0.1:{port}/process-event")
+            wait_until(lambda: post(urls[-1], b"{}") == 422, 60)
+        for server, url in zip(servers, urls):
+            warmups[key] = warm_up(server, url, 16, lua, body_file, args.warmup, args.max_warmup)
+        parallel_wrk([(url, 64 // len(urls)) for url in urls], 5, lua, body_file)
+        rows = measure_provisioning(key, servers, upstream, urls, connections, args.duration, lua, body_file, postgres)
+        last = rows[-1]
+        if postgres and last.get("by_text"):
+            print(f"  {key}: statements per event at {last['connections']} connections (pg_stat_statements):", flush=True)
+            for text, calls in sorted(last["by_text"].items(), key=lambda item: -item[1]):
+                if calls >= 0.01:
+                    print(f"    {calls:5.2f}  {text}", flush=True)
+        elif postgres:
+            print("  (pg_stat_statements is not loaded: statements per event unknown; scripts/bench.sh preloads it)", flush=True)
+        return rows
+    finally:
+        for server in servers:
+            server.stop()
+        upstream.stop()
+        if schema:
+            psql(f"drop schema if exists {schema} cascade")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=10)
@@ -279,10 +450,11 @@ def main():
                         help="seconds of warm-up at most, when the JIT compiler is still busy after --warmup")
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmark.md"))
     parser.add_argument("--test-classpath", default="")
-    parser.add_argument("--only", default="", help="comma-separated scenarios to run (floor,a,b,c,d,jmh); all by default; "
+    parser.add_argument("--only", default="", help="comma-separated scenarios to run (floor,a,b,c,d,hlr,hlr-pg,hlr-pg-2,jmh); all by default; "
                         "the report is written only for a full run")
+    parser.add_argument("--connections", default="1,16,64", help="comma-separated connection counts of each scenario")
     args = parser.parse_args()
-    connections = [1, 16, 64]
+    connections = [int(c) for c in args.connections.split(",")]
     work = pathlib.Path(tempfile.mkdtemp(prefix="nsps-bench-"))
     (work / "body").mkdir()
     lua = work / "post.lua"
@@ -372,6 +544,10 @@ def main():
                   f" {IDLE_RETURN_SECONDS + 10} s after {after_idle:.1f} MB", flush=True)
     finally:
         reference.stop()
+
+    for key in PROVISIONING:
+        if wanted(key):
+            results += provisioning(key, args, work, str(lua), standard, connections, warmups)
 
     if wanted("d"):
         first_202, idle_rss = startup(free_port())
