@@ -10,6 +10,10 @@ SPEC is a connector and its settings, comma-separated:
 With neither @REV nor DIR, the connector is this checkout's. Examples:
   scripts/bench.sh compare before=@HEAD~1 after=
   scripts/bench.sh compare default= text=LOG_FORMAT=text --rounds 6
+  scripts/bench.sh compare --scenario hlr-pg before=@main after=
+--scenario: log (the log handler, the default), hlr (hlr-hss against a fake HLR, nginx answering 200) or
+hlr-pg (the same on PostgreSQL, each connector in a schema of its own); the hlr scenarios give the
+fake HLR's and PostgreSQL's CPU per event beside the connector's, and statements and commits per event.
 
 Why interleaved: the machines are shared and their speed drifts by 10-30% within minutes, more than most
 code changes move a figure. All connectors run at once (each warmed up until its JIT is idle), and are
@@ -35,6 +39,7 @@ class Variant:
         self.name, self.launcher, self.env = name, launcher, env
         self.server = None
         self.url = None
+        self.schema = None
         self.rounds = []
 
 
@@ -71,9 +76,16 @@ def worktree(revision, worktrees):
     return directory
 
 
-def start(variant):
+def start(variant, scenario, hlr_port):
     port = bench.free_port()
-    variant.server = bench.connector(port, {"HANDLERS": "log", **variant.env}, variant.launcher)
+    env = {"HANDLERS": "log"}
+    if scenario != "log":
+        env = {"HANDLERS": "hlr-hss", "HLR_API_URL": f"http://127.0.0.1:{hlr_port}/hlr"}
+    if scenario == "hlr-pg":
+        variant.schema = bench.fresh_schema(f"compare_{variant.name}")
+        env.update({"STATE_STORE": "postgres", "STATE_DB_URL": f"jdbc:postgresql://{bench.PG['host']}:{bench.PG['port']}/{bench.PG['db']}",
+                    "STATE_DB_USER": bench.PG["user"], "STATE_DB_SCHEMA": variant.schema})
+    variant.server = bench.connector(port, {**env, **variant.env}, variant.launcher)
     variant.url = f"http://127.0.0.1:{port}/process-event"
     # 400 (an empty object is not an event) proves the server answers, without storing anything.
     bench.wait_until(lambda: bench.post(variant.url, b"{}") in (400, 422), 120)
@@ -90,6 +102,8 @@ def main():
     parser.add_argument("--event-bytes", type=int, default=0, help="pad the event to this size (0: the ~1.9 KB standard event)")
     parser.add_argument("--reference", action="store_true", help="measure nginx too, and give every CPU figure as a ratio to it")
     parser.add_argument("--swap", action="store_true", help="start the connectors in the reverse order")
+    parser.add_argument("--scenario", choices=("log", "hlr", "hlr-pg"), default="log",
+                        help="log: the log handler; hlr: hlr-hss against a fake HLR; hlr-pg: the same on PostgreSQL")
     args = parser.parse_args()
     for tool in ("wrk", "nginx"):
         if not (shutil.which(tool) or (tool == "nginx" and os.path.exists("/usr/sbin/nginx"))):
@@ -103,12 +117,19 @@ def main():
     body.write_text(bench.event_template(args.event_bytes or None))
     variants = []
     reference = None
+    upstream = None
     try:
+        hlr_port = None
+        if args.scenario != "log":
+            (work / "hlr").mkdir()
+            (work / "hlr" / "body").mkdir()
+            hlr_port = bench.free_port()
+            upstream = bench.nginx(work / "hlr", hlr_port)
         variants = [parse_variant(argument, worktrees) for argument in args.variants]
         if len({v.name for v in variants}) != len(variants):
             raise SystemExit("compare: two variants have the same name")
         for variant in (reversed(variants) if args.swap else variants):
-            start(variant)
+            start(variant, args.scenario, hlr_port)
         for variant in variants:
             print(f"{variant.name}: warming up", flush=True)
             bench.warm_up(variant.server, variant.url, args.connections, str(lua), body, args.warmup, args.max_warmup)
@@ -126,8 +147,13 @@ def main():
             bench.wrk(variant.url, args.connections, 5, str(lua), body)
         for number in range(args.rounds):
             for variant in (measured if number % 2 == 0 else list(reversed(measured))):
-                variant.rounds += bench.measure(f"{variant.name} #{number + 1}", variant.server, variant.url, [args.connections],
-                                                args.duration, str(lua), body, repeats=1)
+                if upstream is not None and variant is not reference:
+                    variant.rounds += bench.measure_provisioning(f"{variant.name} #{number + 1}", [variant.server], upstream, [variant.url],
+                                                                 [args.connections], args.duration, str(lua), body,
+                                                                 args.scenario == "hlr-pg", repeats=1)
+                else:
+                    variant.rounds += bench.measure(f"{variant.name} #{number + 1}", variant.server, variant.url, [args.connections],
+                                                    args.duration, str(lua), body, repeats=1)
         print(f"\nmedians over {args.rounds} rounds, {args.connections} connections, {args.duration} s each:")
         for variant in measured:
             median = lambda key: statistics.median(r[key] for r in variant.rounds)
@@ -135,13 +161,23 @@ def main():
             ratio = ""
             if reference is not None and variant is not reference:
                 ratio = f" ({median('cpu_us') / statistics.median(r['cpu_us'] for r in reference.rounds):.1f}x nginx)"
+            extra = ""
+            if "upstream_cpu_us" in variant.rounds[0]:
+                extra += f"  fake HLR {median('upstream_cpu_us'):5.1f} us/req"
+            if "pg_cpu_us" in variant.rounds[0]:
+                extra += (f"  postgres {median('pg_cpu_us'):6.1f} us/event, {median('statements'):.1f} statements,"
+                          f" {median('commits'):.2f} commits per event")
             print(f"  {variant.name:12} cpu {median('cpu_us'):7.1f} us/req{ratio} (rounds {low:.1f}-{high:.1f})"
                   f"  p50 {median('p50'):6.2f} ms  p99 {median('p99'):6.2f} ms  {median('rps'):8.0f} req/s"
-                  f"  rss {median('rss'):6.1f} MB  errors {sum(r['errors'] for r in variant.rounds)}")
+                  f"  rss {median('rss'):6.1f} MB  errors {sum(r['errors'] for r in variant.rounds)}{extra}")
     finally:
         for variant in variants + ([reference] if reference else []):
             if variant.server:
                 variant.server.stop()
+            if variant.schema:
+                bench.psql(f"drop schema if exists {variant.schema} cascade")
+        if upstream is not None:
+            upstream.stop()
         for directory in worktrees:
             subprocess.run(["git", "-C", str(bench.ROOT), "worktree", "remove", "--force", str(directory)], check=False)
         shutil.rmtree(work, ignore_errors=True)

@@ -18,9 +18,8 @@ import io.nsps.connector.spi.ConfigValues;
 import io.nsps.connector.state.Claim;
 import io.nsps.connector.state.EventFingerprint;
 import io.nsps.connector.state.StateStore;
-import io.nsps.connector.state.StateStore.SubscriberBusyException;
 import io.nsps.connector.state.StoredText;
-import io.nsps.connector.state.SubscriberLock;
+import io.nsps.connector.state.Delivery;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -114,9 +113,12 @@ public final class EventProcessor {
         EventFingerprint fingerprint = EventIdentity.fingerprint(event, time.map(EventIdentity.EventTime::instant).orElse(null));
         Instant deadline = now.plus(settings.inFlightWait());
         while (true) {
-            Claim claim = store.claim(eventId, type, subscriber, settings.instanceId(), clock.instant().plus(settings.claimLease()), replay);
-            if (claim instanceof Claim.Claimed) {
-                return run(event, eventId, type, subscriber, subscriberText.orElse(null), time, fingerprint, body, replay, force);
+            Claim claim = store.claim(new Claim.Request(eventId, type, subscriber, settings.instanceId(), clock.instant().plus(settings.claimLease()),
+                    replay, settings.subscriberLockWait()));
+            if (claim instanceof Claim.Claimed claimed) {
+                try (Delivery delivery = claimed.delivery()) {
+                    return run(event, delivery, eventId, subscriberText.orElse(null), time, fingerprint, body, replay, force);
+                }
             }
             if (claim instanceof Claim.AlreadyDone done) {
                 warnIfDifferent(event, fingerprint, done.fingerprint());
@@ -157,27 +159,31 @@ public final class EventProcessor {
         return time == null ? "unknown" : time.toString();
     }
 
-    private Outcome run(Event event, String eventId, String type, String subscriber, String subscriberText,
-                        Optional<EventIdentity.EventTime> time, EventFingerprint fingerprint, byte[] body, boolean replay, boolean force) {
+    /** What a claimed delivery provisions, and its finish: in its subscriber's order, one at a time across the deployment. */
+    private Outcome run(Event event, Delivery delivery, String eventId, String subscriberText, Optional<EventIdentity.EventTime> time,
+                        EventFingerprint fingerprint, byte[] body, boolean replay, boolean force) {
         Instant received = clock.instant();
         List<UpstreamCall> calls = new ArrayList<>();
         Outcome outcome;
-        try (SubscriberLock lock = subscriber == null ? SubscriberLock.NONE : store.lockSubscriber(subscriber, settings.subscriberLockWait())) {
-            outcome = provision(event, eventId, subscriberText, time.map(EventIdentity.EventTime::instant), lock, calls, force);
-        } catch (SubscriberBusyException e) {
-            outcome = new Outcome.Deferred(Reason.SUBSCRIBER_BUSY, "Another event of this subscriber is still being provisioned; retry later",
-                    "Subscriber busy");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            outcome = stopping();
-        } catch (RuntimeException | Error e) {
-            store.finish(eventId, type, subscriber, settings.instanceId(), received,
-                    new Outcome.Failed(Failure.INTERNAL_ERROR, "Internal error", "Internal server error"), fingerprint,
-                    journal(calls, body, replay));
-            throw e;
+        Instant applied = null;
+        if (!delivery.holdsSubscriber()) {
+            // A deferral finishes the claim too, so the next delivery runs again at once.
+            outcome = Thread.currentThread().isInterrupted() ? stopping()
+                    : new Outcome.Deferred(Reason.SUBSCRIBER_BUSY, "Another event of this subscriber is still being provisioned; retry later",
+                            "Subscriber busy");
+        } else {
+            try {
+                outcome = provision(event, subscriberText, time.map(EventIdentity.EventTime::instant), delivery.lastApplied(), calls, force);
+            } catch (RuntimeException | Error e) {
+                delivery.finish(new Outcome.Failed(Failure.INTERNAL_ERROR, "Internal error", "Internal server error"), null, fingerprint,
+                        received, journal(calls, body, replay));
+                throw e;
+            }
+            if (outcome instanceof Outcome.Done done && done.result() == Result.PROCESSED && time.isPresent()) {
+                applied = time.get().instant();
+            }
         }
-        // A deferred one too: it releases the claim, so the next delivery runs again at once.
-        store.finish(eventId, type, subscriber, settings.instanceId(), received, outcome, fingerprint, journal(calls, body, replay));
+        delivery.finish(outcome, applied, fingerprint, received, journal(calls, body, replay));
         return outcome;
     }
 
@@ -189,9 +195,8 @@ public final class EventProcessor {
         return new Journal.Record(kept, body, replay);
     }
 
-    private Outcome provision(Event event, String eventId, String subscriberText, Optional<Instant> time, SubscriberLock lock,
-                              List<UpstreamCall> calls, boolean force) {
-        Optional<Instant> last = lock.lastApplied();
+    private Outcome provision(Event event, String subscriberText, Optional<Instant> time, Optional<Instant> last, List<UpstreamCall> calls,
+                              boolean force) {
         if (!force && time.isPresent() && last.isPresent() && time.get().isBefore(last.get())) {
             String message = "Event is older (" + time.get() + ") than the last one applied to " + LogText.bounded(subscriberText)
                     + " (" + last.get() + "); not applied";
@@ -200,9 +205,6 @@ public final class EventProcessor {
         }
         try {
             DispatchResult result = dispatcher.dispatch(event, calls);
-            if (result.processed() && time.isPresent()) {
-                lock.applied(time.get(), eventId);
-            }
             return new Outcome.Done(result.processed() ? Result.PROCESSED : Result.IGNORED, result.message());
         } catch (HandlerFailure failure) {
             return HandlerFailures.outcome(failure);

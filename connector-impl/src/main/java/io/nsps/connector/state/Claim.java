@@ -1,12 +1,35 @@
 package io.nsps.connector.state;
 
 import io.nsps.connector.outcome.Outcome;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
 
-/** The result of trying to take an event for processing. */
+/** The result of trying to take an event, and its subscriber, for one delivery ({@link StateStore#claim}). */
 public sealed interface Claim {
 
-    /** This instance owns the event until it finishes it (or its lease runs out). */
-    record Claimed() implements Claim {
+    /**
+     * What one delivery asks for.
+     *
+     * @param subscriber the event's subscriber ({@code imsi:...}, {@code account:...}), or null when it names none
+     * @param owner the instance that claims (it owns the claim until it finishes or its lease runs out)
+     * @param evenIfDone the operator's replay: an event done before is taken too (unless a delivery holds it now)
+     * @param subscriberWait how long to wait for a delivery of another event of the subscriber to finish
+     */
+    record Request(String eventId, String eventType, String subscriber, String owner, Instant leaseUntil, boolean evenIfDone,
+                   Duration subscriberWait) {
+
+        public Request {
+            Objects.requireNonNull(eventId, "eventId is null");
+            Objects.requireNonNull(eventType, "eventType is null");
+            Objects.requireNonNull(owner, "owner is null");
+            Objects.requireNonNull(leaseUntil, "leaseUntil is null");
+            Objects.requireNonNull(subscriberWait, "subscriberWait is null");
+        }
+    }
+
+    /** This delivery owns the event until it finishes it (or its lease runs out), and what it holds is in {@code delivery}. */
+    record Claimed(Delivery delivery) implements Claim {
     }
 
     /** Another delivery is processing it now. */

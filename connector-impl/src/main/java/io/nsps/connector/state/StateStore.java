@@ -1,7 +1,6 @@
 package io.nsps.connector.state;
 
 import io.nsps.connector.outcome.Outcome;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -19,34 +18,16 @@ import java.util.Optional;
 public interface StateStore extends AutoCloseable {
 
     /**
-     * Takes the event unless it is done, or claimed by a delivery whose lease has not run out. A
-     * failed event, or one whose claim expired, is taken again.
+     * Takes the event for one delivery unless it is done (or, with {@link Claim.Request#evenIfDone},
+     * even then) or claimed by a delivery whose lease has not run out, a failed event or one whose
+     * claim expired being taken again; and with it, when the event names one, its subscriber,
+     * waiting up to {@link Claim.Request#subscriberWait} for another delivery holding it, and the
+     * subscriber's last applied event time. One round trip to a shared store when nothing waits.
      */
-    default Claim claim(String eventId, String eventType, String subscriber, String owner, Instant leaseUntil) {
-        return claim(eventId, eventType, subscriber, owner, leaseUntil, false);
-    }
-
-    /**
-     * The same; with {@code evenIfDone} (the operator's replay), an event done before is taken too
-     * (unless another delivery holds it now).
-     */
-    Claim claim(String eventId, String eventType, String subscriber, String owner, Instant leaseUntil, boolean evenIfDone);
+    Claim claim(Claim.Request request);
 
     /** The outcome of an event, if it finished and is still remembered. */
     Optional<Outcome> finished(String eventId);
-
-    /**
-     * Finishes a claimed event with its outcome, keeping its fingerprint beside it, and journals the
-     * delivery. Only a {@link Outcome.Done} one is never claimed again.
-     */
-    default void finish(String eventId, String eventType, String subscriber, String owner, Instant receivedAt, Outcome outcome,
-                        EventFingerprint fingerprint) {
-        finish(eventId, eventType, subscriber, owner, receivedAt, outcome, fingerprint, Journal.Record.NONE);
-    }
-
-    /** The same, with what the journal keeps beside the outcome (the upstream calls, the body, the replay mark). */
-    void finish(String eventId, String eventType, String subscriber, String owner, Instant receivedAt, Outcome outcome,
-                EventFingerprint fingerprint, Journal.Record journal);
 
     /** The journal's entries that match, the newest first. */
     List<Journal.Entry> journal(Journal.Query query);
@@ -62,13 +43,6 @@ public interface StateStore extends AutoCloseable {
     default void check() {
     }
 
-    /**
-     * Waits up to {@code wait} for exclusive hold of a subscriber.
-     *
-     * @throws SubscriberBusyException when it is still held by another delivery after {@code wait}
-     */
-    SubscriberLock lockSubscriber(String subscriber, Duration wait) throws SubscriberBusyException, InterruptedException;
-
     /** Forgets finished events older than the cut-off. */
     void purgeFinishedBefore(Instant cutoff);
 
@@ -77,13 +51,4 @@ public interface StateStore extends AutoCloseable {
 
     @Override
     void close();
-
-    /** Another delivery holds the subscriber for longer than the wait. */
-    final class SubscriberBusyException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        public SubscriberBusyException(String subscriber) {
-            super("subscriber " + subscriber + " is busy", null, false, false);
-        }
-    }
 }

@@ -3,7 +3,9 @@ package io.nsps.connector.bench;
 import io.nsps.connector.outcome.Outcome;
 import io.nsps.connector.state.EventFingerprint;
 import io.nsps.connector.state.memory.MemoryStateStore;
-import io.nsps.connector.state.SubscriberLock;
+import io.nsps.connector.state.Claim;
+import io.nsps.connector.state.Delivery;
+import io.nsps.connector.state.Journal;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,12 +39,12 @@ public final class MemoryStoreFootprint {
         for (int i = 0; i < events; i++) {
             String id = UUID.randomUUID().toString();
             String subscriber = "imsi:" + String.format("%09d%06d", ThreadLocalRandom.current().nextInt(1_000_000_000), i % 1_000_000);
-            store.claim(id, "SIM/Updated", subscriber, "bench", Instant.now().plusSeconds(60));
-            try (SubscriberLock lock = store.lockSubscriber(subscriber, Duration.ofSeconds(1))) {
-                lock.applied(eventTime.plusMillis(i), id);
-            }
             Outcome answer = ownAnswers ? new Outcome.Done(Outcome.Done.Result.PROCESSED, "HLR: update SIM " + subscriber.substring(5)) : shared;
-            store.finish(id, "SIM/Updated", subscriber, "bench", Instant.now(), answer, FINGERPRINT);
+            Claim.Claimed claim = (Claim.Claimed) store.claim(new Claim.Request(id, "SIM/Updated", subscriber, "bench", Instant.now().plusSeconds(60),
+                    false, Duration.ofSeconds(1)));
+            try (Delivery delivery = claim.delivery()) {
+                delivery.finish(answer, eventTime.plusMillis(i), FINGERPRINT, Instant.now(), Journal.Record.NONE);
+            }
         }
         long retained = usedHeapAfterCollection() - before;
         System.out.printf("memory store: %,d events (%s answers) retain %.1f MB of heap, %d bytes per event%n", events,

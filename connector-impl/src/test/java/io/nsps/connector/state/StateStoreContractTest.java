@@ -2,8 +2,12 @@ package io.nsps.connector.state;
 
 import io.nsps.connector.state.memory.MemoryStateStore;
 import io.nsps.connector.state.postgres.PostgresStateStore;
+import static io.nsps.connector.state.Deliveries.FINGERPRINT;
+import static io.nsps.connector.state.Deliveries.claim;
+import static io.nsps.connector.state.Deliveries.claimed;
+import static io.nsps.connector.state.Deliveries.deliver;
+import static io.nsps.connector.state.Deliveries.lastApplied;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.nsps.connector.outcome.Outcome;
@@ -11,7 +15,6 @@ import io.nsps.connector.testing.PostgresDatabase;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +25,6 @@ import org.junit.jupiter.api.Test;
 /** The same contract, held by the memory store and by the postgres store on a real PostgreSQL server. */
 final class StateStoreContractTest {
 
-    static final EventFingerprint FINGERPRINT = new EventFingerprint(42, java.time.Instant.parse("2025-06-09T17:44:21Z"));
 
     abstract static class Contract {
 
@@ -41,36 +43,54 @@ final class StateStoreContractTest {
         void newEventIsClaimedAndThenInFlight() {
             store = open();
             String id = newId();
+            String subscriber = "imsi:" + newId();
 
-            assertThat(store.claim(id, "SIM/Updated", "imsi:1", "a", inAMinute())).isInstanceOf(Claim.Claimed.class);
-            assertThat(store.claim(id, "SIM/Updated", "imsi:1", "b", inAMinute())).isInstanceOf(Claim.InFlight.class);
-            assertThat(store.finished(id)).isEmpty();
+            Claim first = claim(store, id, subscriber, "a", inAMinute());
+            try {
+                assertThat(first).isInstanceOf(Claim.Claimed.class);
+                assertThat(((Claim.Claimed) first).delivery().holdsSubscriber()).isTrue();
+                assertThat(claim(store, id, subscriber, "b", inAMinute())).isInstanceOf(Claim.InFlight.class);
+                assertThat(store.finished(id)).isEmpty();
+            } finally {
+                ((Claim.Claimed) first).delivery().close();
+            }
         }
 
         @Test
         void doneEventIsNeverClaimedAgain() {
             store = open();
             String id = newId();
-            store.claim(id, "SIM/Updated", null, "a", inAMinute());
             Outcome.Done done = new Outcome.Done(Outcome.Done.Result.PROCESSED, "HLR: update SIM 1");
 
-            store.finish(id, "SIM/Updated", null, "a", Instant.now(), done, FINGERPRINT);
+            deliver(store, id, null, done, null);
 
-            assertThat(store.claim(id, "SIM/Updated", null, "b", inAMinute())).isEqualTo(new Claim.AlreadyDone(done, FINGERPRINT));
+            assertThat(claim(store, id, null, "b", inAMinute())).isEqualTo(new Claim.AlreadyDone(done, FINGERPRINT));
             assertThat(store.finished(id)).contains(done);
+        }
+
+        @Test
+        void aReplayTakesADoneEventAgain() {
+            store = open();
+            String id = newId();
+            deliver(store, id, null, new Outcome.Done(Outcome.Done.Result.PROCESSED, "HLR: update SIM 1"), null);
+
+            Claim replay = store.claim(new Claim.Request(id, "SIM/Updated", null, "operator", inAMinute(), true, Duration.ofSeconds(1)));
+
+            assertThat(replay).isInstanceOf(Claim.Claimed.class);
+            ((Claim.Claimed) replay).delivery().close();
+            assertThat(claim(store, id, null, "b", inAMinute())).as("while the replay runs").isInstanceOf(Claim.InFlight.class);
         }
 
         @Test
         void failedEventIsClaimedAgain() {
             store = open();
             String id = newId();
-            store.claim(id, "SIM/Updated", null, "a", inAMinute());
             Outcome failed = new Outcome.Failed(Outcome.Failed.Failure.UPSTREAM_UNAVAILABLE, "HLR down", "timeout", java.time.Duration.ofSeconds(30), java.util.List.of());
 
-            store.finish(id, "SIM/Updated", null, "a", Instant.now(), failed, FINGERPRINT);
+            deliver(store, id, null, failed, null);
 
             assertThat(store.finished(id)).contains(failed);
-            assertThat(store.claim(id, "SIM/Updated", null, "b", inAMinute())).isInstanceOf(Claim.Claimed.class);
+            assertThat(claim(store, id, null, "b", inAMinute())).isInstanceOf(Claim.Claimed.class);
         }
 
         @Test
@@ -82,13 +102,12 @@ final class StateStoreContractTest {
             String notAUuid = "pb-event-" + id.substring(0, 8);
             Outcome.Done done = new Outcome.Done(Outcome.Done.Result.PROCESSED, "HLR: update SIM 1");
             for (String each : new String[] {id, notAUuid}) {
-                store.claim(each, "SIM/Updated", null, "a", inAMinute());
-                store.finish(each, "SIM/Updated", null, "a", Instant.now(), done, FINGERPRINT);
+                deliver(store, each, null, done, null);
             }
 
-            assertThat(store.claim(id, "SIM/Updated", null, "b", inAMinute())).isEqualTo(new Claim.AlreadyDone(done, FINGERPRINT));
-            assertThat(store.claim(notAUuid, "SIM/Updated", null, "b", inAMinute())).isEqualTo(new Claim.AlreadyDone(done, FINGERPRINT));
-            assertThat(store.claim(upperCaseTwin, "SIM/Updated", null, "b", inAMinute())).isInstanceOf(Claim.Claimed.class);
+            assertThat(claim(store, id, null, "b", inAMinute())).isEqualTo(new Claim.AlreadyDone(done, FINGERPRINT));
+            assertThat(claim(store, notAUuid, null, "b", inAMinute())).isEqualTo(new Claim.AlreadyDone(done, FINGERPRINT));
+            assertThat(claim(store, upperCaseTwin, null, "b", inAMinute())).isInstanceOf(Claim.Claimed.class);
         }
 
         @Test
@@ -100,62 +119,106 @@ final class StateStoreContractTest {
             Outcome failed = new Outcome.Failed(Outcome.Failed.Failure.UPSTREAM_UNAVAILABLE, "HLR down", "timeout", java.time.Duration.ofSeconds(30), java.util.List.of());
             Outcome.Done done = new Outcome.Done(Outcome.Done.Result.PROCESSED, "HLR: update SIM 1");
             for (String each : new String[] {first, second}) {
-                store.claim(each, "SIM/Updated", null, "a", inAMinute());
-                store.finish(each, "SIM/Updated", null, "a", Instant.now(), failed, FINGERPRINT);
+                deliver(store, each, null, failed, null);
             }
 
-            store.claim(first, "SIM/Updated", null, "a", inAMinute());
-            store.finish(first, "SIM/Updated", null, "a", Instant.now(), done, FINGERPRINT);
+            deliver(store, first, null, done, null);
 
             assertThat(store.finished(first)).contains(done);
             assertThat(store.finished(second)).contains(failed);
-            assertThat(store.claim(second, "SIM/Updated", null, "b", inAMinute())).isInstanceOf(Claim.Claimed.class);
+            assertThat(claim(store, second, null, "b", inAMinute())).isInstanceOf(Claim.Claimed.class);
         }
 
         @Test
         void expiredClaimOfACrashedInstanceIsTakenOver() {
             store = open();
             String id = newId();
-            store.claim(id, "SIM/Updated", null, "crashed", Instant.now().minusSeconds(1));
+            claimed(store, id, null, "crashed", Instant.now().minusSeconds(1));
 
-            assertThat(store.claim(id, "SIM/Updated", null, "survivor", inAMinute())).isInstanceOf(Claim.Claimed.class);
-            assertThat(store.claim(id, "SIM/Updated", null, "third", inAMinute())).isInstanceOf(Claim.InFlight.class);
+            assertThat(claim(store, id, null, "survivor", inAMinute())).isInstanceOf(Claim.Claimed.class);
+            assertThat(claim(store, id, null, "third", inAMinute())).isInstanceOf(Claim.InFlight.class);
         }
 
         @Test
-        void subscriberIsHeldByOneDeliveryAtATime() throws Exception {
+        void subscriberIsHeldByOneDeliveryAtATimeAndSeesWhatThePreviousOneApplied() throws Exception {
             store = open();
             String subscriber = "imsi:" + newId();
-            SubscriberLock first = store.lockSubscriber(subscriber, Duration.ofSeconds(1));
+            Delivery first = claimed(store, newId(), subscriber, "a", inAMinute());
+            assertThat(first.lastApplied()).isEmpty();
 
-            // A lock is closed on the thread that took it: the second delivery works on its own thread.
+            // A delivery is used and closed on the thread that claimed it: the second works on its own thread.
             CompletableFuture<java.util.Optional<Instant>> second = CompletableFuture.supplyAsync(() -> {
-                try (SubscriberLock taken = store.lockSubscriber(subscriber, Duration.ofSeconds(5))) {
+                Claim claim = store.claim(new Claim.Request(newId(), "SIM/Updated", subscriber, "b", inAMinute(), false, Duration.ofSeconds(10)));
+                try (Delivery taken = ((Claim.Claimed) claim).delivery()) {
+                    assertThat(taken.holdsSubscriber()).isTrue();
                     java.util.Optional<Instant> seen = taken.lastApplied();
-                    taken.applied(Instant.parse("2025-06-09T17:00:00Z"), "older");
+                    taken.finish(new Outcome.Done(Outcome.Done.Result.PROCESSED, "older"), Instant.parse("2025-06-09T17:00:00Z"), FINGERPRINT,
+                            Instant.now(), Journal.Record.NONE);
                     return seen;
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
                 }
             });
             await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !second.isDone());
-            first.applied(Instant.parse("2025-06-09T17:44:22Z"), "e-1");
+            first.finish(new Outcome.Done(Outcome.Done.Result.PROCESSED, "newer"), Instant.parse("2025-06-09T17:44:22Z"), FINGERPRINT,
+                    Instant.now(), Journal.Record.NONE);
             first.close();
-            assertThat(second.get(5, TimeUnit.SECONDS)).contains(Instant.parse("2025-06-09T17:44:22Z"));
-            try (SubscriberLock again = store.lockSubscriber(subscriber, Duration.ofSeconds(1))) {
-                assertThat(again.lastApplied()).as("an older time never replaces a newer one").contains(Instant.parse("2025-06-09T17:44:22Z"));
+            assertThat(second.get(10, TimeUnit.SECONDS)).contains(Instant.parse("2025-06-09T17:44:22Z"));
+            assertThat(lastApplied(store, subscriber)).as("an older time never replaces a newer one").contains(Instant.parse("2025-06-09T17:44:22Z"));
+        }
+
+        @Test
+        void busySubscriberIsNotHeldAfterTheWaitAndItsEventCanBeDeferred() throws Exception {
+            store = open();
+            String subscriber = "account:" + newId();
+            String waiting = newId();
+            try (Delivery held = claimed(store, newId(), subscriber, "a", inAMinute())) {
+                CompletableFuture<Void> other = CompletableFuture.runAsync(() -> {
+                    Claim claim = store.claim(new Claim.Request(waiting, "SIM/Updated", subscriber, "b", inAMinute(), false, Duration.ofMillis(200)));
+                    try (Delivery busy = ((Claim.Claimed) claim).delivery()) {
+                        assertThat(busy.holdsSubscriber()).isFalse();
+                        busy.finish(new Outcome.Deferred(Outcome.Deferred.Reason.SUBSCRIBER_BUSY, "busy", "Subscriber busy"), null, FINGERPRINT,
+                                Instant.now(), Journal.Record.NONE);
+                    }
+                });
+                other.get(10, TimeUnit.SECONDS);
+                assertThat(held.holdsSubscriber()).isTrue();
+            }
+            assertThat(claim(store, waiting, subscriber, "c", inAMinute())).as("a deferred event runs again at its next delivery")
+                    .isInstanceOf(Claim.Claimed.class);
+        }
+
+        @Test
+        void aDeliveryClosedWithoutFinishingGivesItsSubscriberBack() {
+            store = open();
+            String subscriber = "imsi:" + newId();
+            claimed(store, newId(), subscriber, "a", inAMinute()).close();
+
+            Claim next = store.claim(new Claim.Request(newId(), "SIM/Updated", subscriber, "b", inAMinute(), false, Duration.ofMillis(200)));
+            try (Delivery delivery = ((Claim.Claimed) next).delivery()) {
+                assertThat(delivery.holdsSubscriber()).isTrue();
             }
         }
 
         @Test
-        void busySubscriberTimesOut() throws Exception {
+        void theJournalKeepsEveryFinishedDelivery() {
             store = open();
-            String subscriber = "account:" + newId();
-            try (SubscriberLock held = store.lockSubscriber(subscriber, Duration.ofSeconds(1))) {
-                CompletableFuture<Void> other = CompletableFuture.runAsync(() -> assertThatThrownBy(
-                        () -> store.lockSubscriber(subscriber, Duration.ofMillis(200))).isInstanceOf(StateStore.SubscriberBusyException.class));
-                other.get(5, TimeUnit.SECONDS);
+            String id = newId();
+            String subscriber = "imsi:" + newId();
+            try (Delivery delivery = claimed(store, id, subscriber, "a", inAMinute())) {
+                delivery.finish(new Outcome.Done(Outcome.Done.Result.PROCESSED, "HLR: update"), Instant.parse("2025-06-09T17:44:21Z"),
+                        FINGERPRINT, Instant.parse("2025-06-09T17:44:22Z"),
+                        new Journal.Record(java.util.List.of(new Journal.UpstreamCall("hlr-hss", "update IMSI 1", 200, 12)), "{}".getBytes(), false));
             }
+
+            java.util.List<Journal.Entry> entries = store.journal(new Journal.Query(false, null, id, null, 10));
+            assertThat(entries).singleElement().satisfies(entry -> {
+                assertThat(entry.subscriber()).isEqualTo(subscriber);
+                assertThat(entry.instance()).isEqualTo("a");
+                assertThat(entry.receivedAt()).isEqualTo(Instant.parse("2025-06-09T17:44:22Z"));
+                assertThat(entry.outcome()).isEqualTo(new Outcome.Done(Outcome.Done.Result.PROCESSED, "HLR: update"));
+                assertThat(entry.calls()).containsExactly(new Journal.UpstreamCall("hlr-hss", "update IMSI 1", 200, 12));
+                assertThat(entry.bodyKept()).isTrue();
+            });
+            assertThat(store.journalBody(id)).hasValueSatisfying(body -> assertThat(new String(body)).isEqualTo("{}"));
         }
 
         static Instant inAMinute() {
@@ -171,7 +234,7 @@ final class StateStoreContractTest {
     final class Memory extends Contract {
         @Override
         StateStore open() {
-            return new MemoryStateStore(10_000, Duration.ofDays(35), Clock.systemUTC());
+            return new MemoryStateStore(10_000, Duration.ofDays(35), Clock.systemUTC(), 100, 1 << 20);
         }
     }
 
@@ -198,14 +261,13 @@ final class StateStoreContractTest {
         void finishedEventsAreForgottenAfterTheTtlAndJournalled() {
             store = open();
             String id = newId();
-            store.claim(id, "SIM/Deleted", "imsi:9", "a", inAMinute());
-            store.finish(id, "SIM/Deleted", "imsi:9", "a", Instant.now(), new Outcome.Done(Outcome.Done.Result.PROCESSED, "ok"), FINGERPRINT);
+            deliver(store, id, "imsi:" + newId(), new Outcome.Done(Outcome.Done.Result.PROCESSED, "ok"), null);
 
             store.purgeFinishedBefore(Instant.now().minusSeconds(3600));
             assertThat(store.finished(id)).isPresent();
             store.purgeFinishedBefore(Instant.now().plusSeconds(60));
             assertThat(store.finished(id)).isEmpty();
-            assertThat(store.claim(id, "SIM/Deleted", "imsi:9", "b", inAMinute())).isInstanceOf(Claim.Claimed.class);
+            assertThat(claim(store, id, null, "b", inAMinute())).isInstanceOf(Claim.Claimed.class);
         }
     }
 }

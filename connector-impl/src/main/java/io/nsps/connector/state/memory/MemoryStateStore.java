@@ -5,7 +5,7 @@ import io.nsps.connector.state.EventFingerprint;
 import io.nsps.connector.state.Journal;
 import io.nsps.connector.outcome.Outcome;
 import io.nsps.connector.state.StateStore;
-import io.nsps.connector.state.SubscriberLock;
+import io.nsps.connector.state.Delivery;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Clock;
@@ -102,15 +102,15 @@ public final class MemoryStateStore implements StateStore {
     }
 
     @Override
-    public Claim claim(String eventId, String eventType, String subscriber, String owner, Instant leaseUntil, boolean evenIfDone) {
-        EventKey key = EventKey.of(eventId);
+    public Claim claim(Claim.Request request) {
+        EventKey key = EventKey.of(request.eventId());
         EventSegment segment = eventSegments[segmentOf(key.hash)];
         synchronized (segment) {
             long now = clock.millis();
             segment.finished.removeWrittenBefore(now - ttlMillis);
             int slot = segment.finished.find(key.hi, key.lo, key.text, key.hash);
             Outcome outcome = slot < 0 ? null : (Outcome) segment.finished.ref(slot);
-            if (outcome instanceof Outcome.Done done && !evenIfDone) {
+            if (outcome instanceof Outcome.Done done && !request.evenIfDone()) {
                 return new Claim.AlreadyDone(done, EventFingerprint.unpacked(segment.finished.value(slot)));
             }
             InFlight inFlight = segment.inFlight.get(key);
@@ -126,9 +126,11 @@ public final class MemoryStateStore implements StateStore {
                 segment.inFlight.values().removeIf(claim -> claim.leaseUntil().toEpochMilli() <= now);
                 segment.sweepInFlightAt = Math.max(FIRST_IN_FLIGHT_SWEEP, 2 * segment.inFlight.size());
             }
-            segment.inFlight.put(key, new InFlight(owner, leaseUntil));
-            return new Claim.Claimed();
+            segment.inFlight.put(key, new InFlight(request.owner(), request.leaseUntil()));
         }
+        MemoryDelivery delivery = new MemoryDelivery(request, key);
+        delivery.holdSubscriber(request.subscriberWait());
+        return new Claim.Claimed(delivery);
     }
 
     @Override
@@ -142,78 +144,109 @@ public final class MemoryStateStore implements StateStore {
         }
     }
 
-    @Override
-    public void finish(String eventId, String eventType, String subscriber, String owner, Instant receivedAt, Outcome outcome,
-                       EventFingerprint fingerprint, Journal.Record record) {
-        journal.add(new Journal.Entry(0, eventId, eventType, subscriber, owner, receivedAt, clock.instant(), outcome, record.calls(),
-                record.replay(), record.body() != null), record.body());
-        Outcome shared = commonOutcomes.get(outcome, seen -> seen);
-        EventKey key = EventKey.of(eventId);
-        EventSegment segment = eventSegments[segmentOf(key.hash)];
-        synchronized (segment) {
-            long now = clock.millis();
-            segment.finished.removeWrittenBefore(now - ttlMillis);
-            segment.inFlight.remove(key);
-            int slot = segment.finished.put(key.hi, key.lo, key.text, key.hash, now);
-            segment.finished.ref(slot, shared);
-            segment.finished.value(slot, fingerprint.packed());
-        }
-    }
+    /** A claimed event, and its subscriber's lock while this delivery holds it. */
+    private final class MemoryDelivery implements Delivery {
+        private final Claim.Request request;
+        private final EventKey key;
+        private SubscriberMutex mutex;
+        private SubscriberKey subscriberKey;
+        private boolean holdsSubscriber;
 
-    @Override
-    public SubscriberLock lockSubscriber(String subscriber, Duration wait) throws SubscriberBusyException, InterruptedException {
-        SubscriberMutex lock = subscriberLocks.compute(subscriber, (key, held) -> {
-            SubscriberMutex mutex = held == null ? new SubscriberMutex() : held;
-            mutex.users++;
-            return mutex;
-        });
-        boolean locked = false;
-        try {
-            locked = lock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS);
-        } finally {
-            if (!locked) {
+        MemoryDelivery(Claim.Request request, EventKey key) {
+            this.request = request;
+            this.key = key;
+        }
+
+        /** Takes the subscriber's lock, waiting up to {@code wait}; an interrupted wait leaves it not held (the flag kept). */
+        void holdSubscriber(Duration wait) {
+            String subscriber = request.subscriber();
+            if (subscriber == null) {
+                holdsSubscriber = true;
+                return;
+            }
+            SubscriberMutex lock = subscriberLocks.compute(subscriber, (name, held) -> {
+                SubscriberMutex mutex = held == null ? new SubscriberMutex() : held;
+                mutex.users++;
+                return mutex;
+            });
+            try {
+                holdsSubscriber = lock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (holdsSubscriber) {
+                mutex = lock;
+                subscriberKey = SubscriberKey.of(subscriber);
+            } else {
                 leave(subscriber, lock);
             }
         }
-        if (!locked) {
-            throw new SubscriberBusyException(subscriber);
+
+        @Override
+        public boolean holdsSubscriber() {
+            return holdsSubscriber;
         }
-        SubscriberKey key = SubscriberKey.of(subscriber);
-        CompactFifoMap times = lastApplied[segmentOf(key.hash)];
-        return new SubscriberLock() {
-            @Override
-            public Optional<Instant> lastApplied() {
-                synchronized (times) {
-                    times.removeWrittenBefore(clock.millis() - ttlMillis);
-                    int slot = times.find(key.hi, key.lo, key.text, key.hash);
-                    return slot < 0 ? Optional.empty() : Optional.of(timeAt(times, slot));
+
+        @Override
+        public Optional<Instant> lastApplied() {
+            if (subscriberKey == null) {
+                return Optional.empty();
+            }
+            CompactFifoMap times = lastApplied[segmentOf(subscriberKey.hash)];
+            synchronized (times) {
+                times.removeWrittenBefore(clock.millis() - ttlMillis);
+                int slot = times.find(subscriberKey.hi, subscriberKey.lo, subscriberKey.text, subscriberKey.hash);
+                return slot < 0 ? Optional.empty() : Optional.of(timeAt(times, slot));
+            }
+        }
+
+        @Override
+        public void finish(Outcome outcome, Instant applied, EventFingerprint fingerprint, Instant receivedAt, Journal.Record record) {
+            if (applied != null && subscriberKey != null) {
+                recordApplied(applied);
+            }
+            journal.add(new Journal.Entry(0, request.eventId(), request.eventType(), request.subscriber(), request.owner(), receivedAt,
+                    clock.instant(), outcome, record.calls(), record.replay(), record.body() != null), record.body());
+            Outcome shared = commonOutcomes.get(outcome, seen -> seen);
+            EventSegment segment = eventSegments[segmentOf(key.hash)];
+            synchronized (segment) {
+                long now = clock.millis();
+                segment.finished.removeWrittenBefore(now - ttlMillis);
+                segment.inFlight.remove(key);
+                int slot = segment.finished.put(key.hi, key.lo, key.text, key.hash, now);
+                segment.finished.ref(slot, shared);
+                segment.finished.value(slot, fingerprint.packed());
+            }
+            close();
+        }
+
+        /** Keeps {@code eventTime} as the subscriber's last applied time unless a newer one is recorded. */
+        private void recordApplied(Instant eventTime) {
+            CompactFifoMap times = lastApplied[segmentOf(subscriberKey.hash)];
+            synchronized (times) {
+                long now = clock.millis();
+                times.removeWrittenBefore(now - ttlMillis);
+                int slot = times.find(subscriberKey.hi, subscriberKey.lo, subscriberKey.text, subscriberKey.hash);
+                Instant known = slot < 0 ? null : timeAt(times, slot);
+                Instant newest = known != null && !eventTime.isAfter(known) ? known : eventTime;
+                slot = times.put(subscriberKey.hi, subscriberKey.lo, subscriberKey.text, subscriberKey.hash, now);
+                Long nanos = epochNanos(newest);
+                if (nanos != null) {
+                    times.value(slot, nanos);
+                } else {
+                    times.ref(slot, newest);
                 }
             }
+        }
 
-            @Override
-            public void applied(Instant eventTime, String eventId) {
-                synchronized (times) {
-                    long now = clock.millis();
-                    times.removeWrittenBefore(now - ttlMillis);
-                    int slot = times.find(key.hi, key.lo, key.text, key.hash);
-                    Instant known = slot < 0 ? null : timeAt(times, slot);
-                    Instant newest = known != null && !eventTime.isAfter(known) ? known : eventTime;
-                    slot = times.put(key.hi, key.lo, key.text, key.hash, now);
-                    Long nanos = epochNanos(newest);
-                    if (nanos != null) {
-                        times.value(slot, nanos);
-                    } else {
-                        times.ref(slot, newest);
-                    }
-                }
+        @Override
+        public void close() {
+            if (mutex != null) {
+                mutex.unlock();
+                leave(request.subscriber(), mutex);
+                mutex = null;
             }
-
-            @Override
-            public void close() {
-                lock.unlock();
-                leave(subscriber, lock);
-            }
-        };
+        }
     }
 
     /** One delivery less holds or waits for the subscriber's lock; the last one removes it. */

@@ -6,7 +6,7 @@ import io.nsps.connector.state.Journal;
 import io.nsps.connector.outcome.Outcome;
 import io.nsps.connector.state.StateStore;
 import io.nsps.connector.state.StateStoreException;
-import io.nsps.connector.state.SubscriberLock;
+import io.nsps.connector.state.Delivery;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariConfig;
@@ -30,14 +30,23 @@ import org.flywaydb.core.Flyway;
 
 /**
  * {@code STATE_STORE=postgres}: state shared by every instance through PostgreSQL (HikariCP pool,
- * schema migrated by Flyway at start-up).
+ * schema migrated by Flyway at start-up). A delivery costs two round trips and two commits:
  *
  * <ul>
- *   <li>Claims are one atomic upsert: it takes the event when it is new, failed, or claimed with an
- *       expired lease (its owner crashed), and nothing otherwise.</li>
- *   <li>Subscriber order is a transaction-scoped advisory lock held while the event is provisioned:
- *       released at commit, or by the server when an instance dies with its connection.</li>
+ *   <li>{@link #claim}: one call of {@code nsps_claim} (V4): the claim's atomic upsert (it takes the
+ *       event when it is new, failed, or claimed with an expired lease, its owner having crashed),
+ *       the subscriber's advisory lock taken without waiting, and the subscriber's last applied
+ *       time. The claim is committed at once, durably: a claim lost in a database crash would let
+ *       a second delivery provision the event beside the first. Only when another delivery holds
+ *       the subscriber does a second round trip wait for it.</li>
+ *   <li>{@link Delivery#finish}: the event's outcome, its subscriber's new time and its journal entry
+ *       in one statement, committed, and the subscriber's lock let go after the commit (so that the
+ *       next holder reads the new time), all sent at once.</li>
  * </ul>
+ *
+ * The subscriber lock is a session-level advisory lock held by the delivery's connection from its
+ * claim to its finish: the server lets go of it when an instance dies with its connection, and a
+ * delivery whose finish failed evicts its connection from the pool, which does the same.
  */
 public final class PostgresStateStore implements StateStore {
 
@@ -116,35 +125,83 @@ public final class PostgresStateStore implements StateStore {
     }
 
     @Override
-    public Claim claim(String eventId, String eventType, String subscriber, String owner, Instant leaseUntil, boolean evenIfDone) {
-        String take = """
-                insert into nsps_event (event_id, event_type, subscriber, state, owner, lease_until)
-                values (?, ?, ?, 'in_flight', ?, ?)
-                on conflict (event_id) do update
-                   set state = 'in_flight', owner = excluded.owner, lease_until = excluded.lease_until,
-                       received_at = now(), finished_at = null
-                 where nsps_event.state = 'failed'
-                    or (nsps_event.state = 'in_flight' and nsps_event.lease_until < now())
-                    or (? and nsps_event.state = 'done')
-                returning event_id""";
-        try (Connection connection = pool.getConnection(); PreparedStatement statement = connection.prepareStatement(take)) {
-            statement.setString(1, eventId);
-            statement.setString(2, eventType);
-            statement.setString(3, subscriber);
-            statement.setString(4, owner);
-            statement.setTimestamp(5, Timestamp.from(leaseUntil));
-            statement.setBoolean(6, evenIfDone);
-            try (ResultSet taken = statement.executeQuery()) {
-                if (taken.next()) {
-                    return new Claim.Claimed();
-                }
+    public Claim claim(Claim.Request request) {
+        Connection connection = connection("claiming an event");
+        boolean handedOver = false;
+        try (PreparedStatement claim = connection.prepareStatement("select * from nsps_claim(?, ?, ?, ?, ?, ?)")) {
+            claim.setString(1, request.eventId());
+            claim.setString(2, request.eventType());
+            claim.setString(3, request.subscriber());
+            claim.setString(4, request.owner());
+            claim.setTimestamp(5, Timestamp.from(request.leaseUntil()));
+            claim.setBoolean(6, request.evenIfDone());
+            boolean claimed;
+            boolean held;
+            Optional<Instant> last;
+            Optional<FinishedRow> finished;
+            try (ResultSet row = claim.executeQuery()) {
+                row.next();
+                claimed = row.getBoolean("claimed");
+                held = row.getBoolean("subscriber_held");
+                last = Optional.ofNullable(row.getTimestamp("last_event_time")).map(Timestamp::toInstant);
+                finished = claimed || row.getString("state") == null ? Optional.empty() : Optional.of(finishedRow(row));
             }
-            return finishedRow(connection, eventId)
-                    .<Claim>map(row -> row.outcome() instanceof Outcome.Done done ? new Claim.AlreadyDone(done, row.fingerprint())
-                            : new Claim.InFlight())
-                    .orElseGet(Claim.InFlight::new);
+            if (!claimed) {
+                return finished.<Claim>map(done -> done.outcome() instanceof Outcome.Done d ? new Claim.AlreadyDone(d, done.fingerprint())
+                        : new Claim.InFlight()).orElseGet(Claim.InFlight::new);
+            }
+            if (!held) {
+                last = waitForSubscriber(connection, request.subscriber(), request.subscriberWait());
+                held = last != null;
+            }
+            handedOver = true;
+            return new Claim.Claimed(new PostgresDelivery(connection, request, held, held ? last : Optional.empty()));
         } catch (SQLException e) {
+            evict(connection);
+            connection = null;
             throw new StateStoreException("claiming an event", e);
+        } finally {
+            if (!handedOver && connection != null) {
+                close(connection);
+            }
+        }
+    }
+
+    /**
+     * Waits up to {@code wait} for the subscriber's lock another delivery holds, in one round trip
+     * that raises this connection's bounds for that wait only.
+     *
+     * @return the subscriber's last applied time once held, or null when it was still busy after {@code wait}
+     */
+    private Optional<Instant> waitForSubscriber(Connection connection, String subscriber, Duration wait) throws SQLException {
+        long lockWait = Math.max(1, wait.toMillis());
+        int usualNetworkTimeout = connection.getNetworkTimeout();
+        connection.setNetworkTimeout(networkTimeouts, (int) Math.min(Integer.MAX_VALUE, lockWait + 2 * timeout.toMillis()));
+        try (PreparedStatement lock = connection.prepareStatement("begin; set local lock_timeout = " + lockWait
+                + "; set local statement_timeout = " + (lockWait + timeout.toMillis()) + "; select pg_advisory_lock(hashtextextended(?, 0));"
+                + " select last_event_time from nsps_subscriber where subscriber = ?; commit")) {
+            lock.setString(1, subscriber);
+            lock.setString(2, subscriber);
+            lock.execute();
+            Optional<Instant> last = Optional.empty();
+            do {
+                try (ResultSet row = lock.getResultSet()) {
+                    if (row != null && row.getMetaData().getColumnName(1).equals("last_event_time") && row.next()) {
+                        last = Optional.of(row.getTimestamp(1).toInstant());
+                    }
+                }
+            } while (lock.getMoreResults() || lock.getUpdateCount() != -1);
+            return last;
+        } catch (SQLException e) {
+            if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+                throw e;
+            }
+            try (Statement rollback = connection.createStatement()) {
+                rollback.execute("rollback");
+            }
+            return null;
+        } finally {
+            connection.setNetworkTimeout(networkTimeouts, usualNetworkTimeout);
         }
     }
 
@@ -166,24 +223,26 @@ public final class PostgresStateStore implements StateStore {
                   from nsps_event where event_id = ? and state <> 'in_flight'""")) {
             statement.setString(1, eventId);
             try (ResultSet row = statement.executeQuery()) {
-                if (!row.next()) {
-                    return Optional.empty();
-                }
-                Outcome outcome;
-                if ("done".equals(row.getString(1))) {
-                    outcome = new Outcome.Done(result(row.getString(2)), row.getString(4));
-                } else if (DEFERRED.equals(row.getString(2))) {
-                    outcome = new Outcome.Deferred(reason(row.getString(3)), row.getString(4), row.getString(5));
-                } else {
-                    outcome = new Outcome.Failed(failure(row.getString(3)), row.getString(4), row.getString(5),
-                            retryAfter(row.getObject(6, Long.class), row.getString(7)), List.of());
-                }
-                int dataHash = row.getInt(8);
-                EventFingerprint fingerprint = row.wasNull() ? null : new EventFingerprint(dataHash,
-                        row.getTimestamp(9) == null ? null : row.getTimestamp(9).toInstant());
-                return Optional.of(new FinishedRow(outcome, fingerprint));
+                return row.next() ? Optional.of(finishedRow(row)) : Optional.empty();
             }
         }
+    }
+
+    /** The finished event on the row {@code row} is at (columns named as nsps_event's). */
+    private static FinishedRow finishedRow(ResultSet row) throws SQLException {
+        Outcome outcome;
+        if ("done".equals(row.getString("state"))) {
+            outcome = new Outcome.Done(result(row.getString("outcome")), row.getString("message"));
+        } else if (DEFERRED.equals(row.getString("outcome"))) {
+            outcome = new Outcome.Deferred(reason(row.getString("failure")), row.getString("message"), row.getString("error"));
+        } else {
+            outcome = new Outcome.Failed(failure(row.getString("failure")), row.getString("message"), row.getString("error"),
+                    retryAfter(row.getObject("retry_after_ms", Long.class), row.getString("headers")), List.of());
+        }
+        int dataHash = row.getInt("data_hash");
+        EventFingerprint fingerprint = row.wasNull() ? null : new EventFingerprint(dataHash,
+                row.getTimestamp("event_time") == null ? null : row.getTimestamp("event_time").toInstant());
+        return new FinishedRow(outcome, fingerprint);
     }
 
     /** A done row's result; rows of 0.1 say processed, ignored or stale too. */
@@ -222,76 +281,6 @@ public final class PostgresStateStore implements StateStore {
         }
         String seconds = headers(headers).get("Retry-After");
         return seconds != null && seconds.matches("\\d{1,9}") ? Duration.ofSeconds(Long.parseLong(seconds)) : null;
-    }
-
-    @Override
-    public void finish(String eventId, String eventType, String subscriber, String owner, Instant receivedAt, Outcome outcome,
-                       EventFingerprint fingerprint, Journal.Record record) {
-        boolean done = outcome instanceof Outcome.Done;
-        Outcome.Failed failed = outcome instanceof Outcome.Failed f ? f : null;
-        // outcome: the result of a done event, "failed" or "deferred"; failure: what failed or why deferred.
-        String kind;
-        String error;
-        if (outcome instanceof Outcome.Done d) {
-            kind = d.result().name();
-            error = null;
-        } else if (outcome instanceof Outcome.Failed f) {
-            kind = f.failure().name();
-            error = f.error();
-        } else {
-            Outcome.Deferred d = (Outcome.Deferred) outcome;
-            kind = d.reason().name();
-            error = d.error();
-        }
-        kind = kind.toLowerCase(Locale.ROOT);
-        try (Connection connection = pool.getConnection()) {
-            connection.setAutoCommit(false);
-            try (PreparedStatement update = connection.prepareStatement("""
-                    update nsps_event set state = ?, finished_at = now(), lease_until = null, status = ?, outcome = ?, failure = ?,
-                           error_type = ?, message = ?, error = ?, retry_after_ms = ?, headers = '{}', data_hash = ?, event_time = ?
-                     where event_id = ? and owner = ?""");
-                 PreparedStatement journal = connection.prepareStatement("""
-                    insert into nsps_event_journal (event_id, event_type, subscriber, instance, received_at, finished_at, outcome, error,
-                                                    message, upstream_calls, body, replay)
-                    values (?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?)""")) {
-                update.setString(1, done ? "done" : "failed");
-                // For instances of 0.1, which read done-ness from status (V2__fingerprint_and_outcome.sql).
-                update.setInt(2, done ? LEGACY_DONE_STATUS : LEGACY_FAILED_STATUS);
-                update.setString(3, done ? kind : outcome instanceof Outcome.Deferred ? DEFERRED : "failed");
-                update.setString(4, done ? null : kind);
-                update.setString(5, done ? null : LEGACY_FAILED_TYPE);
-                update.setString(6, outcome.message());
-                update.setString(7, error);
-                if (failed != null && failed.retryAfter() != null) {
-                    update.setLong(8, failed.retryAfter().toMillis());
-                } else {
-                    update.setNull(8, Types.BIGINT);
-                }
-                update.setInt(9, fingerprint.dataHash());
-                update.setTimestamp(10, fingerprint.eventTime() == null ? null : Timestamp.from(fingerprint.eventTime()));
-                update.setString(11, eventId);
-                update.setString(12, owner);
-                update.executeUpdate();
-                journal.setString(1, eventId);
-                journal.setString(2, eventType);
-                journal.setString(3, subscriber);
-                journal.setString(4, owner);
-                journal.setTimestamp(5, Timestamp.from(receivedAt));
-                journal.setString(6, kind);
-                journal.setString(7, error);
-                journal.setString(8, outcome.message());
-                journal.setString(9, record.calls().isEmpty() ? null : JournalCalls.toJson(record.calls()));
-                journal.setBytes(10, record.body());
-                journal.setBoolean(11, record.replay());
-                journal.executeUpdate();
-                connection.commit();
-            } catch (SQLException e) {
-                connection.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new StateStoreException("finishing an event", e);
-        }
     }
 
     @Override
@@ -381,49 +370,6 @@ public final class PostgresStateStore implements StateStore {
     }
 
     @Override
-    public SubscriberLock lockSubscriber(String subscriber, Duration wait) throws SubscriberBusyException {
-        Connection connection;
-        try {
-            connection = pool.getConnection();
-        } catch (SQLException e) {
-            throw new StateStoreException("locking a subscriber", e);
-        }
-        try {
-            connection.setAutoCommit(false);
-            // The lock may be waited for up to `wait`; only that statement's bounds are raised by it.
-            long lockWait = Math.max(1, wait.toMillis());
-            int usualNetworkTimeout = connection.getNetworkTimeout();
-            connection.setNetworkTimeout(networkTimeouts, (int) Math.min(Integer.MAX_VALUE, lockWait + 2 * timeout.toMillis()));
-            try (Statement timeouts = connection.createStatement()) {
-                timeouts.execute("set local lock_timeout = " + lockWait);
-                timeouts.execute("set local statement_timeout = " + (lockWait + timeout.toMillis()));
-            }
-            try (PreparedStatement lock = connection.prepareStatement("select pg_advisory_xact_lock(hashtextextended(?, 0))")) {
-                lock.setString(1, subscriber);
-                lock.execute();
-            }
-            try (Statement timeouts = connection.createStatement()) {
-                timeouts.execute("set local statement_timeout = " + timeout.toMillis());
-            }
-            connection.setNetworkTimeout(networkTimeouts, usualNetworkTimeout);
-            Optional<Instant> last;
-            try (PreparedStatement read = connection.prepareStatement("select last_event_time from nsps_subscriber where subscriber = ?")) {
-                read.setString(1, subscriber);
-                try (ResultSet row = read.executeQuery()) {
-                    last = row.next() ? Optional.of(row.getTimestamp(1).toInstant()) : Optional.empty();
-                }
-            }
-            return new PostgresSubscriberLock(connection, subscriber, last);
-        } catch (SQLException e) {
-            rollbackAndClose(connection);
-            if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
-                throw new SubscriberBusyException(subscriber);
-            }
-            throw new StateStoreException("locking a subscriber", e);
-        }
-    }
-
-    @Override
     public void purgeFinishedBefore(Instant cutoff) {
         try (Connection connection = pool.getConnection();
              PreparedStatement events = connection.prepareStatement("delete from nsps_event where state <> 'in_flight' and finished_at < ?");
@@ -453,53 +399,168 @@ public final class PostgresStateStore implements StateStore {
         }
     }
 
-    private static void rollbackAndClose(Connection connection) {
-        try (connection) {
-            connection.rollback();
+    private Connection connection(String doing) {
+        try {
+            return pool.getConnection();
         } catch (SQLException e) {
-            // the connection is broken; the pool discards it
+            throw new StateStoreException(doing, e);
         }
     }
 
-    private static final class PostgresSubscriberLock implements SubscriberLock {
-        private final Connection connection;
-        private final String subscriber;
-        private final Optional<Instant> last;
+    private static void close(Connection connection) {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            // the pool has discarded it
+        }
+    }
 
-        PostgresSubscriberLock(Connection connection, String subscriber, Optional<Instant> last) {
+    /**
+     * Closes a connection for good instead of giving it back to the pool: its session may hold a
+     * subscriber's lock, or be in a failed transaction; the server lets go of both with it.
+     */
+    private void evict(Connection connection) {
+        pool.evictConnection(connection);
+    }
+
+    /**
+     * The statement that finishes a delivery: the event's outcome and fingerprint, its subscriber's
+     * last applied time when it applied one (kept only if newer), and its journal entry, in one
+     * transaction; {@code synchronous_commit} is turned off for it when it is given "off". Then,
+     * when the delivery holds its subscriber, the hand-over: the session's lock becomes the
+     * transaction's (taken again per transaction, then let go per session), so that the server lets
+     * go of it at the commit, and the next holder reads what this one wrote.
+     */
+    private static final String FINISH = """
+            with finished as (
+                update nsps_event set state = ?, finished_at = now(), lease_until = null, status = ?, outcome = ?, failure = ?,
+                       error_type = ?, message = ?, error = ?, retry_after_ms = ?, headers = '{}', data_hash = ?, event_time = ?
+                 where event_id = ? and owner = ?
+            ), applied as (
+                insert into nsps_subscriber (subscriber, last_event_time, last_event_id)
+                select ?, ?::timestamptz, ? where ?::timestamptz is not null
+                on conflict (subscriber) do update set last_event_time = excluded.last_event_time,
+                       last_event_id = excluded.last_event_id, updated_at = now()
+                 where nsps_subscriber.last_event_time < excluded.last_event_time
+            ), journaled as (
+                insert into nsps_event_journal (event_id, event_type, subscriber, instance, received_at, finished_at, outcome, error,
+                                                message, upstream_calls, body, replay)
+                values (?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?)
+            )
+            select set_config('synchronous_commit', coalesce(?, current_setting('synchronous_commit')), true),
+                   case when handover.held then pg_advisory_unlock(hashtextextended(?, 0)) end
+              from (select ? as held, case when ? then pg_advisory_xact_lock(hashtextextended(?, 0)) end offset 0) handover""";
+
+    /** A claimed event, and its subscriber's lock while this delivery holds it, on one connection of the pool. */
+    private final class PostgresDelivery implements Delivery {
+        private final Claim.Request request;
+        private final boolean holdsSubscriber;
+        private final Optional<Instant> lastApplied;
+        private Connection connection;
+
+        PostgresDelivery(Connection connection, Claim.Request request, boolean holdsSubscriber, Optional<Instant> lastApplied) {
             this.connection = connection;
-            this.subscriber = subscriber;
-            this.last = last;
+            this.request = request;
+            this.holdsSubscriber = holdsSubscriber;
+            this.lastApplied = lastApplied;
+        }
+
+        @Override
+        public boolean holdsSubscriber() {
+            return holdsSubscriber;
         }
 
         @Override
         public Optional<Instant> lastApplied() {
-            return last;
+            return lastApplied;
         }
 
         @Override
-        public void applied(Instant eventTime, String eventId) {
-            try (PreparedStatement upsert = connection.prepareStatement("""
-                    insert into nsps_subscriber (subscriber, last_event_time, last_event_id) values (?, ?, ?)
-                    on conflict (subscriber) do update set last_event_time = excluded.last_event_time,
-                           last_event_id = excluded.last_event_id, updated_at = now()
-                     where nsps_subscriber.last_event_time < excluded.last_event_time""")) {
-                upsert.setString(1, subscriber);
-                upsert.setTimestamp(2, Timestamp.from(eventTime));
-                upsert.setString(3, eventId);
-                upsert.executeUpdate();
-            } catch (SQLException e) {
-                throw new StateStoreException("recording a subscriber's last event", e);
+        public void finish(Outcome outcome, Instant applied, EventFingerprint fingerprint, Instant receivedAt, Journal.Record record) {
+            boolean done = outcome instanceof Outcome.Done;
+            Outcome.Failed failed = outcome instanceof Outcome.Failed f ? f : null;
+            // outcome: the result of a done event, "failed" or "deferred"; failure: what failed or why deferred.
+            String kind;
+            String error;
+            if (outcome instanceof Outcome.Done d) {
+                kind = d.result().name();
+                error = null;
+            } else if (outcome instanceof Outcome.Failed f) {
+                kind = f.failure().name();
+                error = f.error();
+            } else {
+                Outcome.Deferred d = (Outcome.Deferred) outcome;
+                kind = d.reason().name();
+                error = d.error();
             }
+            kind = kind.toLowerCase(Locale.ROOT);
+            boolean letGo = holdsSubscriber && request.subscriber() != null;
+            Timestamp appliedAt = applied == null || request.subscriber() == null ? null : Timestamp.from(applied);
+            try (PreparedStatement finish = connection.prepareStatement(FINISH)) {
+                int i = 0;
+                finish.setString(++i, done ? "done" : "failed");
+                // For instances of 0.1, which read done-ness from status (V2__fingerprint_and_outcome.sql).
+                finish.setInt(++i, done ? LEGACY_DONE_STATUS : LEGACY_FAILED_STATUS);
+                finish.setString(++i, done ? kind : outcome instanceof Outcome.Deferred ? DEFERRED : "failed");
+                finish.setString(++i, done ? null : kind);
+                finish.setString(++i, done ? null : LEGACY_FAILED_TYPE);
+                finish.setString(++i, outcome.message());
+                finish.setString(++i, error);
+                if (failed != null && failed.retryAfter() != null) {
+                    finish.setLong(++i, failed.retryAfter().toMillis());
+                } else {
+                    finish.setNull(++i, Types.BIGINT);
+                }
+                finish.setInt(++i, fingerprint.dataHash());
+                finish.setTimestamp(++i, fingerprint.eventTime() == null ? null : Timestamp.from(fingerprint.eventTime()));
+                finish.setString(++i, request.eventId());
+                finish.setString(++i, request.owner());
+                finish.setString(++i, request.subscriber());
+                finish.setTimestamp(++i, appliedAt);
+                finish.setString(++i, request.eventId());
+                finish.setTimestamp(++i, appliedAt);
+                finish.setString(++i, request.eventId());
+                finish.setString(++i, request.eventType());
+                finish.setString(++i, request.subscriber());
+                finish.setString(++i, request.owner());
+                finish.setTimestamp(++i, Timestamp.from(receivedAt));
+                finish.setString(++i, kind);
+                finish.setString(++i, error);
+                finish.setString(++i, outcome.message());
+                finish.setString(++i, record.calls().isEmpty() ? null : JournalCalls.toJson(record.calls()));
+                finish.setBytes(++i, record.body());
+                finish.setBoolean(++i, record.replay());
+                // What a 2xx answer promises is as durable as the database is configured to make a
+                // commit (the claim's too); a failure or a deferral lost in a crash only makes NSPS's
+                // next delivery run the event again, so its commit does not wait for the disk.
+                finish.setString(++i, done ? null : "off");
+                finish.setString(++i, request.subscriber());
+                finish.setBoolean(++i, letGo);
+                finish.setBoolean(++i, letGo);
+                finish.setString(++i, request.subscriber());
+                finish.execute();
+            } catch (SQLException e) {
+                evict(connection);
+                connection = null;
+                throw new StateStoreException("finishing an event", e);
+            }
+            Connection finished = connection;
+            connection = null;
+            PostgresStateStore.close(finished);
         }
 
         @Override
         public void close() {
-            try (connection) {
-                connection.commit();
-            } catch (SQLException e) {
-                throw new StateStoreException("releasing a subscriber", e);
+            if (connection == null) {
+                return;
             }
+            if (holdsSubscriber && request.subscriber() != null) {
+                // Never finished while holding the subscriber: the connection's session holds its lock.
+                evict(connection);
+            } else {
+                PostgresStateStore.close(connection);
+            }
+            connection = null;
         }
     }
 }

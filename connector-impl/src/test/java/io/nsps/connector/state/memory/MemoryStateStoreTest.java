@@ -3,7 +3,9 @@ package io.nsps.connector.state.memory;
 import io.nsps.connector.state.Claim;
 import io.nsps.connector.state.EventFingerprint;
 import io.nsps.connector.outcome.Outcome;
-import io.nsps.connector.state.SubscriberLock;
+import io.nsps.connector.state.Deliveries;
+import io.nsps.connector.state.Delivery;
+import io.nsps.connector.state.Journal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nsps.connector.spi.testing.TestClock;
@@ -31,14 +33,13 @@ final class MemoryStateStoreTest {
         MemoryStateStore store = new MemoryStateStore(1_000, Duration.ofDays(35), clock);
         List<String> ids = ids(5_000);
         for (String id : ids) {
-            store.claim(id, "SIM/Updated", null, "a", clock.instant().plusSeconds(60));
-            store.finish(id, "SIM/Updated", null, "a", clock.instant(), DONE, FINGERPRINT);
+            Deliveries.deliver(store, id, null, DONE, null);
         }
 
         long remembered = ids.stream().filter(id -> store.finished(id).isPresent()).count();
         assertThat(remembered).isBetween(875L, 1_008L);
         assertThat(ids.subList(0, 3_000)).noneMatch(id -> store.finished(id).isPresent());
-        assertThat(ids.subList(4_600, 5_000)).allMatch(id -> store.claim(id, "SIM/Updated", null, "b", clock.instant())
+        assertThat(ids.subList(4_600, 5_000)).allMatch(id -> Deliveries.claim(store, id, null, "b", clock.instant())
                 instanceof Claim.AlreadyDone);
     }
 
@@ -46,11 +47,7 @@ final class MemoryStateStoreTest {
     void forgetsEventsAndSubscribersAfterTheTtl() throws Exception {
         MemoryStateStore store = new MemoryStateStore(1_000, Duration.ofDays(35), clock);
         String id = UUID.randomUUID().toString();
-        store.claim(id, "SIM/Updated", "imsi:001010000000001", "a", clock.instant().plusSeconds(60));
-        store.finish(id, "SIM/Updated", "imsi:001010000000001", "a", clock.instant(), DONE, FINGERPRINT);
-        try (SubscriberLock lock = store.lockSubscriber("imsi:001010000000001", Duration.ofSeconds(1))) {
-            lock.applied(Instant.parse("2026-11-27T10:00:00Z"), id);
-        }
+        Deliveries.deliver(store, id, "imsi:001010000000001", DONE, Instant.parse("2026-11-27T10:00:00Z"));
 
         clock.advance(Duration.ofDays(35).minusSeconds(1));
         assertThat(store.finished(id)).contains(DONE);
@@ -59,7 +56,7 @@ final class MemoryStateStoreTest {
         clock.advance(Duration.ofSeconds(2));
         assertThat(store.finished(id)).isEmpty();
         assertThat(lastApplied(store, "imsi:001010000000001")).isEmpty();
-        assertThat(store.claim(id, "SIM/Updated", null, "b", clock.instant().plusSeconds(60))).isInstanceOf(Claim.Claimed.class);
+        assertThat(Deliveries.claim(store, id, null, "b", clock.instant().plusSeconds(60))).isInstanceOf(Claim.Claimed.class);
     }
 
     @Test
@@ -71,9 +68,7 @@ final class MemoryStateStoreTest {
                 "imsí:1", "account:7");
         Instant base = Instant.parse("2026-11-27T10:00:00.123456789Z");
         for (int i = 0; i < subscribers.size(); i++) {
-            try (SubscriberLock lock = store.lockSubscriber(subscribers.get(i), Duration.ofSeconds(1))) {
-                lock.applied(base.plusSeconds(i), "e-" + i);
-            }
+            Deliveries.deliver(store, "e-" + i, subscribers.get(i), DONE, base.plusSeconds(i));
         }
 
         for (int i = 0; i < subscribers.size(); i++) {
@@ -90,20 +85,22 @@ final class MemoryStateStoreTest {
         // "Aa" and "BB" have the same String hash: only equality tells them apart.
         String uuid = "3e84c79f-ab6f-4546-8e27-0b6ab866f1fb";
         List<String> ids = List.of(uuid, uuid.toUpperCase(), uuid.replace("-", ""), "evt-1", "evt-2", "1", "", "Aa", "BB");
+        Map<String, Delivery> claims = new java.util.HashMap<>();
         for (String id : ids) {
-            assertThat(store.claim(id, "SIM/Updated", null, "a", clock.instant().plusSeconds(60))).as("first claim of '%s'", id)
-                    .isInstanceOf(Claim.Claimed.class);
+            Claim claim = Deliveries.claim(store, id, null, "a", clock.instant().plusSeconds(60));
+            assertThat(claim).as("first claim of '%s'", id).isInstanceOf(Claim.Claimed.class);
+            claims.put(id, ((Claim.Claimed) claim).delivery());
         }
         for (String id : ids) {
-            assertThat(store.claim(id, "SIM/Updated", null, "b", clock.instant().plusSeconds(60))).as("'%s' while in flight", id)
+            assertThat(Deliveries.claim(store, id, null, "b", clock.instant().plusSeconds(60))).as("'%s' while in flight", id)
                     .isInstanceOf(Claim.InFlight.class);
         }
 
-        store.finish("evt-1", "SIM/Updated", null, "a", clock.instant(), DONE, FINGERPRINT);
+        claims.get("evt-1").finish(DONE, null, FINGERPRINT, clock.instant(), Journal.Record.NONE);
 
         assertThat(store.finished("evt-1")).contains(DONE);
         assertThat(ids.stream().filter(id -> !id.equals("evt-1"))).allMatch(id -> store.finished(id).isEmpty());
-        assertThat(store.claim("evt-2", "SIM/Updated", null, "b", clock.instant().plusSeconds(60))).isInstanceOf(Claim.InFlight.class);
+        assertThat(Deliveries.claim(store, "evt-2", null, "b", clock.instant().plusSeconds(60))).isInstanceOf(Claim.InFlight.class);
         assertThat(store.claimsInFlight()).isEqualTo(ids.size() - 1);
     }
 
@@ -113,10 +110,8 @@ final class MemoryStateStoreTest {
         for (Instant time : new Instant[] {Instant.parse("2026-11-27T10:00:00.000000001Z"), Instant.parse("3000-01-01T00:00:00.5Z"),
                 Instant.parse("1600-01-01T00:00:00Z"), Instant.EPOCH.minusNanos(1)}) {
             String subscriber = "account:" + time.getEpochSecond();
-            try (SubscriberLock lock = store.lockSubscriber(subscriber, Duration.ofSeconds(1))) {
-                lock.applied(time, "e");
-                lock.applied(time.minusNanos(1), "older");
-            }
+            Deliveries.deliver(store, "e-" + time, subscriber, DONE, time);
+            Deliveries.deliver(store, "older-" + time, subscriber, DONE, time.minusNanos(1));
             assertThat(lastApplied(store, subscriber)).contains(time);
         }
     }
@@ -125,7 +120,7 @@ final class MemoryStateStoreTest {
     void claimsThatNeverFinishAreForgottenOnceTheirLeaseRanOut() {
         MemoryStateStore store = new MemoryStateStore(1_000, Duration.ofDays(35), clock);
         for (String id : ids(10_000)) {
-            store.claim(id, "SIM/Updated", null, "crashed", clock.instant().plusSeconds(60));
+            Deliveries.claim(store, id, null, "crashed", clock.instant().plusSeconds(60));
             clock.advance(Duration.ofMillis(100));
         }
 
@@ -137,10 +132,8 @@ final class MemoryStateStoreTest {
         assertThat(store.claimsInFlight()).isZero();
     }
 
-    private static Optional<Instant> lastApplied(MemoryStateStore store, String subscriber) throws Exception {
-        try (SubscriberLock lock = store.lockSubscriber(subscriber, Duration.ofSeconds(1))) {
-            return lock.lastApplied();
-        }
+    private static Optional<Instant> lastApplied(MemoryStateStore store, String subscriber) {
+        return Deliveries.lastApplied(store, subscriber);
     }
 
     /** Random UUIDs from a fixed seed, so that their spread over the store's segments is the same on every run. */
