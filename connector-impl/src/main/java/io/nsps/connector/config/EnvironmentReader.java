@@ -63,6 +63,18 @@ public final class EnvironmentReader {
         return parsed(name, defaultValue, ConfigValues::parseDuration);
     }
 
+    /** A duration of at least {@code min} (a setting zero makes no sense for refuses {@code 0} with its own message). */
+    public Duration duration(String name, Duration defaultValue, Duration min) {
+        return parsed(name, defaultValue, text -> {
+            Duration value = ConfigValues.parseDuration(text);
+            if (value.compareTo(min) < 0) {
+                throw new IllegalArgumentException("must be at least " + ConfigValues.formatDuration(min) + ", got "
+                        + ConfigValues.formatDuration(value));
+            }
+            return value;
+        });
+    }
+
     public long byteSize(String name, long defaultValue, long min, long max) {
         return parsed(name, defaultValue, text -> inRange(ConfigValues.parseByteSize(text), min, max, " bytes"));
     }

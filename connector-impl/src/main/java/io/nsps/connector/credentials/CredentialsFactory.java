@@ -91,7 +91,7 @@ public final class CredentialsFactory {
         Optional<String> clientSecret = requiredSecret(reader, prefix + "OAUTH_CLIENT_SECRET");
         String scope = reader.get(prefix + "OAUTH_SCOPE").orElse(null);
         Grant grant = reader.choice(prefix + "OAUTH_GRANT", Grant.class, Grant.CLIENT_CREDENTIALS);
-        Duration timeout = reader.duration(prefix + "OAUTH_TIMEOUT", Duration.ofSeconds(5));
+        Duration timeout = reader.duration(prefix + "OAUTH_TIMEOUT", Duration.ofSeconds(5), Duration.ofMillis(100));
         String username = null;
         Optional<String> password = Optional.empty();
         if (grant == Grant.PASSWORD) {
