@@ -153,6 +153,17 @@ public final class EventParser {
         return merged;
     }
 
+    /**
+     * A body read as strict JSON with the same checks and limits as an event's (UTF-8 without a
+     * byte order mark, no duplicate keys, no trailing tokens, the parser's bounds), for the other
+     * JSON the connector takes (the management port's requests).
+     *
+     * @throws EventRejectedException ({@link EventRejectedException.Kind#MALFORMED}) saying what is wrong, in words of its own
+     */
+    public JsonNode readJson(byte[] body) {
+        return readTree(body);
+    }
+
     private JsonNode readTree(byte[] body) {
         if (isBlank(body)) {
             throw badJson("Request body is empty");
