@@ -185,6 +185,14 @@ public final class HandlerRegistry implements AutoCloseable {
             if (patterns.isEmpty()) {
                 problems.add("handler " + name + " takes no event types");
             }
+            EventHandler enabledHandler = handler;
+            boolean callsOut;
+            try {
+                callsOut = !ContextLoader.with(loader, enabledHandler::endpoints).isEmpty();
+            } catch (RuntimeException e) {
+                callsOut = false;
+            }
+            metrics.handlerEnabled(name, credentials.scheme(), callsOut);
             created.add(new RegisteredHandler(name, handler, patterns, loader, credentials));
         }
         if (!problems.isEmpty()) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nsps.connector.logging.LogText;
+import io.nsps.connector.metrics.ConnectorMetrics;
 import io.nsps.connector.model.Event;
 import io.nsps.connector.outcome.Outcome;
 import io.nsps.connector.parsing.EventParser;
@@ -45,7 +46,11 @@ final class Operations {
     private final ObjectMapper mapper;
     private final Clock clock;
 
-    Operations(StateStore store, EventProcessor processor, Supplier<EventParser> parser, Answers answers, ObjectMapper mapper, Clock clock) {
+    private final ConnectorMetrics metrics;
+
+    Operations(StateStore store, EventProcessor processor, Supplier<EventParser> parser, Answers answers, ObjectMapper mapper, Clock clock,
+               ConnectorMetrics metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.processor = processor;
         this.parser = parser;
@@ -233,6 +238,7 @@ final class Operations {
         }
         Outcome outcome = processor.replay(event, body.get(), force);
         LOG.info("Replayed event {} at the operator's request: {}", LogText.bounded(eventId), Answers.label(outcome));
+        metrics.replayed(Answers.label(outcome));
         return result.put("replayed", true).put("outcome", Answers.label(outcome)).put("status", answers.event(outcome).getStatus())
                 .put("message", outcome.message());
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nsps.connector.testing.HttpAnswer;
 import io.nsps.connector.testing.ProbeHandlerFactory;
 import io.nsps.connector.testing.RunningConnector;
+import io.nsps.connector.testing.TestSecrets;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -56,6 +57,44 @@ public final class MetricsTest {
             assertThat(scrape).contains("nsps_events_in_flight ", "nsps_workers ", "nsps_worker_queue ", "jvm_memory_used_bytes",
                     "process_cpu_usage", "process_uptime_seconds");
             assertThat(scrape).as("health checks are not events").doesNotContain("status=\"200\"");
+        }
+    }
+
+    @Test
+    void countersAnAlertWatchesExistAtZeroBeforeTheirFirstIncrement() throws Exception {
+        String secret = TestSecrets.remember("metrics-zero-client-secret-5b1e");
+        try (RunningConnector connector = RunningConnector.start(Map.of("HANDLERS", "hlr-hss,log",
+                "HLR_API_URL", "http://127.0.0.1:9/wtl/hlr/v1", "HLR_AUTH", "oauth2", "HLR_OAUTH_TOKEN_URL", "http://127.0.0.1:9/token",
+                "HLR_OAUTH_CLIENT_ID", "nsps-connector", "HLR_OAUTH_CLIENT_SECRET", secret,
+                "MANAGEMENT_PORT", Integer.toString(freePort())))) {
+            String scrape = scrape(connector.server().managementUri().orElseThrow());
+
+            assertThat(value(scrape, "nsps_state_store_errors_total", null)).isZero();
+            for (String reason : ConnectorMetrics.CAPACITY_REASONS) {
+                assertThat(value(scrape, "nsps_capacity_refusals_total", "reason=\"" + reason + "\"")).as(reason).isZero();
+            }
+            for (String result : ConnectorMetrics.RENEWAL_RESULTS) {
+                assertThat(value(scrape, "nsps_credential_renewals_total", "handler=\"hlr-hss\",result=\"" + result + "\"")).as(result).isZero();
+            }
+            for (String statusClass : List.of("2xx", "4xx", "5xx", "none")) {
+                assertThat(value(scrape, "nsps_upstream_calls_total", "handler=\"hlr-hss\",status_class=\"" + statusClass + "\""))
+                        .as(statusClass).isZero();
+            }
+            assertThat(scrape).as("log calls no external system and renews nothing").doesNotContain("handler=\"log\"");
+        }
+    }
+
+    @Test
+    void theProcessCpuTimeAndResidentMemoryHavePrometheussStandardNames() throws Exception {
+        try (RunningConnector connector = RunningConnector.start(Map.of("HANDLERS", "probe", "MANAGEMENT_PORT", Integer.toString(freePort())))) {
+            String scrape = scrape(connector.server().managementUri().orElseThrow());
+
+            assertThat(scrape).contains("# TYPE process_cpu_seconds_total counter");
+            assertThat(value(scrape, "process_cpu_seconds_total", null)).isPositive();
+            if (java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/self/status"))) {
+                assertThat(scrape).contains("# TYPE process_resident_memory_bytes gauge");
+                assertThat(value(scrape, "process_resident_memory_bytes", null)).isGreaterThan(1 << 20);
+            }
         }
     }
 
