@@ -101,16 +101,16 @@ public final class EventParser {
         JsonNode tree = readTree(body);
         Map<String, Set<String>> problems = schemaProblems(tree);
         if (!problems.isEmpty()) {
-            throw validationFailed(problems);
+            throw validationFailed(problems, tree);
         }
         normalise(tree);
         try {
             return mapper.treeToValue(tree, Event.class);
         } catch (JsonMappingException e) {
             // The schema allowed it, the model did not (e.g. a number beyond 64 bits).
-            throw validationFailed(Map.of(pathOf(e), Set.of("has a value out of range")));
+            throw validationFailed(Map.of(pathOf(e), Set.of("has a value out of range")), tree);
         } catch (JsonProcessingException e) {
-            throw validationFailed(Map.of("$", Set.of("cannot be read as an event")));
+            throw validationFailed(Map.of("$", Set.of("cannot be read as an event")), tree);
         }
     }
 
@@ -240,7 +240,8 @@ public final class EventParser {
         return problems;
     }
 
-    private static EventRejectedException validationFailed(Map<String, Set<String>> problems) {
+    /** Against the schema: every problem, and the event's id and type as far as the JSON gives them (for its journal entry). */
+    private static EventRejectedException validationFailed(Map<String, Set<String>> problems, JsonNode tree) {
         StringBuilder error = new StringBuilder();
         List<FieldProblem> details = new ArrayList<>();
         int reported = 0;
@@ -256,7 +257,10 @@ public final class EventParser {
             error.append(problem.getKey()).append(' ').append(what);
             details.add(new FieldProblem(problem.getKey(), what));
         }
-        return new EventRejectedException(EventRejectedException.Kind.INVALID, "Validation failed", error.toString(), details);
+        JsonNode id = tree.path("event_id");
+        JsonNode type = tree.path("data").path("event_type");
+        return new EventRejectedException(EventRejectedException.Kind.INVALID, "Validation failed", error.toString(), details,
+                id.isTextual() ? id.asText() : null, type.isTextual() ? type.asText() : null);
     }
 
     private static EventRejectedException badJson(String error) {

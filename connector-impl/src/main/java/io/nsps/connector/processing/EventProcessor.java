@@ -18,6 +18,7 @@ import io.nsps.connector.spi.ConfigValues;
 import io.nsps.connector.state.Claim;
 import io.nsps.connector.state.EventFingerprint;
 import io.nsps.connector.state.StateStore;
+import io.nsps.connector.state.StateStoreException;
 import io.nsps.connector.state.StateStore.SubscriberBusyException;
 import io.nsps.connector.state.StoredText;
 import io.nsps.connector.state.SubscriberLock;
@@ -97,6 +98,28 @@ public final class EventProcessor {
         }
     }
 
+    /**
+     * Journals a delivery refused before it could be processed (its event breaks the schema): its
+     * journal entry only, nothing claimed. A store that fails here changes nothing of the answer.
+     *
+     * @param eventId, eventType as far as the refused JSON gives them; null when it does not
+     */
+    @SuppressWarnings("try")
+    public void refused(String eventId, String eventType, Outcome.Failed outcome) {
+        try (Waiting.Section section = waiting.enter()) {
+            journalRefusal(StoredText.key(eventId == null ? "" : eventId),
+                    eventType == null ? null : Texts.storable(eventType, MAX_TYPE_CHARS), outcome);
+        }
+    }
+
+    private void journalRefusal(String eventId, String type, Outcome.Failed outcome) {
+        try {
+            store.journalRefusal(eventId, type, settings.instanceId(), clock.instant(), outcome);
+        } catch (StateStoreException e) {
+            LOG.warn("Event {}, refused, could not be journaled: {}", LogText.bounded(eventId), LogText.bounded(e.getMessage()));
+        }
+    }
+
     private Outcome processWaiting(Event event, byte[] body, boolean replay, boolean force) {
         // What the stores keep: keys bounded and compared exactly, text storable.
         String eventId = StoredText.key(event.getEventId());
@@ -108,8 +131,10 @@ public final class EventProcessor {
         if (time.isPresent() && time.get().instant().isAfter(now.plus(settings.maxEventTimeAhead()))) {
             String problem = "is more than " + ConfigValues.formatDuration(settings.maxEventTimeAhead()) + " ahead of the connector's clock ("
                     + time.get().instant() + ")";
-            return new Outcome.Failed(Failure.INVALID_EVENT, "Validation failed", time.get().field() + " " + problem, null,
-                    List.of(new FieldProblem(time.get().field(), problem)));
+            Outcome.Failed tooFarAhead = new Outcome.Failed(Failure.INVALID_EVENT, "Validation failed", time.get().field() + " " + problem,
+                    null, List.of(new FieldProblem(time.get().field(), problem)));
+            journalRefusal(eventId, type, tooFarAhead);
+            return tooFarAhead;
         }
         EventFingerprint fingerprint = EventIdentity.fingerprint(event, time.map(EventIdentity.EventTime::instant).orElse(null));
         Instant deadline = now.plus(settings.inFlightWait());

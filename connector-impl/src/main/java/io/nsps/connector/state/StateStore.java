@@ -48,6 +48,12 @@ public interface StateStore extends AutoCloseable {
     void finish(String eventId, String eventType, String subscriber, String owner, Instant receivedAt, Outcome outcome,
                 EventFingerprint fingerprint, Journal.Record journal);
 
+    /**
+     * Journals a delivery refused before anything was claimed (an event against the schema, or
+     * stamped too far ahead): its journal entry only, so the operator sees what NSPS drops for good.
+     */
+    void journalRefusal(String eventId, String eventType, String instance, Instant receivedAt, Outcome.Failed outcome);
+
     /** The journal's entries that match, the newest first. */
     List<Journal.Entry> journal(Journal.Query query);
 

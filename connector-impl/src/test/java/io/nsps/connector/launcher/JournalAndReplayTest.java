@@ -132,6 +132,28 @@ final class JournalAndReplayTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"memory", "postgres"})
+    void anEventRefusedForBreakingTheSchemaIsJournaledAndCountedUnderItsType(String store) throws Exception {
+        start(store);
+        String broken = "{\"event_id\":\"schema-1\",\"data\":{\"event_type\":\"SIM/Updated\",\"variables\":\"a string\"}}";
+        assertThat(connector.postEvent(broken).status()).isEqualTo(422);
+        assertThat(connector.postEvent("{not json").status()).as("not JSON at all: not journaled").isEqualTo(400);
+
+        Run failed = command("journal", "--failed", "--json");
+        String scrape = MetricsTest.scrape(connector.server().managementUri().orElseThrow());
+
+        assertThat(failed.output).as(failed.text()).hasSize(1);
+        JsonNode entry = JSON.readTree(failed.output.get(0));
+        assertThat(entry.path("event_id").asText()).isEqualTo("schema-1");
+        assertThat(entry.path("event_type").asText()).isEqualTo("SIM/Updated");
+        assertThat(entry.path("status").asInt()).isEqualTo(422);
+        assertThat(entry.path("failure").asText()).isEqualTo("invalid_event");
+        assertThat(entry.path("error").asText()).contains("data.variables");
+        assertThat(entry.path("body_kept").asBoolean()).isFalse();
+        assertThat(MetricsTest.value(scrape, "nsps_events_total", "event_type=\"SIM/Updated\",outcome=\"failed\",status=\"422\"")).isEqualTo(1);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"memory"})
     void theManagementOperationsWantTheManagementToken(String store) throws Exception {
         start(store);

@@ -247,6 +247,12 @@ public final class MemoryStateStore implements StateStore {
     }
 
     @Override
+    public void journalRefusal(String eventId, String eventType, String instance, Instant receivedAt, Outcome.Failed outcome) {
+        journal.add(new Journal.Entry(0, eventId, eventType, null, instance, receivedAt, clock.instant(), outcome, List.of(), false, false),
+                null);
+    }
+
+    @Override
     public List<Journal.Entry> journal(Journal.Query query) {
         return journal.find(query);
     }

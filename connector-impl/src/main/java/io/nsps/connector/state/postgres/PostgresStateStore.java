@@ -295,6 +295,24 @@ public final class PostgresStateStore implements StateStore {
     }
 
     @Override
+    public void journalRefusal(String eventId, String eventType, String instance, Instant receivedAt, Outcome.Failed outcome) {
+        try (Connection connection = pool.getConnection(); PreparedStatement journal = connection.prepareStatement("""
+                insert into nsps_event_journal (event_id, event_type, instance, received_at, finished_at, outcome, error, message)
+                values (?, ?, ?, ?, now(), ?, ?, ?)""")) {
+            journal.setString(1, eventId);
+            journal.setString(2, eventType);
+            journal.setString(3, instance);
+            journal.setTimestamp(4, Timestamp.from(receivedAt));
+            journal.setString(5, outcome.failure().name().toLowerCase(Locale.ROOT));
+            journal.setString(6, outcome.error());
+            journal.setString(7, outcome.message());
+            journal.executeUpdate();
+        } catch (SQLException e) {
+            throw new StateStoreException("journaling a refused event", e);
+        }
+    }
+
+    @Override
     public List<Journal.Entry> journal(Journal.Query query) {
         StringBuilder sql = new StringBuilder("""
                 select j.id, j.event_id, j.event_type, j.subscriber, j.instance, j.received_at, j.finished_at, j.outcome, j.error,
