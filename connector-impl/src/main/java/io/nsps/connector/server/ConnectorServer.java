@@ -149,7 +149,8 @@ public final class ConnectorServer implements AutoCloseable {
         if (config.managementPort() != 0) {
             try {
                 Operations operations = new Operations(store, processor, connector.parser::join,
-                        new Answers(config.upstreamRateLimitStatus()), connector.mapper, Clock.systemUTC(), metrics);
+                        new Answers(config.upstreamRateLimitStatus()), connector.mapper, Clock.systemUTC(), metrics,
+                        config.state().journalBodyRetention());
                 connector.management = ManagementServer.start(config, metrics, connector::healthAnswer, operations, connector.mapper);
             } catch (IOException e) {
                 connector.server.shutdownNow();

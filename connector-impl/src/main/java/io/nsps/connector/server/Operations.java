@@ -47,10 +47,13 @@ final class Operations {
     private final Clock clock;
 
     private final ConnectorMetrics metrics;
+    /** JOURNAL_BODY_RETENTION: a body older than this is never replayed, purged or not. */
+    private final Duration bodyRetention;
 
     Operations(StateStore store, EventProcessor processor, Supplier<EventParser> parser, Answers answers, ObjectMapper mapper, Clock clock,
-               ConnectorMetrics metrics) {
+               ConnectorMetrics metrics, Duration bodyRetention) {
         this.metrics = metrics;
+        this.bodyRetention = bodyRetention;
         this.store = store;
         this.processor = processor;
         this.parser = parser;
@@ -195,10 +198,9 @@ final class Operations {
         request.eventIds().forEach(id -> ids.add(StoredText.key(id)));
         if (request.failed()) {
             Instant since = request.since() == null ? null : clock.instant().minus(request.since());
+            // Each event's latest delivery (the store's rule): one that failed and then succeeded is not replayed.
             for (Journal.Entry entry : store.journal(new Journal.Query(true, null, null, since, MAX_ENTRIES))) {
-                if (stillFailed(entry.eventId())) {
-                    ids.add(entry.eventId());
-                }
+                ids.add(entry.eventId());
             }
         }
         ArrayNode results = mapper.createArrayNode();
@@ -208,15 +210,9 @@ final class Operations {
         return results;
     }
 
-    /** Whether the event's newest journal entry is not done (a later delivery may have provisioned it meanwhile). */
-    private boolean stillFailed(String eventId) {
-        List<Journal.Entry> newest = store.journal(new Journal.Query(false, null, eventId, null, 1));
-        return !newest.isEmpty() && !(newest.get(0).outcome() instanceof Outcome.Done);
-    }
-
     private ObjectNode replayOne(String eventId, boolean dryRun, boolean force) {
         ObjectNode result = mapper.createObjectNode().put("event_id", eventId);
-        Optional<byte[]> body = store.journalBody(eventId);
+        Optional<byte[]> body = store.journalBody(eventId, clock.instant().minus(bodyRetention));
         if (body.isEmpty()) {
             if (store.journal(new Journal.Query(false, null, eventId, null, 1)).isEmpty()) {
                 return result.put("found", false).put("replayed", false).put("message", "Not in the journal (never received here, or "
@@ -236,7 +232,9 @@ final class Operations {
             return result.put("replayed", false).put("event_type", LogText.bounded(event.getData().getEventType()))
                     .put("message", "Would be replayed" + (force ? ", even if older than its subscriber's last applied event" : ""));
         }
-        Outcome outcome = processor.replay(event, body.get(), force);
+        // The replay's journal entry keeps no body of its own: the delivery's is the one kept, its
+        // age counted from when it was received, so a replay never extends its retention.
+        Outcome outcome = processor.replay(event, null, force);
         LOG.info("Replayed event {} at the operator's request: {}", LogText.bounded(eventId), Answers.label(outcome));
         metrics.replayed(Answers.label(outcome));
         return result.put("replayed", true).put("outcome", Answers.label(outcome)).put("status", answers.event(outcome).getStatus())

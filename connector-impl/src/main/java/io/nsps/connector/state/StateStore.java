@@ -57,8 +57,12 @@ public interface StateStore extends AutoCloseable {
     /** The journal's entries that match, the newest first. */
     List<Journal.Entry> journal(Journal.Query query);
 
-    /** The body kept with the newest journal entry of an event that still has one (for a replay). */
-    Optional<byte[]> journalBody(String eventId);
+    /**
+     * The body kept with the newest journal entry of an event that still has one, finished at or
+     * after {@code keptSince} (now minus {@code JOURNAL_BODY_RETENTION}): an older one is never
+     * returned, whether or not the purge has dropped it yet.
+     */
+    Optional<byte[]> journalBody(String eventId, Instant keptSince);
 
     /**
      * Checks that the store answers, within its time bound ({@code STATE_DB_TIMEOUT}).

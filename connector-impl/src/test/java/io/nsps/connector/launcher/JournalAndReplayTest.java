@@ -1,6 +1,7 @@
 package io.nsps.connector.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +11,10 @@ import io.nsps.connector.testing.HttpAnswer;
 import io.nsps.connector.testing.PostgresDatabase;
 import io.nsps.connector.testing.RunningConnector;
 import io.nsps.connector.testing.TestSecrets;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -107,6 +112,44 @@ final class JournalAndReplayTest {
         // The retry after the replay was answered from the store: nothing ran, nothing journaled.
         assertThat(entries).extracting(e -> e.path("outcome").asText() + " " + e.path("failure").asText("-") + " " + e.path("replay").asBoolean())
                 .containsExactly("processed - true", "failed upstream_unavailable false");
+        assertThat(entries).as("the replay keeps no body of its own: the delivery's is the one kept, and ages from it")
+                .extracting(e -> e.path("body_kept").asBoolean()).containsExactly(false, true);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "postgres"})
+    void anEventThatFailedAndThenSucceededOnNspssRetryIsNotFailedAnyMore(String store) throws Exception {
+        start(store);
+        hlr.enqueue(json(503, "{\"error\":\"maintenance\"}"));
+        hlr.enqueue(json(200, OK));
+        hlr.enqueue(json(500, "{\"error\":\"locked\"}"));
+        String recovered = event("recovered-1", "255010000000031", "2026-01-01T00:00:00Z");
+        assertThat(connector.postEvent(recovered).status()).isEqualTo(503);
+        assertThat(connector.postEvent(recovered).status()).isEqualTo(202);
+        assertThat(connector.postEvent(event("still-failed-1", "255010000000032", "2026-01-01T00:00:00Z")).status()).isEqualTo(500);
+
+        Run failed = command("journal", "--failed", "--json");
+        Run replay = command("replay", "--failed", "--dry-run");
+
+        assertThat(failed.output).as(failed.text()).hasSize(1).allSatisfy(line -> assertThat(line).contains("still-failed-1"));
+        assertThat(replay.text()).contains("still-failed-1").doesNotContain("recovered-1");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "postgres"})
+    void bodiesAreDroppedSoonAfterTheirRetention(String store) throws Exception {
+        start(store, Map.of("JOURNAL_BODY_RETENTION", "2s"));
+        hlr.enqueue(json(503, "{\"error\":\"maintenance\"}"));
+        assertThat(connector.postEvent(event("retained-1", "255010000000041", "2026-01-01T00:00:00Z")).status()).isEqualTo(503);
+        assertThat(journalEntry("retained-1").path("body_kept").asBoolean()).isTrue();
+
+        // Purged every half retention, at least every 5 s: well within the deadline, however slow the machine.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .until(() -> !journalEntry("retained-1").path("body_kept").asBoolean());
+        Run replay = command("replay", "retained-1");
+
+        assertThat(replay.exit).isEqualTo(1);
+        assertThat(replay.text()).contains("No body is kept");
     }
 
     @ParameterizedTest
@@ -168,9 +211,23 @@ final class JournalAndReplayTest {
         assertThat(none.text()).contains("no management token");
     }
 
+    /** The newest journal entry of an event, straight from the management port. */
+    private JsonNode journalEntry(String eventId) throws Exception {
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(connector.server().managementUri().orElseThrow()
+                .resolve("/journal?event_id=" + eventId + "&limit=1")).header("Authorization", "Bearer " + MANAGEMENT_TOKEN).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        return JSON.readTree(answer.body()).get(0);
+    }
+
     private void start(String store) throws Exception {
+        start(store, Map.of());
+    }
+
+    private void start(String store, Map<String, String> more) throws Exception {
         Map<String, String> settings = new HashMap<>(Map.of("HANDLERS", "hlr-hss", "HLR_API_URL", hlr.url("/wtl/hlr/v1").toString(),
                 "MANAGEMENT_PORT", Integer.toString(MetricsTest.freePort()), "MANAGEMENT_TOKEN", MANAGEMENT_TOKEN));
+        settings.putAll(more);
         if (store.equals("postgres")) {
             PostgresDatabase.assumeReachable();
             schema = PostgresDatabase.freshSchema();

@@ -11,6 +11,8 @@ import io.nsps.connector.testing.PostgresDatabase;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -158,6 +160,47 @@ final class StateStoreContractTest {
             }
         }
 
+        @Test
+        void theFailedListHoldsEachEventsLatestDeliveryOnly() {
+            store = open();
+            String recovered = newId();
+            String stillFailed = newId();
+            deliver(recovered, FAILED, null);
+            deliver(recovered, new Outcome.Done(Outcome.Done.Result.PROCESSED, "ok"), null);
+            deliver(stillFailed, FAILED, null);
+            deliver(stillFailed, FAILED, null);
+
+            List<Journal.Entry> failed = store.journal(new Journal.Query(true, null, null, null, 100));
+
+            assertThat(failed).extracting(Journal.Entry::eventId).containsExactly(stillFailed);
+            assertThat(store.journal(new Journal.Query(false, null, null, null, 100))).hasSize(4);
+        }
+
+        @Test
+        void aBodyOlderThanItsRetentionIsNeverReturnedAndThePurgeDropsIt() {
+            store = open();
+            String id = newId();
+            byte[] body = "{\"event_id\":\"x\"}".getBytes(StandardCharsets.UTF_8);
+            deliver(id, FAILED, body);
+            deliver(id, new Outcome.Done(Outcome.Done.Result.PROCESSED, "replayed"), null);
+
+            assertThat(store.journalBody(id, Instant.now().minusSeconds(3600))).as("a later entry without a body hides nothing")
+                    .hasValueSatisfying(kept -> assertThat(kept).isEqualTo(body));
+            assertThat(store.journalBody(id, Instant.now().plusSeconds(1))).as("older than the retention: never returned").isEmpty();
+            store.purgeJournalBodiesBefore(Instant.now().minusSeconds(3600));
+            assertThat(store.journalBody(id, Instant.EPOCH)).isPresent();
+            store.purgeJournalBodiesBefore(Instant.now().plusSeconds(1));
+            assertThat(store.journalBody(id, Instant.EPOCH)).as("purged").isEmpty();
+            assertThat(store.journal(new Journal.Query(false, null, id, null, 10))).extracting(Journal.Entry::bodyKept).containsOnly(false);
+        }
+
+        static final Outcome.Failed FAILED = new Outcome.Failed(Outcome.Failed.Failure.UPSTREAM_UNAVAILABLE, "down", "HLR down");
+
+        void deliver(String id, Outcome outcome, byte[] body) {
+            assertThat(store.claim(id, "SIM/Updated", "imsi:1", "a", inAMinute(), true)).isInstanceOf(Claim.Claimed.class);
+            store.finish(id, "SIM/Updated", "imsi:1", "a", Instant.now(), outcome, FINGERPRINT, new Journal.Record(List.of(), body, false));
+        }
+
         static Instant inAMinute() {
             return Instant.now().plusSeconds(60);
         }
@@ -171,7 +214,7 @@ final class StateStoreContractTest {
     final class Memory extends Contract {
         @Override
         StateStore open() {
-            return new MemoryStateStore(10_000, Duration.ofDays(35), Clock.systemUTC());
+            return new MemoryStateStore(10_000, Duration.ofDays(35), Clock.systemUTC(), 1000, 1 << 20);
         }
     }
 

@@ -258,8 +258,8 @@ public final class MemoryStateStore implements StateStore {
     }
 
     @Override
-    public Optional<byte[]> journalBody(String eventId) {
-        return journal.body(eventId);
+    public Optional<byte[]> journalBody(String eventId, Instant keptSince) {
+        return journal.body(eventId, keptSince);
     }
 
     @Override

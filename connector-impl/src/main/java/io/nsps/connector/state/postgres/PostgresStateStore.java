@@ -321,7 +321,9 @@ public final class PostgresStateStore implements StateStore {
         List<Object> parameters = new ArrayList<>();
         if (query.failedOnly()) {
             // A done delivery's outcome is a result (processed, ignored, stale, duplicate); 0.1's rows say the same.
-            sql.append(" and (j.outcome is null or j.outcome not in ('processed', 'ignored', 'stale', 'duplicate'))");
+            // Each event's latest delivery only: one that failed and then succeeded is not failed any more.
+            sql.append(" and (j.outcome is null or j.outcome not in ('processed', 'ignored', 'stale', 'duplicate'))"
+                    + " and not exists (select 1 from nsps_event_journal later where later.event_id = j.event_id and later.id > j.id)");
         }
         if (query.subscriber() != null) {
             sql.append(" and j.subscriber = ?");
@@ -357,10 +359,11 @@ public final class PostgresStateStore implements StateStore {
     }
 
     @Override
-    public Optional<byte[]> journalBody(String eventId) {
+    public Optional<byte[]> journalBody(String eventId, Instant keptSince) {
         try (Connection connection = pool.getConnection(); PreparedStatement statement = connection.prepareStatement(
-                "select body from nsps_event_journal where event_id = ? and body is not null order by id desc limit 1")) {
+                "select body from nsps_event_journal where event_id = ? and body is not null and finished_at >= ? order by id desc limit 1")) {
             statement.setString(1, eventId);
+            statement.setTimestamp(2, Timestamp.from(keptSince));
             try (ResultSet row = statement.executeQuery()) {
                 return row.next() ? Optional.of(row.getBytes(1)) : Optional.empty();
             }
