@@ -6,9 +6,6 @@ import io.nsps.connector.config.ConnectorConfigLoader;
 import io.nsps.connector.config.EnvironmentReader;
 import io.nsps.connector.dispatch.HandlerRegistry;
 import io.nsps.connector.dispatch.RegisteredHandler;
-import io.nsps.connector.logging.LogFormat;
-import io.nsps.connector.logging.LogLevel;
-import io.nsps.connector.logging.LoggingSetup;
 import io.nsps.connector.logging.SecretMasker;
 import io.nsps.connector.metrics.ConnectorMetrics;
 import io.nsps.connector.spi.HandlerException;
@@ -53,8 +50,6 @@ final class CheckConfigCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        // The report is this command's output: no log lines in it.
-        LoggingSetup.configure(LogFormat.TEXT, LogLevel.ERROR);
         PrintWriter out = new PrintWriter(System.out, true);
         Map<String, String> env = main.env();
         List<String> problems = new ArrayList<>();
