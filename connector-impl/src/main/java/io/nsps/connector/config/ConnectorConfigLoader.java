@@ -53,9 +53,11 @@ public final class ConnectorConfigLoader {
         int port = (int) reader.number("PORT", DEFAULT_PORT, 0, 65535);
 
         AuthMode authMode = reader.choice("AUTH_MODE", AuthMode.class, AuthMode.STATIC);
+        int problemsBefore = problems.size();
         List<Secret> tokens = apiTokens(reader);
         Optional<JwtSettings> jwt = Optional.empty();
-        if (authMode == AuthMode.STATIC && tokens.isEmpty()) {
+        // A token given but refused (too short, not ASCII) is reported once, as such.
+        if (authMode == AuthMode.STATIC && tokens.isEmpty() && problems.size() == problemsBefore) {
             reader.problem("API_TOKEN is required: the Bearer token NSPS sends (a comma-separated list is accepted to rotate tokens)");
         }
         if (authMode == AuthMode.JWT) {

@@ -64,14 +64,22 @@ final class CheckConfigCommand implements Callable<Integer> {
         try {
             registry = HandlerRegistry.discover(config != null ? config.handlersDir() : ConnectorConfigLoader.handlersDir(env));
             out.println(registry.folderSummary());
-            List<String> enabled = config != null ? config.handlers() : new EnvironmentReader(env, new ArrayList<>()).list("HANDLERS", List.of());
-            handlers = registry.create(enabled, env, Clock.systemUTC(), new ConnectorMetrics());
+            handlers = registry.create(enabledNames(config, env), env, Clock.systemUTC(), new ConnectorMetrics());
         } catch (ConfigurationException e) {
             problems.addAll(e.problems());
         }
         if (config != null) {
             out.println("Configuration:");
             config.describe().forEach((name, value) -> out.println("  " + name + "=" + value));
+        }
+        if (registry != null) {
+            for (String name : enabledNames(config, env)) {
+                Map<String, String> settings = new java.util.TreeMap<>(registry.settingsRead(name));
+                if (!settings.isEmpty()) {
+                    out.println("Handler " + name + ":");
+                    settings.forEach((setting, value) -> out.println("  " + setting + "=" + SecretMasker.mask(value)));
+                }
+            }
         }
         for (RegisteredHandler handler : handlers) {
             for (URI endpoint : handler.handler().endpoints()) {
@@ -93,6 +101,10 @@ final class CheckConfigCommand implements Callable<Integer> {
         out.println(problems.size() + (problems.size() == 1 ? " problem:" : " problems:"));
         problems.forEach(problem -> out.println("  " + SecretMasker.mask(problem)));
         return Main.CONFIGURATION_ERROR;
+    }
+
+    private static List<String> enabledNames(ConnectorConfig config, Map<String, String> env) {
+        return config != null ? config.handlers() : new EnvironmentReader(env, new ArrayList<>()).list("HANDLERS", List.of());
     }
 
     /** What a probe found: a line that says so, or the problem. */

@@ -136,6 +136,16 @@ final class ConnectorConfigLoaderTest {
     }
 
     @Test
+    void aTokenGivenButRefusedIsNotAlsoReportedMissing() {
+        assertThatThrownBy(() -> ConnectorConfigLoader.load(Map.of("API_TOKEN", "short", "HANDLERS", "log")))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+                        "API_TOKEN: a token must have at least 16 characters (a short one is guessable, and too short to be masked in logs)"));
+        assertThatThrownBy(() -> ConnectorConfigLoader.load(Map.of("API_TOKEN", " , ", "HANDLERS", "log")))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).singleElement()
+                        .asString().startsWith("API_TOKEN is required"));
+    }
+
+    @Test
     void tokenCanComeFromAFile(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("token");
         Files.writeString(file, "file-token-value\n");

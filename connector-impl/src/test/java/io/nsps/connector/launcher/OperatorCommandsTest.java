@@ -105,7 +105,7 @@ final class OperatorCommandsTest {
             oauth.enqueue(new MockResponse().setResponseCode(401).setHeader("Content-Type", "application/json")
                     .setBody("{\"error\":\"invalid_client\"}"));
             String secret = TestSecrets.remember("check-config-client-secret-42");
-            Run check = run(List.of("check-config"), Map.of("API_TOKEN", RunningConnector.TOKEN, "HANDLERS", "hlr-hss",
+            Run check = run(List.of("check-config"), Map.of("API_TOKEN", RunningConnector.TOKEN, "HANDLERS", "hlr-hss,log",
                     "HLR_API_URL", "http://127.0.0.1:" + closed + "/wtl/hlr/v1", "HLR_AUTH", "oauth2",
                     "HLR_OAUTH_TOKEN_URL", oauth.url("/token").toString(), "HLR_OAUTH_CLIENT_ID", "nsps-connector",
                     "HLR_OAUTH_CLIENT_SECRET", secret, "LOG_FORMAT", "json"));
@@ -120,6 +120,26 @@ final class OperatorCommandsTest {
                     .doesNotContain(secret);
             assertThat(check.output).as("the report holds no log line (the refused grant's ALERT included)")
                     .noneMatch(OperatorCommandsTest::isLogLine);
+            assertThat(check.output).as("each handler's settings, as it reads them, secrets masked")
+                    .contains("Handler hlr-hss:", "  HLR_AUTH=oauth2", "  HLR_OAUTH_CLIENT_ID=nsps-connector", "  HLR_OAUTH_CLIENT_SECRET=****",
+                            "  HLR_OAUTH_TIMEOUT=5s", "  HLR_TIMEOUT=10s", "  HLR_API_URL=http://127.0.0.1:" + closed + "/wtl/hlr/v1",
+                            "  HLR_IMSI_PATTERN=(unset)", "Handler log:", "  LOG_HANDLER_EVENT_TYPES=*", "  STATE_MEMORY_MAX_EVENTS=200000",
+                            "  JOURNAL_MEMORY_MAX_ENTRIES=1000", "  JOURNAL_MEMORY_MAX_BODY_BYTES=4194304", "  IDEMPOTENCY_TTL=35d");
+            // Every setting docs/configuration.md lists is printed (but those of the other authentication mode and store).
+            java.util.regex.Matcher names = java.util.regex.Pattern.compile("`([A-Z][A-Z0-9_]+)`")
+                    .matcher(java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "configuration.md")).lines()
+                            .filter(line -> line.startsWith("| `")).map(line -> line.split("\\|")[1])
+                            .collect(java.util.stream.Collectors.joining(" ")));
+            List<String> documented = new java.util.ArrayList<>();
+            while (names.find()) {
+                documented.add(names.group(1));
+            }
+            assertThat(documented).contains("HLR_API_URL", "STATE_DB_POOL_SIZE", "JOURNAL_BODY_RETENTION");
+            for (String name : documented) {
+                if (!name.startsWith("JWT_") && !name.startsWith("STATE_DB_")) {
+                    assertThat(check.output).as("check-config prints " + name).anyMatch(line -> line.startsWith("  " + name + "="));
+                }
+            }
         } finally {
             oauth.shutdown();
         }
@@ -139,6 +159,7 @@ final class OperatorCommandsTest {
                     .contains("TCP " + hlr.getLocalPort() + " connects")
                     .contains("OK    handler hlr-hss: credentials: none configured")
                     .contains("OK    state store (postgres): " + PostgresDatabase.URL + " answers")
+                    .contains("  STATE_DB_POOL_SIZE=16", "  STATE_DB_SCHEMA=")
                     .contains("All is well.");
         }
     }
@@ -149,6 +170,15 @@ final class OperatorCommandsTest {
 
         assertThat(check.exit).isEqualTo(2);
         assertThat(check.text()).contains("API_TOKEN is required", "HLR_API_URL is required", "unknown handler 'nope'");
+    }
+
+    @Test
+    void aTokenTooShortIsReportedOnceAsSuch() throws Exception {
+        Run check = run(List.of("check-config"), Map.of("API_TOKEN", "short", "HANDLERS", "log"));
+
+        assertThat(check.exit).isEqualTo(2);
+        assertThat(check.text()).contains("API_TOKEN: a token must have at least 16 characters", "1 problem:")
+                .doesNotContain("API_TOKEN is required");
     }
 
     private record Run(int exit, List<String> output) {

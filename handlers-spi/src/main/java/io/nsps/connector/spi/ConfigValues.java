@@ -138,6 +138,9 @@ public final class ConfigValues {
             return ms + "ms";
         }
         long s = ms / 1000;
+        if (s != 0 && s % 86_400 == 0) {
+            return s / 86_400 + "d";
+        }
         if (s != 0 && s % 3600 == 0) {
             return s / 3600 + "h";
         }

@@ -22,4 +22,12 @@ final class ConfigValuesTest {
         assertThatThrownBy(() -> ConfigValues.parseDuration("10")).hasMessage("'10' is not a duration; write it like 500ms, 10s, 2m, 1h or 35d");
         assertThatThrownBy(() -> ConfigValues.parseDuration("-0")).hasMessageContaining("is not a duration");
     }
+
+    @Test
+    void aDurationIsPrintedAsItIsWritten() {
+        assertThat(ConfigValues.formatDuration(Duration.ofDays(35))).isEqualTo("35d");
+        assertThat(ConfigValues.formatDuration(Duration.ofHours(2))).isEqualTo("2h");
+        assertThat(ConfigValues.formatDuration(Duration.ZERO)).isEqualTo("0s");
+        assertThat(ConfigValues.formatDuration(Duration.ofMillis(1500))).isEqualTo("1500ms");
+    }
 }
