@@ -217,7 +217,7 @@ public final class EventProcessor {
     private Outcome provision(Event event, String eventId, String subscriberText, Optional<Instant> time, SubscriberLock lock,
                               List<UpstreamCall> calls, boolean force) {
         Optional<Instant> last = lock.lastApplied();
-        if (!force && time.isPresent() && last.isPresent() && time.get().isBefore(last.get())) {
+        if (!force && olderThanLastApplied(time, last)) {
             String message = "Event is older (" + time.get() + ") than the last one applied to " + LogText.bounded(subscriberText)
                     + " (" + last.get() + "); not applied";
             LOG.info(message);
@@ -233,6 +233,44 @@ public final class EventProcessor {
             return HandlerFailures.outcome(failure);
         }
     }
+
+    /** The order rule: an event older than the last one applied to its subscriber is stale. */
+    private static boolean olderThanLastApplied(Optional<Instant> time, Optional<Instant> last) {
+        return time.isPresent() && last.isPresent() && time.get().isBefore(last.get());
+    }
+
+    /**
+     * What a replay of the event would meet now, without running it (the operator's dry run).
+     *
+     * @param subscriber the subscriber whose order applies, if any
+     * @param lastApplied the time of the last event applied to it, if known
+     * @param stale whether the event is older than that (then not applied unless forced)
+     * @param busy whether another delivery of the subscriber holds it now (so the rest is unknown)
+     */
+    public record ReplayPreview(Optional<String> subscriber, Optional<Instant> lastApplied, boolean stale, boolean busy) {
+    }
+
+    /** Reads the subscriber's last applied time under its lock, as a replay would, and lets it go. */
+    @SuppressWarnings("try")
+    public ReplayPreview previewReplay(Event event) {
+        Optional<String> subscriber = EventIdentity.subscriber(event);
+        Optional<Instant> time = EventIdentity.time(event).map(EventIdentity.EventTime::instant);
+        if (subscriber.isEmpty() || time.isEmpty()) {
+            return new ReplayPreview(subscriber, Optional.empty(), false, false);
+        }
+        try (Waiting.Section section = waiting.enter();
+             SubscriberLock lock = store.lockSubscriber(StoredText.key(subscriber.get()), PREVIEW_LOCK_WAIT)) {
+            Optional<Instant> last = lock.lastApplied();
+            return new ReplayPreview(subscriber, last, olderThanLastApplied(time, last), false);
+        } catch (SubscriberBusyException e) {
+            return new ReplayPreview(subscriber, Optional.empty(), false, true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new ReplayPreview(subscriber, Optional.empty(), false, true);
+        }
+    }
+
+    private static final Duration PREVIEW_LOCK_WAIT = Duration.ofMillis(200);
 
     private static Outcome.Done duplicate(Outcome.Done original) {
         return new Outcome.Done(Result.DUPLICATE, "Event already processed: " + original.message());

@@ -229,8 +229,8 @@ final class Operations {
             return result.put("replayed", false).put("message", "The stored event does not parse any more: " + e.getMessage());
         }
         if (dryRun) {
-            return result.put("replayed", false).put("event_type", LogText.bounded(event.getData().getEventType()))
-                    .put("message", "Would be replayed" + (force ? ", even if older than its subscriber's last applied event" : ""));
+            return dryRun(result.put("replayed", false).put("event_type", LogText.bounded(event.getData().getEventType())),
+                    processor.previewReplay(event), force);
         }
         // The replay's journal entry keeps no body of its own: the delivery's is the one kept, its
         // age counted from when it was received, so a replay never extends its retention.
@@ -239,6 +239,24 @@ final class Operations {
         metrics.replayed(Answers.label(outcome));
         return result.put("replayed", true).put("outcome", Answers.label(outcome)).put("status", answers.event(outcome).getStatus())
                 .put("message", outcome.message());
+    }
+
+    /** What a replay would do, as far as known now: run, or be refused as stale (unless forced). */
+    private static ObjectNode dryRun(ObjectNode result, EventProcessor.ReplayPreview preview, boolean force) {
+        String subscriber = preview.subscriber().map(LogText::bounded).orElse(null);
+        if (preview.busy()) {
+            return result.put("stale", false).put("message", "Would be replayed, unless older than the event " + subscriber
+                    + " is being provisioned with right now");
+        }
+        if (preview.stale()) {
+            String older = "older than the last event applied to " + subscriber + " (" + preview.lastApplied().orElseThrow() + ")";
+            return force ? result.put("stale", false).put("message", "Would be replayed with --force, although " + older)
+                    : result.put("stale", true).put("message", "Would be refused as stale unless --force: " + older);
+        }
+        return result.put("stale", false).put("message", "Would be replayed: its handlers run again" + (subscriber == null
+                ? " (no subscriber order applies to it)"
+                : preview.lastApplied().isEmpty() ? " (nothing applied to " + subscriber + " yet)"
+                : " (not older than the last event applied to " + subscriber + ")"));
     }
 
     private Journal.Query query(Map<String, String> parameters) {

@@ -100,8 +100,13 @@ final class JournalAndReplayTest {
         HttpAnswer retriedByNsps = connector.postEvent(event);
         Run journal = command("journal", "--event-id", "replay-1", "--json");
 
-        assertThat(dryRun.text()).contains("replay-1: dry run: Would be replayed", "1 event would be replayed");
+        assertThat(dryRun.text()).contains("replay-1: dry run: Would be replayed: its handlers run again (nothing applied to "
+                + "imsi:255010000000011 yet)", "1 event would be replayed");
+        assertThat(dryRun.exit).isZero();
         assertThat(replay.exit).as(replay.text()).isZero();
+        assertThat(replay.text()).contains("1 event replayed");
+        assertThat(MetricsTest.value(MetricsTest.scrape(connector.server().managementUri().orElseThrow()), "nsps_replays_total",
+                "outcome=\"processed\"")).as("the replay counted as one").isEqualTo(1);
         assertThat(replay.text()).contains("replay-1: processed 202: HLR: update SIM 255010000000011");
         assertThat(retriedByNsps.json().path("message").asText()).startsWith("Event already processed");
         assertThat(hlr.getRequestCount()).as("the failed call, then the replay's; the retry after it provisions nothing").isEqualTo(2);
@@ -161,10 +166,18 @@ final class JournalAndReplayTest {
         assertThat(connector.postEvent(event("older", "255010000000021", "2026-01-01T00:00:00Z")).status()).isEqualTo(202);
         assertThat(connector.postEvent(event("newer", "255010000000021", "2026-01-02T00:00:00Z")).status()).isEqualTo(202);
 
+        Run dryRun = command("replay", "older", "--dry-run");
+        Run dryRunForced = command("replay", "older", "--dry-run", "--force");
         Run refused = command("replay", "older");
         int callsAfterRefusal = hlr.getRequestCount();
         hlr.enqueue(json(200, OK));
         Run forced = command("replay", "older", "--force");
+
+        assertThat(dryRun.exit).isEqualTo(1);
+        assertThat(dryRun.text()).contains("older: dry run: Would be refused as stale unless --force: older than the last event applied to "
+                + "imsi:255010000000021 (2026-01-02T00:00:00Z)", "0 events would be replayed, 1 would be refused as stale");
+        assertThat(dryRunForced.exit).as(dryRunForced.text()).isZero();
+        assertThat(dryRunForced.text()).contains("Would be replayed with --force, although older", "1 event would be replayed");
 
         assertThat(refused.exit).isEqualTo(1);
         assertThat(refused.text()).contains("older: stale 202").contains("not applied");
@@ -194,6 +207,63 @@ final class JournalAndReplayTest {
         assertThat(entry.path("error").asText()).contains("data.variables");
         assertThat(entry.path("body_kept").asBoolean()).isFalse();
         assertThat(MetricsTest.value(scrape, "nsps_events_total", "event_type=\"SIM/Updated\",outcome=\"failed\",status=\"422\"")).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory"})
+    void aReplayOfAnUnknownEventSaysItWasNotFoundAndMixingTheModesIsAUsageError(String store) throws Exception {
+        start(store);
+
+        Run unknown = command("replay", "nonexistent-id");
+        Run mixed = command("replay", "some-id", "--failed");
+        Run sinceAlone = command("replay", "some-id", "--since", "1h");
+
+        assertThat(unknown.exit).isEqualTo(1);
+        assertThat(unknown.text()).contains("nonexistent-id: not found: Not in the journal", "0 events replayed, 1 not found")
+                .doesNotContain("1 event replayed");
+        assertThat(mixed.exit).isEqualTo(2);
+        assertThat(mixed.text()).contains("Give EVENT_IDs or --failed, not both", "Usage: nsps-connector replay");
+        assertThat(sinceAlone.exit).isEqualTo(2);
+        assertThat(sinceAlone.text()).contains("--since goes with --failed");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory"})
+    void theJournalsTableIsAligned(String store) throws Exception {
+        start(store);
+        hlr.enqueue(json(200, OK));
+        hlr.enqueue(json(500, "{\"error\":\"HLR database locked\"}"));
+        connector.postEvent(event("a-rather-long-event-id-0123456789-0123456789", "255010000000051", "2026-01-01T00:00:00Z"));
+        connector.postEvent(event("short", "255010000000052", "2026-01-01T00:00:00Z"));
+
+        Run table = command("journal");
+
+        assertThat(table.exit).as(table.text()).isZero();
+        List<String> lines = table.output.subList(0, 3);
+        String header = lines.get(0);
+        for (String column : List.of("EVENT", "TYPE", "SUBSCRIBER", "OUTCOME", "MESSAGE")) {
+            int at = header.indexOf(column);
+            for (String line : lines.subList(1, 3)) {
+                assertThat(line.charAt(at - 1)).as("%s starts at %d in%n%s%n%s", column, at, header, line).isEqualTo(' ');
+                assertThat(line.charAt(at)).as("%s starts at %d in%n%s%n%s", column, at, header, line).isNotEqualTo(' ');
+            }
+        }
+        assertThat(lines.subList(1, 3)).allMatch(line -> line.matches("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d{3} .*"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"journal", "replay some-id", "send"})
+    void withNothingListeningTheCommandsSaySoInWords(String command) throws Exception {
+        int closed = MetricsTest.freePort();
+        List<String> args = new ArrayList<>(List.of(command.split(" ")));
+        args.addAll(List.of("--url", "http://127.0.0.1:" + closed + (command.equals("send") ? "/process-event" : ""),
+                "--token", "a-token-long-enough-0123456789"));
+
+        Run run = run(args, Map.of());
+
+        assertThat(run.exit).isEqualTo(1);
+        assertThat(run.text()).contains("no answer from http://127.0.0.1:" + closed, "connection refused")
+                .doesNotContain("null", "Exception", "java.");
     }
 
     @ParameterizedTest
