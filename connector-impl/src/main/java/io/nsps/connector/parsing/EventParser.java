@@ -56,6 +56,8 @@ public final class EventParser {
     private static final String WARM_UP_SAMPLE = "examples/events/sim-updated.json";
     private static final Pattern TYPE_MISMATCH = Pattern.compile("(\\w+) found, (\\w+|\\[[\\w, ]+]) expected");
     /** The start of Jackson's message for a repeated key; the rest names its own classes and features. */
+    /** A location as Jackson writes it into a message, with its source description. */
+    private static final Pattern SOURCE_LOCATION = Pattern.compile("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)\\]");
     private static final Pattern DUPLICATE_KEY = Pattern.compile("Duplicate field '[^']{0,200}'");
 
     private final ObjectMapper mapper;
@@ -271,7 +273,10 @@ public final class EventParser {
     private static String describe(JsonProcessingException e) {
         String original = e.getOriginalMessage() == null ? "syntax error" : e.getOriginalMessage();
         String firstLine = original.lines().findFirst().orElse("syntax error");
-        // Jackson names Java types in back-ticks in some messages; never pass one on.
+        // Jackson names Java types and its own features in back-ticks in some messages, and quotes
+        // its source description in locations ("[Source: REDACTED (`StreamReadFeature...` disabled); line: 1,
+        // column: 1]"): never pass one on.
+        firstLine = SOURCE_LOCATION.matcher(firstLine).replaceAll("line $1, column $2");
         firstLine = firstLine.replaceAll("`[^`]*`", "value").replaceAll("\\(code \\d+\\)", "").trim();
         if (firstLine.length() > 160) {
             firstLine = firstLine.substring(0, 160) + "...";

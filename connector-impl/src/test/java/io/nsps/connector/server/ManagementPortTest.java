@@ -44,7 +44,7 @@ final class ManagementPortTest {
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     /** What an answer never carries: Java's or Jackson's words, a page. */
     private static final List<String> INTERNALS = List.of("java.", "jackson", "Jackson", "fasterxml", "Exception", "StreamReadConstraints",
-            "<html", "<!DOCTYPE", "grizzly", "Grizzly", "at org.", "at io.");
+            "<html", "<!DOCTYPE", "grizzly", "Grizzly", "at org.", "at io.", "Source:", "REDACTED", "`");
 
     private static RunningConnector connector;
 
