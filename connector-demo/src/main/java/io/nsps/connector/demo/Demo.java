@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -26,16 +25,16 @@ public final class Demo {
     private Demo() {
     }
 
-    public static void main(String[] args) throws IOException {
-        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
-            System.out.println("Usage: nsps-connector demo");
-            System.out.println("Runs the connector with the hlr-hss handler against an embedded HLR/HSS simulator: no configuration needed.");
-            System.exit(0);
-        }
-        System.exit(run(System.getenv()));
+    /** {@code nsps-connector demo ARGS}: the launcher's command, its help included. */
+    public static void main(String[] args) {
+        String[] command = new String[args.length + 1];
+        command[0] = "demo";
+        System.arraycopy(args, 0, command, 1, args.length);
+        Main.main(command);
     }
 
-    static int run(Map<String, String> env) throws IOException {
+    /** Runs the demo until SIGTERM or SIGINT (the launcher's {@code demo} command calls this); returns the exit code. */
+    public static int run(Map<String, String> env) throws IOException {
         String token = newToken();
         String simulatorToken = newToken();
         String managementToken = newToken();

@@ -86,6 +86,7 @@ public record ConnectorConfig(
             settings.put("JWT_ALGORITHM", j.algorithm().name());
             settings.put("JWT_ISSUER", j.issuer());
             settings.put("JWT_AUDIENCE", j.audience());
+            settings.put("JWT_CLOCK_SKEW", io.nsps.connector.spi.ConfigValues.formatDuration(j.clockSkew()));
         });
         settings.put("EVENTS_PATH", eventsPath.orElse("(unset: any path but /health)"));
         settings.put("HANDLERS", String.join(",", handlers));
@@ -114,10 +115,18 @@ public record ConnectorConfig(
             settings.put("STATE_DB_USER", state.dbUser());
             settings.put("STATE_DB_PASSWORD", state.dbPassword() == null ? "(unset)" : "****");
             settings.put("STATE_DB_SCHEMA", state.dbSchema());
+            settings.put("STATE_DB_POOL_SIZE", Integer.toString(state.dbPoolSize()));
             settings.put("STATE_DB_TIMEOUT", io.nsps.connector.spi.ConfigValues.formatDuration(state.dbTimeout()));
+        } else {
+            settings.put("STATE_MEMORY_MAX_EVENTS", Long.toString(state.memoryMaxEvents()));
+            settings.put("JOURNAL_MEMORY_MAX_ENTRIES", Integer.toString(state.journalMemoryEntries()));
+            settings.put("JOURNAL_MEMORY_MAX_BODY_BYTES", Long.toString(state.journalMemoryBodyBytes()));
         }
         settings.put("IDEMPOTENCY_TTL", io.nsps.connector.spi.ConfigValues.formatDuration(state.idempotencyTtl()));
         settings.put("JOURNAL_BODY_RETENTION", io.nsps.connector.spi.ConfigValues.formatDuration(state.journalBodyRetention()));
+        settings.put("CLAIM_LEASE", io.nsps.connector.spi.ConfigValues.formatDuration(state.claimLease()));
+        settings.put("INFLIGHT_WAIT", io.nsps.connector.spi.ConfigValues.formatDuration(state.inFlightWait()));
+        settings.put("SUBSCRIBER_LOCK_WAIT", io.nsps.connector.spi.ConfigValues.formatDuration(state.subscriberLockWait()));
         settings.put("EVENT_TIME_MAX_AHEAD", io.nsps.connector.spi.ConfigValues.formatDuration(state.maxEventTimeAhead()));
         settings.put("INSTANCE_ID", state.instanceId());
         return settings;

@@ -53,9 +53,11 @@ public final class ConnectorConfigLoader {
         int port = (int) reader.number("PORT", DEFAULT_PORT, 0, 65535);
 
         AuthMode authMode = reader.choice("AUTH_MODE", AuthMode.class, AuthMode.STATIC);
+        int problemsBefore = problems.size();
         List<Secret> tokens = apiTokens(reader);
         Optional<JwtSettings> jwt = Optional.empty();
-        if (authMode == AuthMode.STATIC && tokens.isEmpty()) {
+        // A token given but refused (too short, not ASCII) is reported once, as such.
+        if (authMode == AuthMode.STATIC && tokens.isEmpty() && problems.size() == problemsBefore) {
             reader.problem("API_TOKEN is required: the Bearer token NSPS sends (a comma-separated list is accepted to rotate tokens)");
         }
         if (authMode == AuthMode.JWT) {
@@ -87,7 +89,7 @@ public final class ConnectorConfigLoader {
         // one; Grizzly's own default is one per core plus one (docs/performance.md).
         int selectorThreads = (int) reader.number("SELECTOR_THREADS", Math.max(1, Runtime.getRuntime().availableProcessors() / 4),
                 1, 256);
-        Duration idleTimeout = reader.duration("IDLE_TIMEOUT", Duration.ofSeconds(30));
+        Duration idleTimeout = reader.duration("IDLE_TIMEOUT", Duration.ofSeconds(30), Duration.ofSeconds(1));
         int maxConcurrent = (int) reader.number("MAX_CONCURRENT_EVENTS", Math.max(1, workerThreads * 3L / 4), 1, 4096);
         if (maxConcurrent >= workerThreads) {
             reader.problem("MAX_CONCURRENT_EVENTS must be below WORKER_THREADS (" + workerThreads
@@ -100,11 +102,11 @@ public final class ConnectorConfigLoader {
             reader.problem("MAX_BODY_BYTES_IN_FLIGHT (" + bodiesInFlight + ") must be at least MAX_BODY_BYTES (" + maxBody
                     + "): otherwise the largest accepted event could never be admitted");
         }
-        Duration bodyReadTimeout = reader.duration("BODY_READ_TIMEOUT", Duration.ofSeconds(10));
-        Duration headerReadTimeout = reader.duration("HEADER_READ_TIMEOUT", Duration.ofSeconds(10));
+        Duration bodyReadTimeout = reader.duration("BODY_READ_TIMEOUT", Duration.ofSeconds(10), Duration.ofMillis(100));
+        Duration headerReadTimeout = reader.duration("HEADER_READ_TIMEOUT", Duration.ofSeconds(10), Duration.ofMillis(100));
         Duration idleMemoryReturnAfter = reader.duration("IDLE_MEMORY_RETURN_AFTER", Duration.ofSeconds(60));
         // Longer than any admitted request can legitimately take (body, lock and in-flight waits, a handler's deadline).
-        Duration healthStuckAfter = reader.duration("HEALTH_STUCK_AFTER", Duration.ofMinutes(2));
+        Duration healthStuckAfter = reader.duration("HEALTH_STUCK_AFTER", Duration.ofMinutes(2), Duration.ofSeconds(1));
         // PortaBilling drops an event answered 4xx: an upstream's rate limit, transient, is a 503 unless
         // the operator knows his NSPS retries a 429.
         int rateLimitStatus = (int) reader.number("UPSTREAM_RATE_LIMIT_STATUS", 503, 429, 503);
@@ -158,8 +160,8 @@ public final class ConnectorConfigLoader {
             reader.problem("STATE_DB_TIMEOUT must be between 250ms and 60s");
         }
         long maxEvents = reader.number("STATE_MEMORY_MAX_EVENTS", 200_000, 1000, 100_000_000);
-        Duration ttl = reader.duration("IDEMPOTENCY_TTL", Duration.ofDays(35));
-        Duration lease = reader.duration("CLAIM_LEASE", Duration.ofSeconds(60));
+        Duration ttl = reader.duration("IDEMPOTENCY_TTL", Duration.ofDays(35), Duration.ofHours(1));
+        Duration lease = reader.duration("CLAIM_LEASE", Duration.ofSeconds(60), Duration.ofSeconds(1));
         Duration inFlightWait = reader.duration("INFLIGHT_WAIT", Duration.ofSeconds(15));
         Duration lockWait = reader.duration("SUBSCRIBER_LOCK_WAIT", Duration.ofSeconds(15));
         // A day covers any time zone PortaBilling might stamp local times in, read as UTC.

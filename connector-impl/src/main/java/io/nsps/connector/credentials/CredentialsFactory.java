@@ -64,7 +64,7 @@ public final class CredentialsFactory {
     public static UpstreamCredentials create(String prefix, EnvironmentReader reader, Clock clock, Consumer<String> renewals) {
         Scheme scheme = reader.choice(prefix + "AUTH", Scheme.class, Scheme.NONE);
         for (String setting : ALL_SETTINGS) {
-            boolean set = reader.get(prefix + setting).isPresent() || reader.get(prefix + setting + "_FILE").isPresent();
+            boolean set = reader.isSet(prefix + setting) || reader.isSet(prefix + setting + "_FILE");
             if (set && !SETTINGS.get(scheme).contains(setting)) {
                 reader.problem(prefix + setting + " is set but " + prefix + "AUTH is " + scheme.name().toLowerCase(Locale.ROOT)
                         + "; remove it or set " + prefix + "AUTH");
@@ -91,13 +91,13 @@ public final class CredentialsFactory {
         Optional<String> clientSecret = requiredSecret(reader, prefix + "OAUTH_CLIENT_SECRET");
         String scope = reader.get(prefix + "OAUTH_SCOPE").orElse(null);
         Grant grant = reader.choice(prefix + "OAUTH_GRANT", Grant.class, Grant.CLIENT_CREDENTIALS);
-        Duration timeout = reader.duration(prefix + "OAUTH_TIMEOUT", Duration.ofSeconds(5));
+        Duration timeout = reader.duration(prefix + "OAUTH_TIMEOUT", Duration.ofSeconds(5), Duration.ofMillis(100));
         String username = null;
         Optional<String> password = Optional.empty();
         if (grant == Grant.PASSWORD) {
             username = reader.require(prefix + "USERNAME");
             password = requiredSecret(reader, prefix + "PASSWORD");
-        } else if (reader.get(prefix + "USERNAME").isPresent() || reader.get(prefix + "PASSWORD").isPresent()) {
+        } else if (reader.isSet(prefix + "USERNAME") || reader.isSet(prefix + "PASSWORD") || reader.isSet(prefix + "PASSWORD_FILE")) {
             reader.problem(prefix + "USERNAME and " + prefix + "PASSWORD are used by the password grant only; "
                     + "set " + prefix + "OAUTH_GRANT=password or remove them");
         }
@@ -143,7 +143,7 @@ public final class CredentialsFactory {
 
     private static Optional<String> requiredSecret(EnvironmentReader reader, String name) {
         Optional<String> value = reader.secret(name);
-        if (value.isEmpty() && reader.get(name + "_FILE").isEmpty()) {
+        if (value.isEmpty() && !reader.isSet(name + "_FILE")) {
             reader.problem(name + " (or " + name + "_FILE) is required");
         }
         return value;

@@ -39,6 +39,7 @@ public final class HandlerRegistry implements AutoCloseable {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
     private final Map<String, HandlerFactory> factories;
+    private final Map<String, Map<String, String>> settingsRead = new java.util.concurrent.ConcurrentHashMap<>();
     /** Where the handlers folder is, and what was loaded from it, for "unknown handler". */
     private final String searched;
     private final String folderSummary;
@@ -115,6 +116,14 @@ public final class HandlerRegistry implements AutoCloseable {
         return found;
     }
 
+    /**
+     * The settings each handler {@link #create}d here read (its own and its credentials'), with
+     * their effective values, secrets masked: what {@code check-config} prints.
+     */
+    public Map<String, String> settingsRead(String handler) {
+        return settingsRead.getOrDefault(handler, Map.of());
+    }
+
     public Map<String, HandlerFactory> factories() {
         return Map.copyOf(factories);
     }
@@ -144,6 +153,7 @@ public final class HandlerRegistry implements AutoCloseable {
             }
             int before = problems.size();
             EnvironmentReader reader = new EnvironmentReader(env, problems);
+            settingsRead.put(name, reader.settingsRead());
             UpstreamCredentials credentials = CredentialsFactory.create(factory.configPrefix(), reader, clock,
                     result -> metrics.credentialRenewal(name, result));
             HandlerContext context = new DefaultHandlerContext(name, new EnvHandlerConfig(factory.configPrefix(), reader), clock,
@@ -185,6 +195,14 @@ public final class HandlerRegistry implements AutoCloseable {
             if (patterns.isEmpty()) {
                 problems.add("handler " + name + " takes no event types");
             }
+            EventHandler enabledHandler = handler;
+            boolean callsOut;
+            try {
+                callsOut = !ContextLoader.with(loader, enabledHandler::endpoints).isEmpty();
+            } catch (RuntimeException e) {
+                callsOut = false;
+            }
+            metrics.handlerEnabled(name, credentials.scheme(), callsOut);
             created.add(new RegisteredHandler(name, handler, patterns, loader, credentials));
         }
         if (!problems.isEmpty()) {

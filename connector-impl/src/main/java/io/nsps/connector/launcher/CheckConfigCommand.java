@@ -6,9 +6,6 @@ import io.nsps.connector.config.ConnectorConfigLoader;
 import io.nsps.connector.config.EnvironmentReader;
 import io.nsps.connector.dispatch.HandlerRegistry;
 import io.nsps.connector.dispatch.RegisteredHandler;
-import io.nsps.connector.logging.LogFormat;
-import io.nsps.connector.logging.LogLevel;
-import io.nsps.connector.logging.LoggingSetup;
 import io.nsps.connector.logging.SecretMasker;
 import io.nsps.connector.metrics.ConnectorMetrics;
 import io.nsps.connector.spi.HandlerException;
@@ -53,8 +50,6 @@ final class CheckConfigCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        // The report is this command's output: no log lines in it.
-        LoggingSetup.configure(LogFormat.TEXT, LogLevel.ERROR);
         PrintWriter out = new PrintWriter(System.out, true);
         Map<String, String> env = main.env();
         List<String> problems = new ArrayList<>();
@@ -69,14 +64,22 @@ final class CheckConfigCommand implements Callable<Integer> {
         try {
             registry = HandlerRegistry.discover(config != null ? config.handlersDir() : ConnectorConfigLoader.handlersDir(env));
             out.println(registry.folderSummary());
-            List<String> enabled = config != null ? config.handlers() : new EnvironmentReader(env, new ArrayList<>()).list("HANDLERS", List.of());
-            handlers = registry.create(enabled, env, Clock.systemUTC(), new ConnectorMetrics());
+            handlers = registry.create(enabledNames(config, env), env, Clock.systemUTC(), new ConnectorMetrics());
         } catch (ConfigurationException e) {
             problems.addAll(e.problems());
         }
         if (config != null) {
             out.println("Configuration:");
             config.describe().forEach((name, value) -> out.println("  " + name + "=" + value));
+        }
+        if (registry != null) {
+            for (String name : enabledNames(config, env)) {
+                Map<String, String> settings = new java.util.TreeMap<>(registry.settingsRead(name));
+                if (!settings.isEmpty()) {
+                    out.println("Handler " + name + ":");
+                    settings.forEach((setting, value) -> out.println("  " + setting + "=" + SecretMasker.mask(value)));
+                }
+            }
         }
         for (RegisteredHandler handler : handlers) {
             for (URI endpoint : handler.handler().endpoints()) {
@@ -98,6 +101,10 @@ final class CheckConfigCommand implements Callable<Integer> {
         out.println(problems.size() + (problems.size() == 1 ? " problem:" : " problems:"));
         problems.forEach(problem -> out.println("  " + SecretMasker.mask(problem)));
         return Main.CONFIGURATION_ERROR;
+    }
+
+    private static List<String> enabledNames(ConnectorConfig config, Map<String, String> env) {
+        return config != null ? config.handlers() : new EnvironmentReader(env, new ArrayList<>()).list("HANDLERS", List.of());
     }
 
     /** What a probe found: a line that says so, or the problem. */

@@ -18,6 +18,7 @@ import io.nsps.connector.processing.ProcessingSettings;
 import io.nsps.connector.state.StateStore;
 import io.nsps.connector.state.StateStoreHealth;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -97,6 +98,11 @@ public final class ConnectorApplication {
             return thread;
         });
         purge.scheduleWithFixedDelay(() -> purgeExpired(store, state), 1, 60, TimeUnit.MINUTES);
+        // Bodies carry subscriber data: dropped within half their retention of its end (never
+        // replayed after it in any case: Operations checks their age).
+        long bodyPurgeMillis = bodyPurgePeriod(state.journalBodyRetention()).toMillis();
+        purge.scheduleWithFixedDelay(() -> purgeBodies(store, state), state.journalBodyRetention().isZero() ? 0 : bodyPurgeMillis,
+                bodyPurgeMillis, TimeUnit.MILLISECONDS);
         StateStoreHealth storeHealth = state.kind() == ConnectorConfig.StateStoreKind.POSTGRES
                 ? StateStoreHealth.watch(store, purge) : StateStoreHealth.always();
         AutoCloseable resources = () -> {
@@ -127,12 +133,33 @@ public final class ConnectorApplication {
                 state.journalBodyRetention().isZero() ? 0 : state.journalMemoryBodyBytes());
     }
 
+    /**
+     * How often the bodies past JOURNAL_BODY_RETENTION are dropped: every half retention, within
+     * 5 s and an hour. Without retention none is kept any more: those of an earlier setting are
+     * dropped at start, then hourly.
+     */
+    static Duration bodyPurgePeriod(Duration retention) {
+        if (retention.isZero()) {
+            return Duration.ofHours(1);
+        }
+        Duration half = retention.dividedBy(2);
+        return half.compareTo(Duration.ofSeconds(5)) < 0 ? Duration.ofSeconds(5) : half.compareTo(Duration.ofHours(1)) > 0
+                ? Duration.ofHours(1) : half;
+    }
+
     private static void purgeExpired(StateStore store, ConnectorConfig.StateSettings state) {
         try {
             store.purgeFinishedBefore(Instant.now().minus(state.idempotencyTtl()));
-            store.purgeJournalBodiesBefore(Instant.now().minus(state.journalBodyRetention()));
         } catch (RuntimeException e) {
             LOG.warn("Purging expired events failed; will try again", e);
+        }
+    }
+
+    private static void purgeBodies(StateStore store, ConnectorConfig.StateSettings state) {
+        try {
+            store.purgeJournalBodiesBefore(Instant.now().minus(state.journalBodyRetention()));
+        } catch (RuntimeException e) {
+            LOG.warn("Purging the journal's expired bodies failed; will try again", e);
         }
     }
 }

@@ -9,6 +9,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,7 +30,7 @@ final class JournalCommand implements Callable<Integer> {
     @ParentCommand
     private Main main;
 
-    @Option(names = "--failed", description = "Only deliveries that did not end done (failed or deferred).")
+    @Option(names = "--failed", description = "Only the events whose latest delivery did not succeed (failed or deferred), by that delivery.")
     private boolean failed;
 
     @Option(names = "--subscriber", paramLabel = "S", description = "Only this subscriber's (imsi:... or i_account:...).")
@@ -72,11 +77,11 @@ final class JournalCommand implements Callable<Integer> {
         try {
             answer = client.get("/journal?" + String.join("&", query));
         } catch (IOException e) {
-            err.println("nsps-connector journal: no answer from " + client.base() + ": " + e.getMessage());
+            err.println("nsps-connector journal: no answer from " + client.base() + ": " + ManagementClient.whyNoAnswer(e));
             return Main.START_FAILURE;
         }
         if (answer.statusCode() != 200) {
-            err.println("nsps-connector journal: " + answer.statusCode() + " " + answer.body());
+            err.println("nsps-connector journal: " + ManagementClient.describeRefusal(answer));
             return Main.START_FAILURE;
         }
         JsonNode entries = new ObjectMapper().readTree(answer.body());
@@ -84,16 +89,53 @@ final class JournalCommand implements Callable<Integer> {
             entries.forEach(entry -> out.println(entry.toString()));
             return 0;
         }
-        out.printf("%-24s %-38s %-16s %-24s %-32s %6s %5s %s%n", "FINISHED", "EVENT", "TYPE", "SUBSCRIBER", "OUTCOME", "STATUS", "CALLS",
-                "MESSAGE");
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"FINISHED (UTC)", "EVENT", "TYPE", "SUBSCRIBER", "OUTCOME", "STATUS", "CALLS", "MESSAGE"});
         for (JsonNode entry : entries) {
-            out.printf("%-24s %-38s %-16s %-24s %-32s %6d %5d %s%n", entry.path("finished_at").asText(), entry.path("event_id").asText(),
-                    entry.path("event_type").asText(), entry.path("subscriber").asText("-"),
-                    outcome(entry), entry.path("status").asInt(),
-                    entry.path("upstream_calls").size(), entry.path("message").asText());
+            rows.add(new String[] {time(entry.path("finished_at").asText()), orDash(entry.path("event_id").asText()),
+                    orDash(entry.path("event_type").asText()), orDash(entry.path("subscriber").asText()), outcome(entry),
+                    Integer.toString(entry.path("status").asInt()), Integer.toString(entry.path("upstream_calls").size()),
+                    entry.path("message").asText()});
         }
+        printAligned(out, rows);
         out.println(entries.size() + (entries.size() == 1 ? " entry" : " entries"));
         return 0;
+    }
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+    /** STATUS and CALLS, right-aligned. */
+    private static final Set<Integer> NUMBERS = Set.of(5, 6);
+
+    /** A time to the millisecond in UTC, always as wide. */
+    private static String time(String iso) {
+        try {
+            return TIME.format(Instant.parse(iso));
+        } catch (DateTimeParseException e) {
+            return iso;
+        }
+    }
+
+    private static String orDash(String text) {
+        return text == null || text.isEmpty() || text.equals("null") ? "-" : text;
+    }
+
+    /** Columns as wide as their widest cell, the last one (the message) as it is. */
+    private static void printAligned(PrintWriter out, List<String[]> rows) {
+        int columns = rows.get(0).length;
+        int[] widths = new int[columns];
+        for (String[] row : rows) {
+            for (int i = 0; i < columns - 1; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < columns - 1; i++) {
+                String pad = " ".repeat(widths[i] - row[i].length());
+                line.append(NUMBERS.contains(i) ? pad + row[i] : row[i] + pad).append("  ");
+            }
+            out.println(line.append(row[columns - 1]).toString().stripTrailing());
+        }
     }
 
     /** processed, failed (upstream_failed), in_flight ..., and "(replay)" after one. */

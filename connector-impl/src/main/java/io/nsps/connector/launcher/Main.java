@@ -25,8 +25,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
-import io.nsps.connector.logging.LogFormat;
-import io.nsps.connector.logging.LogLevel;
 import io.nsps.connector.logging.LoggingSetup;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -35,15 +33,15 @@ import picocli.CommandLine.ParentCommand;
 import sun.misc.Signal;
 
 /**
- * {@code nsps-connector [serve|handlers|check-config|send|journal|replay|help|generate-completion]} ({@code demo} is
- * connector-demo's, run by the same launcher). Configuration comes from environment variables;
+ * {@code nsps-connector [serve|demo|handlers|check-config|send|journal|replay|help|generate-completion]} ({@code demo}
+ * runs connector-demo's code). Configuration comes from environment variables;
  * a configuration problem ends the process with exit code 2 and the list of every problem, no
  * stack trace. SIGTERM and SIGINT shut down gracefully and exit 0.
  */
 @Command(name = "nsps-connector", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Receives PortaBilling events from NSPS and provisions external systems through handlers.",
-        subcommands = {Main.Serve.class, Main.Handlers.class, CheckConfigCommand.class, SendCommand.class, JournalCommand.class,
-                ReplayCommand.class, Main.Train.class,
+        subcommands = {Main.Serve.class, Main.Demo.class, Main.Handlers.class, CheckConfigCommand.class, SendCommand.class,
+                JournalCommand.class, ReplayCommand.class, Main.Train.class,
                 CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class})
 public final class Main implements Callable<Integer> {
 
@@ -68,8 +66,29 @@ public final class Main implements Callable<Integer> {
             // its reflective model loaded and verified its classes on every start (docs/performance.md).
             return runUntilSignalled(env, server -> { });
         }
-        return new CommandLine(new Main(env)).execute(args);
+        return commandLine(env).execute(args);
     }
+
+    /** The commands, with the one rule on log lines: only {@code serve} and {@code demo} (and the training run) write any. */
+    static CommandLine commandLine(Map<String, String> env) {
+        CommandLine commandLine = new CommandLine(new Main(env));
+        commandLine.setExecutionStrategy(parsed -> {
+            CommandLine.ParseResult last = parsed;
+            while (last.hasSubcommand()) {
+                last = last.subcommand();
+            }
+            boolean helpOnly = last.isUsageHelpRequested() || last.isVersionHelpRequested();
+            if (helpOnly || !WRITE_LOG_LINES.contains(last.commandSpec().name())) {
+                // A report on standard output: no log line may land in it, in any format, at any level.
+                LoggingSetup.silence();
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
+        return commandLine;
+    }
+
+    /** The commands that run the connector, whose log lines are their output (nsps-connector alone is serve). */
+    private static final java.util.Set<String> WRITE_LOG_LINES = java.util.Set.of("nsps-connector", "serve", "demo", "train");
 
     /** No arguments, or only {@code serve}: the start every deployment runs. */
     static boolean isPlainServe(String[] args) {
@@ -95,6 +114,36 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() {
             return runUntilSignalled(main.env, server -> { });
+        }
+    }
+
+    /**
+     * {@code demo}: connector-demo's, which depends on this module, so reached by its class name
+     * (the distribution has it on the class path; a build without it says so).
+     */
+    @Command(name = "demo", mixinStandardHelpOptions = true,
+            description = "Run the connector with the hlr-hss handler against an embedded HLR/HSS simulator and the log handler: "
+                    + "no configuration needed (PORT and HOST still apply). Prints the URL, a token and ready-to-paste curl commands.")
+    static final class Demo implements Callable<Integer> {
+        static final String DEMO_CLASS = "io.nsps.connector.demo.Demo";
+
+        @ParentCommand
+        private Main main;
+
+        @Override
+        public Integer call() throws Exception {
+            java.lang.reflect.Method run;
+            try {
+                run = Class.forName(DEMO_CLASS).getMethod("run", Map.class);
+            } catch (ClassNotFoundException | NoSuchMethodException e) {
+                System.err.println("nsps-connector demo: this build has no demo (connector-demo is not on the class path)");
+                return START_FAILURE;
+            }
+            try {
+                return (Integer) run.invoke(null, main.env);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
         }
     }
 
@@ -140,8 +189,6 @@ public final class Main implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            // The listing is this command's output: no log lines in it.
-            LoggingSetup.configure(LogFormat.TEXT, LogLevel.ERROR);
             PrintWriter out = new PrintWriter(System.out, true);
             PrintWriter err = new PrintWriter(System.err, true);
             HandlerRegistry registry;

@@ -58,6 +58,45 @@ final class ManagementClient {
         return base;
     }
 
+    /** A refusal as one line: its status, message and error (the body as it came when it is not an ErrorResponse). */
+    static String describeRefusal(HttpResponse<String> answer) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode error = new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer.body());
+            if (error != null && error.hasNonNull("message")) {
+                return answer.statusCode() + ": " + error.path("message").asText()
+                        + (error.hasNonNull("error") ? " (" + error.path("error").asText() + ")" : "");
+            }
+        } catch (IOException e) {
+            // not JSON: shown as it came
+        }
+        return answer.statusCode() + " " + answer.body();
+    }
+
+    /**
+     * Why no answer came, in words (the HTTP client's exceptions often carry no message, or a
+     * class name): connection refused, the host unknown, timed out, TLS, or the connection lost.
+     */
+    static String whyNoAnswer(IOException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.nio.channels.UnresolvedAddressException || cause instanceof java.net.UnknownHostException) {
+                return "the host name does not resolve";
+            }
+        }
+        if (e instanceof java.net.http.HttpConnectTimeoutException) {
+            return "the connection timed out";
+        }
+        if (e instanceof java.net.http.HttpTimeoutException) {
+            return "no answer in time";
+        }
+        if (e instanceof java.net.ConnectException) {
+            return "connection refused (is the connector running, with this port?)";
+        }
+        if (e instanceof javax.net.ssl.SSLException) {
+            return "the TLS handshake failed";
+        }
+        return "the connection failed or was closed before an answer";
+    }
+
     private HttpRequest.Builder request(String pathAndQuery) {
         return HttpRequest.newBuilder(base.resolve(pathAndQuery.startsWith("/") ? pathAndQuery.substring(1) : pathAndQuery))
                 .timeout(Duration.ofMinutes(5)).header("Authorization", "Bearer " + token);

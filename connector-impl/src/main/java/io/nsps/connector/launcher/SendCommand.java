@@ -77,7 +77,7 @@ final class SendCommand implements Callable<Integer> {
                     .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            err.println("nsps-connector send: no answer from " + target + ": " + e.getMessage());
+            err.println("nsps-connector send: no answer from " + target + ": " + ManagementClient.whyNoAnswer(e));
             return Main.START_FAILURE;
         }
         out.println(answer.statusCode());

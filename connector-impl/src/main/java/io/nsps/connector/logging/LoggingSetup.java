@@ -61,6 +61,20 @@ public final class LoggingSetup {
     }
 
     /**
+     * No log lines at all, whatever logs (the connector, its libraries, a handler, through SLF4J,
+     * java.util.logging or System.Logger): for the commands whose standard output is their report
+     * (every command but {@code serve} and {@code demo}), chosen in one place, the launcher's.
+     */
+    public static void silence() {
+        routeJavaUtilLogging();
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        context.reset();
+        context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.OFF);
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.OFF);
+        applied = "OFF";
+    }
+
+    /**
      * One appender on standard output with the format's encoder ({@link #standardOutput}); the level
      * on the root and on the libraries' chatty loggers.
      */

@@ -1,6 +1,7 @@
 package io.nsps.connector.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -14,7 +15,12 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +52,14 @@ public final class ConnectorMetrics {
     private record EventKey(String type, String outcome, int status) {
     }
 
+    /** Why a request is refused for capacity: every value {@link #capacityRefused} is given. */
+    public static final List<String> CAPACITY_REASONS = List.of("events", "body_bytes", "worker_queue", "shutting_down");
+    /** What a credential renewal comes to: every value {@link #credentialRenewal} is given. */
+    public static final List<String> RENEWAL_RESULTS = List.of("ok", "refused", "failed");
+    /** The status classes of the upstream calls pre-registered for a handler with endpoints. */
+    private static final List<String> CALL_CLASSES = List.of("2xx", "4xx", "5xx", "none");
+    private static final Path PROC_STATUS = Path.of("/proc/self/status");
+
     public ConnectorMetrics() {
         // Two of the binders' meters break Prometheus's naming rules (promtool check metrics): a
         // counter in nanoseconds, and a gauge whose name ends in _count. process_cpu_usage and the
@@ -59,6 +73,69 @@ public final class ConnectorMetrics {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
+        processMetrics();
+        // Counters an alert watches exist at zero from the start: a series that first appears
+        // already incremented shows no increase() to Prometheus, and a single event would not alert.
+        stateStoreErrors();
+        CAPACITY_REASONS.forEach(this::capacityRefusals);
+    }
+
+    /**
+     * Prometheus's standard process figures that Micrometer's binders lack under these names: the
+     * CPU time in seconds (a counter), and the resident set size (from /proc/self/status, where it exists).
+     */
+    private void processMetrics() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                && os.getProcessCpuTime() >= 0) {
+            FunctionCounter.builder("process.cpu", os, bean -> bean.getProcessCpuTime() / 1e9)
+                    .description("CPU time used by the process")
+                    .baseUnit("seconds")
+                    .register(registry);
+        }
+        if (Files.isReadable(PROC_STATUS) && residentBytes() >= 0) {
+            Gauge.builder("process.resident.memory", ConnectorMetrics::residentBytes)
+                    .description("Resident set size of the process (VmRSS)")
+                    .baseUnit("bytes")
+                    .strongReference(true)
+                    .register(registry);
+        }
+    }
+
+    /** VmRSS of /proc/self/status, in bytes; -1 when it cannot be read. */
+    static double residentBytes() {
+        try {
+            for (String line : Files.readAllLines(PROC_STATUS)) {
+                if (line.startsWith("VmRSS:")) {
+                    String[] parts = line.substring(6).trim().split("\\s+");
+                    return Long.parseLong(parts[0]) * 1024.0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or not readable: no figure
+        }
+        return -1;
+    }
+
+    /**
+     * An enabled handler's counters, at zero from the start: its credential renewals by result when
+     * its credentials are renewed ({@code oauth2}, {@code jwt}), its upstream calls by status class
+     * when it declares external systems.
+     */
+    public void handlerEnabled(String handler, String credentialScheme, boolean callsOut) {
+        if ("oauth2".equals(credentialScheme) || "jwt".equals(credentialScheme)) {
+            RENEWAL_RESULTS.forEach(result -> renewals(handler, result));
+        }
+        if (callsOut) {
+            CALL_CLASSES.forEach(statusClass -> upstreamCalls(handler, statusClass));
+        }
+    }
+
+    /** A replay the operator asked for, by its outcome (as the access line's). */
+    public void replayed(String outcome) {
+        Counter.builder("nsps_replays")
+                .description("Events the operator's replay ran again, by outcome")
+                .tags("outcome", outcome)
+                .register(registry).increment();
     }
 
     /** The registry, for libraries that report into it (the database pool). */
@@ -98,10 +175,7 @@ public final class ConnectorMetrics {
 
     /** A call a handler made to its external system: {@code status} 0 when no answer came. */
     public void upstreamCall(String handler, int status, Duration took) {
-        Counter.builder("nsps_upstream_calls")
-                .description("Calls handlers made to their external systems, by handler and status class (none: no answer)")
-                .tags("handler", handler, "status_class", statusClass(status))
-                .register(registry).increment();
+        upstreamCalls(handler, statusClass(status)).increment();
         Timer.builder("nsps_upstream_call_duration")
                 .description("Duration of the calls handlers made to their external systems")
                 .tags("handler", handler)
@@ -111,24 +185,43 @@ public final class ConnectorMetrics {
 
     /** A credential a handler presents was obtained or renewed: {@code ok}, {@code refused} (a bad grant) or {@code failed}. */
     public void credentialRenewal(String handler, String result) {
-        Counter.builder("nsps_credential_renewals")
-                .description("OAuth2 token grants and refreshes and JWT signatures, by handler and result")
-                .tags("handler", handler, "result", result)
-                .register(registry).increment();
+        renewals(handler, result).increment();
     }
 
-    /** A request refused for capacity: {@code events}, {@code body_bytes}, {@code worker_queue}, {@code shutting_down}. */
+    /** A request refused for capacity: one of {@link #CAPACITY_REASONS}. */
     public void capacityRefused(String reason) {
-        Counter.builder("nsps_capacity_refusals")
-                .description("Requests refused with 503 for capacity, by reason")
-                .tags("reason", reason)
-                .register(registry).increment();
+        capacityRefusals(reason).increment();
     }
 
     /** A call to the state store failed or timed out. */
     public void stateStoreError() {
-        Counter.builder("nsps_state_store_errors").description("Calls to the state store that failed or did not answer in time")
-                .register(registry).increment();
+        stateStoreErrors().increment();
+    }
+
+    private Counter upstreamCalls(String handler, String statusClass) {
+        return Counter.builder("nsps_upstream_calls")
+                .description("Calls handlers made to their external systems, by handler and status class (none: no answer)")
+                .tags("handler", handler, "status_class", statusClass)
+                .register(registry);
+    }
+
+    private Counter renewals(String handler, String result) {
+        return Counter.builder("nsps_credential_renewals")
+                .description("OAuth2 token grants and refreshes and JWT signatures, by handler and result")
+                .tags("handler", handler, "result", result)
+                .register(registry);
+    }
+
+    private Counter capacityRefusals(String reason) {
+        return Counter.builder("nsps_capacity_refusals")
+                .description("Requests refused with 503 for capacity, by reason")
+                .tags("reason", reason)
+                .register(registry);
+    }
+
+    private Counter stateStoreErrors() {
+        return Counter.builder("nsps_state_store_errors").description("Calls to the state store that failed or did not answer in time")
+                .register(registry);
     }
 
     /** A figure read when scraped (events in flight, the worker pool's). */

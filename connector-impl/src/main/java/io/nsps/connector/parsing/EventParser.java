@@ -56,6 +56,8 @@ public final class EventParser {
     private static final String WARM_UP_SAMPLE = "examples/events/sim-updated.json";
     private static final Pattern TYPE_MISMATCH = Pattern.compile("(\\w+) found, (\\w+|\\[[\\w, ]+]) expected");
     /** The start of Jackson's message for a repeated key; the rest names its own classes and features. */
+    /** A location as Jackson writes it into a message, with its source description. */
+    private static final Pattern SOURCE_LOCATION = Pattern.compile("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)\\]");
     private static final Pattern DUPLICATE_KEY = Pattern.compile("Duplicate field '[^']{0,200}'");
 
     private final ObjectMapper mapper;
@@ -101,16 +103,16 @@ public final class EventParser {
         JsonNode tree = readTree(body);
         Map<String, Set<String>> problems = schemaProblems(tree);
         if (!problems.isEmpty()) {
-            throw validationFailed(problems);
+            throw validationFailed(problems, tree);
         }
         normalise(tree);
         try {
             return mapper.treeToValue(tree, Event.class);
         } catch (JsonMappingException e) {
             // The schema allowed it, the model did not (e.g. a number beyond 64 bits).
-            throw validationFailed(Map.of(pathOf(e), Set.of("has a value out of range")));
+            throw validationFailed(Map.of(pathOf(e), Set.of("has a value out of range")), tree);
         } catch (JsonProcessingException e) {
-            throw validationFailed(Map.of("$", Set.of("cannot be read as an event")));
+            throw validationFailed(Map.of("$", Set.of("cannot be read as an event")), tree);
         }
     }
 
@@ -151,6 +153,17 @@ public final class EventParser {
             }
         }
         return merged;
+    }
+
+    /**
+     * A body read as strict JSON with the same checks and limits as an event's (UTF-8 without a
+     * byte order mark, no duplicate keys, no trailing tokens, the parser's bounds), for the other
+     * JSON the connector takes (the management port's requests).
+     *
+     * @throws EventRejectedException ({@link EventRejectedException.Kind#MALFORMED}) saying what is wrong, in words of its own
+     */
+    public JsonNode readJson(byte[] body) {
+        return readTree(body);
     }
 
     private JsonNode readTree(byte[] body) {
@@ -229,7 +242,8 @@ public final class EventParser {
         return problems;
     }
 
-    private static EventRejectedException validationFailed(Map<String, Set<String>> problems) {
+    /** Against the schema: every problem, and the event's id and type as far as the JSON gives them (for its journal entry). */
+    private static EventRejectedException validationFailed(Map<String, Set<String>> problems, JsonNode tree) {
         StringBuilder error = new StringBuilder();
         List<FieldProblem> details = new ArrayList<>();
         int reported = 0;
@@ -245,7 +259,10 @@ public final class EventParser {
             error.append(problem.getKey()).append(' ').append(what);
             details.add(new FieldProblem(problem.getKey(), what));
         }
-        return new EventRejectedException(EventRejectedException.Kind.INVALID, "Validation failed", error.toString(), details);
+        JsonNode id = tree.path("event_id");
+        JsonNode type = tree.path("data").path("event_type");
+        return new EventRejectedException(EventRejectedException.Kind.INVALID, "Validation failed", error.toString(), details,
+                id.isTextual() ? id.asText() : null, type.isTextual() ? type.asText() : null);
     }
 
     private static EventRejectedException badJson(String error) {
@@ -256,7 +273,10 @@ public final class EventParser {
     private static String describe(JsonProcessingException e) {
         String original = e.getOriginalMessage() == null ? "syntax error" : e.getOriginalMessage();
         String firstLine = original.lines().findFirst().orElse("syntax error");
-        // Jackson names Java types in back-ticks in some messages; never pass one on.
+        // Jackson names Java types and its own features in back-ticks in some messages, and quotes
+        // its source description in locations ("[Source: REDACTED (`StreamReadFeature...` disabled); line: 1,
+        // column: 1]"): never pass one on.
+        firstLine = SOURCE_LOCATION.matcher(firstLine).replaceAll("line $1, column $2");
         firstLine = firstLine.replaceAll("`[^`]*`", "value").replaceAll("\\(code \\d+\\)", "").trim();
         if (firstLine.length() > 160) {
             firstLine = firstLine.substring(0, 160) + "...";

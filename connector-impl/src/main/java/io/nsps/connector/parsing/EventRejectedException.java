@@ -23,12 +23,30 @@ public final class EventRejectedException extends RuntimeException {
     private final Kind kind;
     private final String error;
     private final transient List<FieldProblem> details;
+    private final String eventId;
+    private final String eventType;
 
     EventRejectedException(Kind kind, String message, String error, List<FieldProblem> details) {
+        this(kind, message, error, details, null, null);
+    }
+
+    EventRejectedException(Kind kind, String message, String error, List<FieldProblem> details, String eventId, String eventType) {
         super(Objects.requireNonNull(message, "message is null"), null, false, false);
         this.kind = Objects.requireNonNull(kind, "kind is null");
         this.error = Objects.requireNonNull(error, "error is null");
         this.details = List.copyOf(details);
+        this.eventId = eventId;
+        this.eventType = eventType;
+    }
+
+    /** The event's {@code event_id} as the JSON gives it (a string), or null (not JSON, none, not a string). */
+    public String eventId() {
+        return eventId;
+    }
+
+    /** The event's {@code data.event_type} as the JSON gives it (a string), or null. */
+    public String eventType() {
+        return eventType;
     }
 
     public Kind kind() {

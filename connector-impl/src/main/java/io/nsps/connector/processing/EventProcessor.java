@@ -18,6 +18,7 @@ import io.nsps.connector.spi.ConfigValues;
 import io.nsps.connector.state.Claim;
 import io.nsps.connector.state.EventFingerprint;
 import io.nsps.connector.state.StateStore;
+import io.nsps.connector.state.StateStoreException;
 import io.nsps.connector.state.StoredText;
 import io.nsps.connector.state.Delivery;
 import java.time.Clock;
@@ -96,6 +97,28 @@ public final class EventProcessor {
         }
     }
 
+    /**
+     * Journals a delivery refused before it could be processed (its event breaks the schema): its
+     * journal entry only, nothing claimed. A store that fails here changes nothing of the answer.
+     *
+     * @param eventId, eventType as far as the refused JSON gives them; null when it does not
+     */
+    @SuppressWarnings("try")
+    public void refused(String eventId, String eventType, Outcome.Failed outcome) {
+        try (Waiting.Section section = waiting.enter()) {
+            journalRefusal(StoredText.key(eventId == null ? "" : eventId),
+                    eventType == null ? null : Texts.storable(eventType, MAX_TYPE_CHARS), outcome);
+        }
+    }
+
+    private void journalRefusal(String eventId, String type, Outcome.Failed outcome) {
+        try {
+            store.journalRefusal(eventId, type, settings.instanceId(), clock.instant(), outcome);
+        } catch (StateStoreException e) {
+            LOG.warn("Event {}, refused, could not be journaled: {}", LogText.bounded(eventId), LogText.bounded(e.getMessage()));
+        }
+    }
+
     private Outcome processWaiting(Event event, byte[] body, boolean replay, boolean force) {
         // What the stores keep: keys bounded and compared exactly, text storable.
         String eventId = StoredText.key(event.getEventId());
@@ -107,8 +130,10 @@ public final class EventProcessor {
         if (time.isPresent() && time.get().instant().isAfter(now.plus(settings.maxEventTimeAhead()))) {
             String problem = "is more than " + ConfigValues.formatDuration(settings.maxEventTimeAhead()) + " ahead of the connector's clock ("
                     + time.get().instant() + ")";
-            return new Outcome.Failed(Failure.INVALID_EVENT, "Validation failed", time.get().field() + " " + problem, null,
-                    List.of(new FieldProblem(time.get().field(), problem)));
+            Outcome.Failed tooFarAhead = new Outcome.Failed(Failure.INVALID_EVENT, "Validation failed", time.get().field() + " " + problem,
+                    null, List.of(new FieldProblem(time.get().field(), problem)));
+            journalRefusal(eventId, type, tooFarAhead);
+            return tooFarAhead;
         }
         EventFingerprint fingerprint = EventIdentity.fingerprint(event, time.map(EventIdentity.EventTime::instant).orElse(null));
         Instant deadline = now.plus(settings.inFlightWait());
@@ -197,7 +222,7 @@ public final class EventProcessor {
 
     private Outcome provision(Event event, String subscriberText, Optional<Instant> time, Optional<Instant> last, List<UpstreamCall> calls,
                               boolean force) {
-        if (!force && time.isPresent() && last.isPresent() && time.get().isBefore(last.get())) {
+        if (!force && olderThanLastApplied(time, last)) {
             String message = "Event is older (" + time.get() + ") than the last one applied to " + LogText.bounded(subscriberText)
                     + " (" + last.get() + "); not applied";
             LOG.info(message);
@@ -208,6 +233,35 @@ public final class EventProcessor {
             return new Outcome.Done(result.processed() ? Result.PROCESSED : Result.IGNORED, result.message());
         } catch (HandlerFailure failure) {
             return HandlerFailures.outcome(failure);
+        }
+    }
+
+    /** The order rule: an event older than the last one applied to its subscriber is stale. */
+    private static boolean olderThanLastApplied(Optional<Instant> time, Optional<Instant> last) {
+        return time.isPresent() && last.isPresent() && time.get().isBefore(last.get());
+    }
+
+    /**
+     * What a replay of the event would meet now, as far as known without running it (the operator's
+     * dry run): its subscriber's last applied time read as it is, another delivery may change it.
+     *
+     * @param subscriber the subscriber whose order applies, if any
+     * @param lastApplied the time of the last event applied to it, if any
+     * @param stale whether the event is older than that (then not applied unless forced)
+     */
+    public record ReplayPreview(Optional<String> subscriber, Optional<Instant> lastApplied, boolean stale) {
+    }
+
+    @SuppressWarnings("try")
+    public ReplayPreview previewReplay(Event event) {
+        Optional<String> subscriber = EventIdentity.subscriber(event);
+        Optional<Instant> time = EventIdentity.time(event).map(EventIdentity.EventTime::instant);
+        if (subscriber.isEmpty() || time.isEmpty()) {
+            return new ReplayPreview(subscriber, Optional.empty(), false);
+        }
+        try (Waiting.Section section = waiting.enter()) {
+            Optional<Instant> last = store.lastApplied(StoredText.key(subscriber.get()));
+            return new ReplayPreview(subscriber, last, olderThanLastApplied(time, last));
         }
     }
 

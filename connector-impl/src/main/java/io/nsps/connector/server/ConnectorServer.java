@@ -54,8 +54,8 @@ public final class ConnectorServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectorServer.class);
     /** Grizzly's default header limit, restated because the answer to oversized heads depends on it. */
-    private static final int MAX_HEADER_BYTES = 8192;
-    private static final int MAX_HEADERS = 100;
+    static final int MAX_HEADER_BYTES = 8192;
+    static final int MAX_HEADERS = 100;
     /**
      * Workers ({@link WorkerPool}) end after this long without work, so the request objects each
      * keeps are let go. Shorter than IDLE_MEMORY_RETURN_AFTER's default, so the idle collection
@@ -149,9 +149,9 @@ public final class ConnectorServer implements AutoCloseable {
         if (config.managementPort() != 0) {
             try {
                 Operations operations = new Operations(store, processor, connector.parser::join,
-                        new Answers(config.upstreamRateLimitStatus()), connector.mapper, Clock.systemUTC());
-                connector.management = ManagementServer.start(config.host(), config.managementPort(), metrics, connector::healthAnswer,
-                        operations, config.managementToken(), connector.mapper);
+                        new Answers(config.upstreamRateLimitStatus()), connector.mapper, Clock.systemUTC(), metrics,
+                        config.state().journalBodyRetention());
+                connector.management = ManagementServer.start(config, metrics, connector::healthAnswer, operations, connector.mapper);
             } catch (IOException e) {
                 connector.server.shutdownNow();
                 connector.workers.shutdownNow();

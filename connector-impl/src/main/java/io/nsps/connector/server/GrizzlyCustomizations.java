@@ -60,6 +60,26 @@ final class GrizzlyCustomizations {
         };
     }
 
+    /**
+     * The management port's answers from Grizzly's own layer (a failure outside its handler, a
+     * request no worker can take, a request during shutdown): {@code ErrorResponse} JSON, never
+     * Grizzly's HTML page with its stack trace.
+     */
+    static ErrorPageGenerator managementErrorPages(ObjectMapper mapper) {
+        return (Request request, int status, String reasonPhrase, String description, Throwable exception) -> {
+            request.getResponse().setContentType("application/json");
+            int answered = status;
+            if (exception instanceof RejectedExecutionException) {
+                answered = 503;
+                request.getResponse().setStatus(503, "Service Unavailable");
+            }
+            if (answered == 503) {
+                request.getResponse().setHeader("Retry-After", Answers.CAPACITY_RETRY_AFTER);
+            }
+            return new String(Answers.protocolAnswer(mapper, answered, null), StandardCharsets.UTF_8);
+        };
+    }
+
     /** The path as the access line of a request that reached Jersey gives it: decoded, when it decodes. */
     private static String decodedPath(Request request) {
         try {
@@ -72,6 +92,8 @@ final class GrizzlyCustomizations {
     /**
      * Replaces the HTTP codec filter with {@link StrictHttpCodecFilter}: stricter framing, and
      * protocol-error answers (bad request line, oversized headers) with a JSON body instead of none.
+     *
+     * @param metrics where refusals are counted as requests to the events path; null for another port
      */
     static AddOn codecAddOn(ObjectMapper mapper, java.time.Duration headerDeadline, io.nsps.connector.metrics.ConnectorMetrics metrics) {
         return new AddOn() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nsps.connector.logging.LogText;
+import io.nsps.connector.metrics.ConnectorMetrics;
 import io.nsps.connector.model.Event;
 import io.nsps.connector.outcome.Outcome;
 import io.nsps.connector.parsing.EventParser;
@@ -16,6 +17,7 @@ import io.nsps.connector.state.StateStore;
 import io.nsps.connector.state.StoredText;
 import io.nsps.connector.web.Answers;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,7 +46,14 @@ final class Operations {
     private final ObjectMapper mapper;
     private final Clock clock;
 
-    Operations(StateStore store, EventProcessor processor, Supplier<EventParser> parser, Answers answers, ObjectMapper mapper, Clock clock) {
+    private final ConnectorMetrics metrics;
+    /** JOURNAL_BODY_RETENTION: a body older than this is never replayed, purged or not. */
+    private final Duration bodyRetention;
+
+    Operations(StateStore store, EventProcessor processor, Supplier<EventParser> parser, Answers answers, ObjectMapper mapper, Clock clock,
+               ConnectorMetrics metrics, Duration bodyRetention) {
+        this.metrics = metrics;
+        this.bodyRetention = bodyRetention;
         this.store = store;
         this.processor = processor;
         this.parser = parser;
@@ -53,11 +62,46 @@ final class Operations {
         this.clock = clock;
     }
 
+    /** A request refused: its status, the answer's message and its error (the sentence saying why). */
+    static final class Refused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final int status;
+        private final String error;
+
+        Refused(int status, String message, String error) {
+            super(message, null, false, false);
+            this.status = status;
+            this.error = error;
+        }
+
+        int status() {
+            return status;
+        }
+
+        String error() {
+            return error;
+        }
+
+        static Refused badRequest(String error) {
+            return new Refused(400, "Invalid request", error);
+        }
+    }
+
+    /** The journal query's parameters; any other is refused. */
+    private static final Set<String> JOURNAL_PARAMETERS = Set.of("failed", "subscriber", "event_id", "since", "limit");
+    /** A replay request's fields; any other is refused. */
+    private static final Set<String> REPLAY_FIELDS = Set.of("event_ids", "failed", "since", "force", "dry_run");
+
+    /** A replay request, validated: the events by id, or those whose last delivery failed (within {@code since}). */
+    record ReplayRequest(List<String> eventIds, boolean failed, Duration since, boolean force, boolean dryRun) {
+    }
+
     /**
      * The journal's entries, the newest first.
      *
      * @param parameters {@code failed=true}, {@code subscriber}, {@code event_id}, {@code since} (a duration back from now:
      *     {@code 2h}), {@code limit} (100 by default)
+     * @throws Refused a parameter unknown or not of its form
      */
     ArrayNode journal(Map<String, String> parameters) {
         ArrayNode entries = mapper.createArrayNode();
@@ -71,19 +115,92 @@ final class Operations {
      * Runs stored events again: {@code {"event_ids": [...]}} or {@code {"failed": true, "since": "2h"}}
      * (the events whose last delivery in that window did not end done), with {@code "dry_run"} (say
      * what would run) and {@code "force"} (apply an event older than its subscriber's last one).
+     *
+     * @param body the request's body: strict JSON ({@link EventParser#readJson}) of exactly that form
+     * @throws Refused a body that is not exactly that
      */
-    ArrayNode replay(JsonNode request) {
-        boolean dryRun = request.path("dry_run").asBoolean(false);
-        boolean force = request.path("force").asBoolean(false);
-        Set<String> ids = new LinkedHashSet<>();
-        request.path("event_ids").forEach(id -> ids.add(StoredText.key(id.asText())));
-        if (request.path("failed").asBoolean(false)) {
-            Instant since = request.hasNonNull("since") ? clock.instant().minus(ConfigValues.parseDuration(request.path("since").asText()))
-                    : null;
-            for (Journal.Entry entry : store.journal(new Journal.Query(true, null, null, since, MAX_ENTRIES))) {
-                if (stillFailed(entry.eventId())) {
-                    ids.add(entry.eventId());
+    ArrayNode replay(byte[] body) {
+        JsonNode tree;
+        try {
+            tree = parser.get().readJson(body);
+        } catch (EventRejectedException e) {
+            throw new Refused(400, "Malformed request body", e.error());
+        }
+        return replay(replayRequest(tree));
+    }
+
+    /** The replay request a JSON body says, every field checked. */
+    static ReplayRequest replayRequest(JsonNode body) {
+        if (!(body instanceof ObjectNode request)) {
+            throw Refused.badRequest("The body must be a JSON object: {\"event_ids\": [\"...\"]} or {\"failed\": true, \"since\": \"2h\"}");
+        }
+        for (java.util.Iterator<String> names = request.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!REPLAY_FIELDS.contains(name)) {
+                throw Refused.badRequest("Unknown field '" + LogText.bounded(name) + "'; the fields are event_ids, failed, since, force, dry_run");
+            }
+        }
+        List<String> ids = new java.util.ArrayList<>();
+        JsonNode given = request.get("event_ids");
+        if (given != null) {
+            if (!given.isArray()) {
+                throw Refused.badRequest("event_ids must be a list of event ids");
+            }
+            if (given.size() > MAX_ENTRIES) {
+                throw Refused.badRequest("event_ids holds more than " + MAX_ENTRIES + " ids");
+            }
+            for (int i = 0; i < given.size(); i++) {
+                if (!given.get(i).isTextual() || given.get(i).asText().isEmpty()) {
+                    throw Refused.badRequest("event_ids[" + i + "] must be a non-empty string");
                 }
+                ids.add(given.get(i).asText());
+            }
+        }
+        boolean failed = flag(request, "failed");
+        Duration since = null;
+        if (request.has("since")) {
+            if (!request.get("since").isTextual()) {
+                throw Refused.badRequest("since must be a duration such as \"2h\"");
+            }
+            try {
+                since = ConfigValues.parseDuration(request.get("since").asText());
+            } catch (IllegalArgumentException e) {
+                throw Refused.badRequest("since: " + e.getMessage());
+            }
+        }
+        if (!ids.isEmpty() && failed) {
+            throw Refused.badRequest("Give event_ids or failed, not both");
+        }
+        if (ids.isEmpty() && !failed) {
+            throw Refused.badRequest("Give event_ids (a non-empty list), or failed: true");
+        }
+        if (since != null && !failed) {
+            throw Refused.badRequest("since goes with failed: true");
+        }
+        return new ReplayRequest(List.copyOf(ids), failed, since, flag(request, "force"), flag(request, "dry_run"));
+    }
+
+    private static boolean flag(ObjectNode request, String name) {
+        JsonNode value = request.get(name);
+        if (value == null) {
+            return false;
+        }
+        if (!value.isBoolean()) {
+            throw Refused.badRequest(name + " must be true or false");
+        }
+        return value.asBoolean();
+    }
+
+    ArrayNode replay(ReplayRequest request) {
+        boolean dryRun = request.dryRun();
+        boolean force = request.force();
+        Set<String> ids = new LinkedHashSet<>();
+        request.eventIds().forEach(id -> ids.add(StoredText.key(id)));
+        if (request.failed()) {
+            Instant since = request.since() == null ? null : clock.instant().minus(request.since());
+            // Each event's latest delivery (the store's rule): one that failed and then succeeded is not replayed.
+            for (Journal.Entry entry : store.journal(new Journal.Query(true, null, null, since, MAX_ENTRIES))) {
+                ids.add(entry.eventId());
             }
         }
         ArrayNode results = mapper.createArrayNode();
@@ -93,19 +210,18 @@ final class Operations {
         return results;
     }
 
-    /** Whether the event's newest journal entry is not done (a later delivery may have provisioned it meanwhile). */
-    private boolean stillFailed(String eventId) {
-        List<Journal.Entry> newest = store.journal(new Journal.Query(false, null, eventId, null, 1));
-        return !newest.isEmpty() && !(newest.get(0).outcome() instanceof Outcome.Done);
-    }
-
     private ObjectNode replayOne(String eventId, boolean dryRun, boolean force) {
         ObjectNode result = mapper.createObjectNode().put("event_id", eventId);
-        Optional<byte[]> body = store.journalBody(eventId);
+        Optional<byte[]> body = store.journalBody(eventId, clock.instant().minus(bodyRetention));
         if (body.isEmpty()) {
-            return result.put("replayed", false).put("message", "No body is kept for this event (never received here, or older than "
-                    + "JOURNAL_BODY_RETENTION): replay it from NSPS");
+            if (store.journal(new Journal.Query(false, null, eventId, null, 1)).isEmpty()) {
+                return result.put("found", false).put("replayed", false).put("message", "Not in the journal (never received here, or "
+                        + "forgotten after IDEMPOTENCY_TTL): replay it from NSPS");
+            }
+            return result.put("found", true).put("replayed", false).put("message", "No body is kept for this event (older than "
+                    + "JOURNAL_BODY_RETENTION, or refused before it was stored): replay it from NSPS");
         }
+        result.put("found", true);
         Event event;
         try {
             event = parser.get().parse(body.get());
@@ -113,20 +229,60 @@ final class Operations {
             return result.put("replayed", false).put("message", "The stored event does not parse any more: " + e.getMessage());
         }
         if (dryRun) {
-            return result.put("replayed", false).put("event_type", LogText.bounded(event.getData().getEventType()))
-                    .put("message", "Would be replayed" + (force ? ", even if older than its subscriber's last applied event" : ""));
+            return dryRun(result.put("replayed", false).put("event_type", LogText.bounded(event.getData().getEventType())),
+                    processor.previewReplay(event), force);
         }
-        Outcome outcome = processor.replay(event, body.get(), force);
+        // The replay's journal entry keeps no body of its own: the delivery's is the one kept, its
+        // age counted from when it was received, so a replay never extends its retention.
+        Outcome outcome = processor.replay(event, null, force);
         LOG.info("Replayed event {} at the operator's request: {}", LogText.bounded(eventId), Answers.label(outcome));
+        metrics.replayed(Answers.label(outcome));
         return result.put("replayed", true).put("outcome", Answers.label(outcome)).put("status", answers.event(outcome).getStatus())
                 .put("message", outcome.message());
     }
 
-    private static Journal.Query query(Map<String, String> parameters) {
-        Instant since = parameters.containsKey("since") ? Instant.now().minus(ConfigValues.parseDuration(parameters.get("since"))) : null;
-        int limit = parameters.containsKey("limit") ? (int) ConfigValues.parseWholeNumber(parameters.get("limit"), 1, MAX_ENTRIES) : 100;
-        return new Journal.Query("true".equals(parameters.get("failed")), key(parameters.get("subscriber")), key(parameters.get("event_id")),
-                since, limit);
+    /** What a replay would do, as far as known now: run, or be refused as stale (unless forced). */
+    private static ObjectNode dryRun(ObjectNode result, EventProcessor.ReplayPreview preview, boolean force) {
+        String subscriber = preview.subscriber().map(LogText::bounded).orElse(null);
+        if (preview.stale()) {
+            String older = "older than the last event applied to " + subscriber + " (" + preview.lastApplied().orElseThrow() + ")";
+            return force ? result.put("stale", false).put("message", "Would be replayed with --force, although " + older)
+                    : result.put("stale", true).put("message", "Would be refused as stale unless --force: " + older);
+        }
+        return result.put("stale", false).put("message", "Would be replayed: its handlers run again" + (subscriber == null
+                ? " (no subscriber order applies to it)"
+                : preview.lastApplied().isEmpty() ? " (nothing applied to " + subscriber + " yet)"
+                : " (not older than the last event applied to " + subscriber + ")"));
+    }
+
+    private Journal.Query query(Map<String, String> parameters) {
+        for (String name : parameters.keySet()) {
+            if (!JOURNAL_PARAMETERS.contains(name)) {
+                throw Refused.badRequest("Unknown parameter '" + LogText.bounded(name) + "'; the parameters are failed, subscriber, event_id, "
+                        + "since, limit");
+            }
+        }
+        String failed = parameters.getOrDefault("failed", "false");
+        if (!failed.equals("true") && !failed.equals("false")) {
+            throw Refused.badRequest("failed must be true or false");
+        }
+        Instant since = null;
+        if (parameters.containsKey("since")) {
+            try {
+                since = clock.instant().minus(ConfigValues.parseDuration(parameters.get("since")));
+            } catch (IllegalArgumentException e) {
+                throw Refused.badRequest("since: " + e.getMessage());
+            }
+        }
+        int limit = 100;
+        if (parameters.containsKey("limit")) {
+            try {
+                limit = (int) ConfigValues.parseWholeNumber(parameters.get("limit"), 1, MAX_ENTRIES);
+            } catch (IllegalArgumentException e) {
+                throw Refused.badRequest("limit: " + e.getMessage());
+            }
+        }
+        return new Journal.Query(failed.equals("true"), key(parameters.get("subscriber")), key(parameters.get("event_id")), since, limit);
     }
 
     private static String key(String value) {

@@ -38,7 +38,8 @@ import org.glassfish.grizzly.memory.MemoryManager;
  *       (slowloris), or the connection is closed;</li>
  *   <li>the head holds no control character but HT, and every CR is followed by LF (a CR-only line
  *       end, a NUL in the target);</li>
- *   <li>header names are tokens (whitespace before the colon is refused, RFC 9112 5.1);</li>
+ *   <li>every header line has a colon, and header names are tokens (whitespace before the colon is
+ *       refused, RFC 9112 5.1);</li>
  *   <li>framing is unambiguous (RFC 9112 6.1, 6.3): {@code Transfer-Encoding} together with
  *       {@code Content-Length} is refused whatever its codings, a {@code Transfer-Encoding} other than
  *       exactly {@code chunked} is refused (the connector decodes no other coding), and so is more than
@@ -49,7 +50,8 @@ import org.glassfish.grizzly.memory.MemoryManager;
  * </ul>
  *
  * Each of these is the sender's fault and can never succeed as sent, hence 400. A request that
- * passes them goes on to Jersey exactly as Grizzly parsed it.
+ * passes them goes on to Jersey exactly as Grizzly parsed it. The management port uses the same
+ * codec, without counting its refusals as events ({@code metrics} null).
  */
 final class StrictHttpCodecFilter extends HttpServerFilter {
 
@@ -117,6 +119,11 @@ final class StrictHttpCodecFilter extends HttpServerFilter {
                 int after = HeadScanner.scan(input, state == null ? HeadScanner.START : state);
                 if (after == HeadScanner.MALFORMED) {
                     refuseUnparsed(ctx, "The request head holds a control character, or a CR not followed by LF");
+                    return ctx.getStopAction();
+                }
+                if (after == HeadScanner.NO_COLON) {
+                    // Grizzly would wait for a colon that never comes, until the idle timeout.
+                    refuseUnparsed(ctx, "A header line has no colon (name: value)");
                     return ctx.getStopAction();
                 }
                 if (after == HeadScanner.START) {
@@ -281,15 +288,18 @@ final class StrictHttpCodecFilter extends HttpServerFilter {
 
     /**
      * Scans the bytes of a request head as they arrive, up to the empty line that ends it, for a
-     * control character other than HT and for a CR not followed by LF. The state between two reads
-     * is one int: {@link #START}, or bit flags.
+     * control character other than HT, for a CR not followed by LF, and for a header line (any
+     * line after the request line) without a colon. The state between two reads is one int:
+     * {@link #START}, or bit flags.
      */
     static final class HeadScanner {
         static final int START = 0;
         static final int MALFORMED = -1;
+        static final int NO_COLON = -2;
         private static final int PENDING_CR = 1;
         private static final int LINE_HAS_CONTENT = 2;
         private static final int SAW_LINE = 4;
+        private static final int LINE_HAS_COLON = 8;
 
         private HeadScanner() {
         }
@@ -298,8 +308,8 @@ final class StrictHttpCodecFilter extends HttpServerFilter {
          * Scans from the buffer's position (which it leaves unchanged) to the end of the head or of
          * the buffer.
          *
-         * @return {@link #MALFORMED}, {@link #START} when the head ended within the buffer, else the
-         *     state to resume from
+         * @return {@link #MALFORMED}, {@link #NO_COLON}, {@link #START} when the head ended within the
+         *     buffer, else the state to resume from
          */
         static int scan(Buffer input, int state) {
             int limit = input.limit();
@@ -318,12 +328,15 @@ final class StrictHttpCodecFilter extends HttpServerFilter {
                         return START;
                     }
                     if ((state & LINE_HAS_CONTENT) != 0) {
-                        state = (state & ~LINE_HAS_CONTENT) | SAW_LINE;
+                        if ((state & SAW_LINE) != 0 && (state & LINE_HAS_COLON) == 0) {
+                            return NO_COLON;
+                        }
+                        state = (state & ~(LINE_HAS_CONTENT | LINE_HAS_COLON)) | SAW_LINE;
                     }
                 } else if (b >= 0 && b < 0x20 && b != '\t' || b == 0x7f) {
                     return MALFORMED;
                 } else {
-                    state |= LINE_HAS_CONTENT;
+                    state |= b == ':' ? LINE_HAS_CONTENT | LINE_HAS_COLON : LINE_HAS_CONTENT;
                 }
             }
             return state;

@@ -45,7 +45,8 @@ public final class Journal {
     /**
      * What to list: the newest first, at most {@code limit}; each filter null or false when unused.
      *
-     * @param failedOnly only deliveries that did not end done (failed, or deferred)
+     * @param failedOnly only the events whose latest delivery did not end done (failed, or deferred):
+     *     each such event's latest entry; an event that failed and then succeeded is not listed
      */
     public record Query(boolean failedOnly, String subscriber, String eventId, Instant since, int limit) {
 
@@ -53,6 +54,7 @@ public final class Journal {
             return new Query(false, null, null, null, limit);
         }
 
+        /** Whether the entry matches; with {@code failedOnly}, the caller also keeps each event's latest entry only. */
         public boolean matches(Entry entry) {
             return (!failedOnly || !(entry.outcome() instanceof Outcome.Done))
                     && (subscriber == null || subscriber.equals(entry.subscriber()))

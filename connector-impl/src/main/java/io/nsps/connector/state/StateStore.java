@@ -29,11 +29,27 @@ public interface StateStore extends AutoCloseable {
     /** The outcome of an event, if it finished and is still remembered. */
     Optional<Outcome> finished(String eventId);
 
+    /**
+     * Journals a delivery refused before anything was claimed (an event against the schema, or
+     * stamped too far ahead): its journal entry only, so the operator sees what NSPS drops for good.
+     */
+    void journalRefusal(String eventId, String eventType, String instance, Instant receivedAt, Outcome.Failed outcome);
+
+    /**
+     * The event time of the newest event applied to a subscriber, read as it is now (no lock: for
+     * the operator's dry run; a delivery reads it with its subscriber held).
+     */
+    Optional<Instant> lastApplied(String subscriber);
+
     /** The journal's entries that match, the newest first. */
     List<Journal.Entry> journal(Journal.Query query);
 
-    /** The body kept with the newest journal entry of an event that still has one (for a replay). */
-    Optional<byte[]> journalBody(String eventId);
+    /**
+     * The body kept with the newest journal entry of an event that still has one, finished at or
+     * after {@code keptSince} (now minus {@code JOURNAL_BODY_RETENTION}): an older one is never
+     * returned, whether or not the purge has dropped it yet.
+     */
+    Optional<byte[]> journalBody(String eventId, Instant keptSince);
 
     /**
      * Checks that the store answers, within its time bound ({@code STATE_DB_TIMEOUT}).

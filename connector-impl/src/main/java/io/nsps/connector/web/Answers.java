@@ -127,7 +127,6 @@ public final class Answers {
      * status Grizzly chose.
      */
     public static byte[] protocolAnswer(ObjectMapper mapper, int status, String error) {
-        ErrorType type = status == 503 ? ErrorType.CONNECTION_ERROR : status >= 500 ? ErrorType.INTERNAL_ERROR : ErrorType.VALIDATION_ERROR;
         String message = switch (status) {
             case 400 -> "Malformed HTTP request";
             case 413, 431 -> "Request too large";
@@ -139,7 +138,19 @@ public final class Answers {
             case 503 -> "Service unavailable";
             default -> "HTTP " + status;
         };
-        return json(mapper, body(type, message, why));
+        return errorJson(mapper, status, message, why);
+    }
+
+    /**
+     * An {@code ErrorResponse} as JSON, for answers written outside Jersey (the server's own, the
+     * management port's): its {@code type} follows from the status ({@code authentication_error}
+     * for 401 and 403, {@code connection_error} for 503, {@code internal_error} for other 5xx,
+     * {@code validation_error} otherwise), its texts cleaned.
+     */
+    public static byte[] errorJson(ObjectMapper mapper, int status, String message, String error) {
+        ErrorType type = status == 401 || status == 403 ? ErrorType.AUTHENTICATION_ERROR
+                : status == 503 ? ErrorType.CONNECTION_ERROR : status >= 500 ? ErrorType.INTERNAL_ERROR : ErrorType.VALIDATION_ERROR;
+        return json(mapper, body(type, message, error));
     }
 
     /** The body of a request refused because every worker is busy and the worker queue is full. */

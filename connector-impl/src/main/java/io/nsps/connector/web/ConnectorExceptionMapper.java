@@ -1,6 +1,9 @@
 package io.nsps.connector.web;
 
+import io.nsps.connector.logging.LogText;
 import io.nsps.connector.model.ErrorType;
+import io.nsps.connector.outcome.Outcome;
+import io.nsps.connector.processing.EventProcessor;
 import io.nsps.connector.parsing.EventRejectedException;
 import io.nsps.connector.metrics.ConnectorMetrics;
 import io.nsps.connector.state.StateStoreException;
@@ -12,6 +15,7 @@ import jakarta.ws.rs.ext.ExceptionMapper;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The one place where anything thrown while serving a request becomes an answer (through
@@ -25,9 +29,12 @@ public final class ConnectorExceptionMapper implements ExceptionMapper<Throwable
     private static final Logger LOG = LoggerFactory.getLogger(ConnectorExceptionMapper.class);
 
     private final ConnectorMetrics metrics;
+    private final EventProcessor processor;
 
-    public ConnectorExceptionMapper(ConnectorMetrics metrics) {
+    /** @param processor journals the events refused for breaking the schema */
+    public ConnectorExceptionMapper(ConnectorMetrics metrics, EventProcessor processor) {
         this.metrics = metrics;
+        this.processor = processor;
     }
 
     @Override
@@ -36,6 +43,9 @@ public final class ConnectorExceptionMapper implements ExceptionMapper<Throwable
             return Answers.refusal(api);
         }
         if (exception instanceof EventRejectedException rejected) {
+            if (rejected.kind() == EventRejectedException.Kind.INVALID) {
+                return refusedForTheSchema(rejected);
+            }
             return Answers.rejected(rejected);
         }
         if (exception instanceof WebApplicationException web && web.getResponse().getStatus() < 500) {
@@ -49,6 +59,24 @@ public final class ConnectorExceptionMapper implements ExceptionMapper<Throwable
                     "Service unavailable", Map.of("Retry-After", "30"));
         }
         return internalError(exception);
+    }
+
+    /**
+     * JSON against the schema: NSPS drops it for good (422), so it is journaled (its id and type as
+     * far as the JSON gives them, the error) and its access line and metrics carry its type.
+     */
+    private Response refusedForTheSchema(EventRejectedException rejected) {
+        Outcome.Failed outcome = new Outcome.Failed(Outcome.Failed.Failure.INVALID_EVENT, rejected.getMessage(), rejected.error(), null,
+                rejected.details());
+        if (rejected.eventId() != null) {
+            MDC.put(RequestTracing.EVENT_ID, LogText.bounded(rejected.eventId()));
+        }
+        if (rejected.eventType() != null) {
+            MDC.put(RequestTracing.EVENT_TYPE, LogText.bounded(rejected.eventType()));
+        }
+        MDC.put(RequestTracing.OUTCOME, Answers.label(outcome));
+        processor.refused(rejected.eventId(), rejected.eventType(), outcome);
+        return Answers.rejected(rejected);
     }
 
     private static Response fromJersey(WebApplicationException exception) {

@@ -63,10 +63,11 @@ public final class RequestTracing {
 
     /**
      * The access line, with the MDC of the request (its ids, its event's type, {@link #OUTCOME})
-     * already set, and the same request counted in {@code metrics} when it went to the events path.
+     * already set, and the same request counted in {@code metrics} when it went to the events path
+     * ({@code metrics} null: a request to another port, not counted).
      */
     public static void writeAccessLine(ConnectorMetrics metrics, String method, String path, int status, double durationMs) {
-        if (!isHealthPath(path)) {
+        if (metrics != null && !isHealthPath(path)) {
             metrics.eventAnswered(MDC.get(EVENT_TYPE), MDC.get(OUTCOME), status, (long) (Math.max(0, durationMs) * 1_000_000));
         }
         ACCESS.info("{} {} -> {} in {} ms",

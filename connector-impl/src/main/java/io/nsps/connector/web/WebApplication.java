@@ -71,7 +71,7 @@ public record WebApplication(ResourceConfig resources, Supplier<Response> health
         application.register(new RequestGuardFilter(config.maxBodyBytes()));
         application.register(new AdmissionFilter(admission, eventArrived));
         application.register(new EventBodyReader(parser, config.maxBodyBytes(), config.bodyReadTimeout(), waiting));
-        application.register(new ConnectorExceptionMapper(metrics));
+        application.register(new ConnectorExceptionMapper(metrics, processor));
 
         EventsResource resource = new EventsResource(processor, lifecycle, health, new Answers(config.upstreamRateLimitStatus()), metrics,
                 !config.state().journalBodyRetention().isZero());

@@ -63,6 +63,33 @@ final class ConnectorConfigLoaderTest {
     }
 
     @Test
+    void aBareZeroKeepsNoBodies() throws ConfigurationException {
+        for (String zero : new String[] {"0", "0s", "0ms"}) {
+            Map<String, String> env = new java.util.HashMap<>(MINIMAL);
+            env.put("JOURNAL_BODY_RETENTION", zero);
+
+            assertThat(ConnectorConfigLoader.load(env).state().journalBodyRetention()).as(zero).isZero();
+        }
+        assertThat(ConnectorConfigLoader.load(MINIMAL).state().journalBodyRetention()).isEqualTo(Duration.ofDays(7));
+    }
+
+    @Test
+    void aSettingThatCannotBeZeroRefusesZeroInItsOwnWords() {
+        Map<String, String> env = new java.util.HashMap<>(MINIMAL);
+        env.putAll(Map.of("IDEMPOTENCY_TTL", "0", "CLAIM_LEASE", "0s", "BODY_READ_TIMEOUT", "0", "HEADER_READ_TIMEOUT", "0",
+                "IDLE_TIMEOUT", "0", "HEALTH_STUCK_AFTER", "0"));
+
+        assertThatThrownBy(() -> ConnectorConfigLoader.load(env))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
+                        "IDEMPOTENCY_TTL: must be at least 1h, got 0s",
+                        "CLAIM_LEASE: must be at least 1s, got 0s",
+                        "BODY_READ_TIMEOUT: must be at least 100ms, got 0s",
+                        "HEADER_READ_TIMEOUT: must be at least 100ms, got 0s",
+                        "IDLE_TIMEOUT: must be at least 1s, got 0s",
+                        "HEALTH_STUCK_AFTER: must be at least 1s, got 0s"));
+    }
+
+    @Test
     void aRelativeHandlersFolderIsTheConnectorHomesOne() {
         assertThat(ConnectorConfigLoader.handlersDir(Map.of("NSPS_CONNECTOR_HOME", "/opt/nsps"))).isEqualTo(Path.of("/opt/nsps/handlers"));
         assertThat(ConnectorConfigLoader.handlersDir(Map.of("NSPS_CONNECTOR_HOME", "/opt/nsps", "HANDLERS_DIR", "vendor")))
@@ -106,6 +133,16 @@ final class ConnectorConfigLoaderTest {
                         "JWT_PUBLIC_KEY is required",
                         "JWT_ISSUER is required",
                         "JWT_AUDIENCE is required"));
+    }
+
+    @Test
+    void aTokenGivenButRefusedIsNotAlsoReportedMissing() {
+        assertThatThrownBy(() -> ConnectorConfigLoader.load(Map.of("API_TOKEN", "short", "HANDLERS", "log")))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+                        "API_TOKEN: a token must have at least 16 characters (a short one is guessable, and too short to be masked in logs)"));
+        assertThatThrownBy(() -> ConnectorConfigLoader.load(Map.of("API_TOKEN", " , ", "HANDLERS", "log")))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).singleElement()
+                        .asString().startsWith("API_TOKEN is required"));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.nsps.connector.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +11,10 @@ import io.nsps.connector.testing.HttpAnswer;
 import io.nsps.connector.testing.PostgresDatabase;
 import io.nsps.connector.testing.RunningConnector;
 import io.nsps.connector.testing.TestSecrets;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -95,8 +100,13 @@ final class JournalAndReplayTest {
         HttpAnswer retriedByNsps = connector.postEvent(event);
         Run journal = command("journal", "--event-id", "replay-1", "--json");
 
-        assertThat(dryRun.text()).contains("replay-1: dry run: Would be replayed", "1 event would be replayed");
+        assertThat(dryRun.text()).contains("replay-1: dry run: Would be replayed: its handlers run again (nothing applied to "
+                + "imsi:255010000000011 yet)", "1 event would be replayed");
+        assertThat(dryRun.exit).isZero();
         assertThat(replay.exit).as(replay.text()).isZero();
+        assertThat(replay.text()).contains("1 event replayed");
+        assertThat(MetricsTest.value(MetricsTest.scrape(connector.server().managementUri().orElseThrow()), "nsps_replays_total",
+                "outcome=\"processed\"")).as("the replay counted as one").isEqualTo(1);
         assertThat(replay.text()).contains("replay-1: processed 202: HLR: update SIM 255010000000011");
         assertThat(retriedByNsps.json().path("message").asText()).startsWith("Event already processed");
         assertThat(hlr.getRequestCount()).as("the failed call, then the replay's; the retry after it provisions nothing").isEqualTo(2);
@@ -107,6 +117,44 @@ final class JournalAndReplayTest {
         // The retry after the replay was answered from the store: nothing ran, nothing journaled.
         assertThat(entries).extracting(e -> e.path("outcome").asText() + " " + e.path("failure").asText("-") + " " + e.path("replay").asBoolean())
                 .containsExactly("processed - true", "failed upstream_unavailable false");
+        assertThat(entries).as("the replay keeps no body of its own: the delivery's is the one kept, and ages from it")
+                .extracting(e -> e.path("body_kept").asBoolean()).containsExactly(false, true);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "postgres"})
+    void anEventThatFailedAndThenSucceededOnNspssRetryIsNotFailedAnyMore(String store) throws Exception {
+        start(store);
+        hlr.enqueue(json(503, "{\"error\":\"maintenance\"}"));
+        hlr.enqueue(json(200, OK));
+        hlr.enqueue(json(500, "{\"error\":\"locked\"}"));
+        String recovered = event("recovered-1", "255010000000031", "2026-01-01T00:00:00Z");
+        assertThat(connector.postEvent(recovered).status()).isEqualTo(503);
+        assertThat(connector.postEvent(recovered).status()).isEqualTo(202);
+        assertThat(connector.postEvent(event("still-failed-1", "255010000000032", "2026-01-01T00:00:00Z")).status()).isEqualTo(500);
+
+        Run failed = command("journal", "--failed", "--json");
+        Run replay = command("replay", "--failed", "--dry-run");
+
+        assertThat(failed.output).as(failed.text()).hasSize(1).allSatisfy(line -> assertThat(line).contains("still-failed-1"));
+        assertThat(replay.text()).contains("still-failed-1").doesNotContain("recovered-1");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "postgres"})
+    void bodiesAreDroppedSoonAfterTheirRetention(String store) throws Exception {
+        start(store, Map.of("JOURNAL_BODY_RETENTION", "2s"));
+        hlr.enqueue(json(503, "{\"error\":\"maintenance\"}"));
+        assertThat(connector.postEvent(event("retained-1", "255010000000041", "2026-01-01T00:00:00Z")).status()).isEqualTo(503);
+        assertThat(journalEntry("retained-1").path("body_kept").asBoolean()).isTrue();
+
+        // Purged every half retention, at least every 5 s: well within the deadline, however slow the machine.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .until(() -> !journalEntry("retained-1").path("body_kept").asBoolean());
+        Run replay = command("replay", "retained-1");
+
+        assertThat(replay.exit).isEqualTo(1);
+        assertThat(replay.text()).contains("No body is kept");
     }
 
     @ParameterizedTest
@@ -118,10 +166,18 @@ final class JournalAndReplayTest {
         assertThat(connector.postEvent(event("older", "255010000000021", "2026-01-01T00:00:00Z")).status()).isEqualTo(202);
         assertThat(connector.postEvent(event("newer", "255010000000021", "2026-01-02T00:00:00Z")).status()).isEqualTo(202);
 
+        Run dryRun = command("replay", "older", "--dry-run");
+        Run dryRunForced = command("replay", "older", "--dry-run", "--force");
         Run refused = command("replay", "older");
         int callsAfterRefusal = hlr.getRequestCount();
         hlr.enqueue(json(200, OK));
         Run forced = command("replay", "older", "--force");
+
+        assertThat(dryRun.exit).isEqualTo(1);
+        assertThat(dryRun.text()).contains("older: dry run: Would be refused as stale unless --force: older than the last event applied to "
+                + "imsi:255010000000021 (2026-01-02T00:00:00Z)", "0 events would be replayed, 1 would be refused as stale");
+        assertThat(dryRunForced.exit).as(dryRunForced.text()).isZero();
+        assertThat(dryRunForced.text()).contains("Would be replayed with --force, although older", "1 event would be replayed");
 
         assertThat(refused.exit).isEqualTo(1);
         assertThat(refused.text()).contains("older: stale 202").contains("not applied");
@@ -129,6 +185,85 @@ final class JournalAndReplayTest {
         assertThat(forced.exit).as(forced.text()).isZero();
         assertThat(forced.text()).contains("older: processed 202");
         assertThat(hlr.getRequestCount()).isEqualTo(3);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "postgres"})
+    void anEventRefusedForBreakingTheSchemaIsJournaledAndCountedUnderItsType(String store) throws Exception {
+        start(store);
+        String broken = "{\"event_id\":\"schema-1\",\"data\":{\"event_type\":\"SIM/Updated\",\"variables\":\"a string\"}}";
+        assertThat(connector.postEvent(broken).status()).isEqualTo(422);
+        assertThat(connector.postEvent("{not json").status()).as("not JSON at all: not journaled").isEqualTo(400);
+
+        Run failed = command("journal", "--failed", "--json");
+        String scrape = MetricsTest.scrape(connector.server().managementUri().orElseThrow());
+
+        assertThat(failed.output).as(failed.text()).hasSize(1);
+        JsonNode entry = JSON.readTree(failed.output.get(0));
+        assertThat(entry.path("event_id").asText()).isEqualTo("schema-1");
+        assertThat(entry.path("event_type").asText()).isEqualTo("SIM/Updated");
+        assertThat(entry.path("status").asInt()).isEqualTo(422);
+        assertThat(entry.path("failure").asText()).isEqualTo("invalid_event");
+        assertThat(entry.path("error").asText()).contains("data.variables");
+        assertThat(entry.path("body_kept").asBoolean()).isFalse();
+        assertThat(MetricsTest.value(scrape, "nsps_events_total", "event_type=\"SIM/Updated\",outcome=\"failed\",status=\"422\"")).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory"})
+    void aReplayOfAnUnknownEventSaysItWasNotFoundAndMixingTheModesIsAUsageError(String store) throws Exception {
+        start(store);
+
+        Run unknown = command("replay", "nonexistent-id");
+        Run mixed = command("replay", "some-id", "--failed");
+        Run sinceAlone = command("replay", "some-id", "--since", "1h");
+
+        assertThat(unknown.exit).isEqualTo(1);
+        assertThat(unknown.text()).contains("nonexistent-id: not found: Not in the journal", "0 events replayed, 1 not found")
+                .doesNotContain("1 event replayed");
+        assertThat(mixed.exit).isEqualTo(2);
+        assertThat(mixed.text()).contains("Give EVENT_IDs or --failed, not both", "Usage: nsps-connector replay");
+        assertThat(sinceAlone.exit).isEqualTo(2);
+        assertThat(sinceAlone.text()).contains("--since goes with --failed");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory"})
+    void theJournalsTableIsAligned(String store) throws Exception {
+        start(store);
+        hlr.enqueue(json(200, OK));
+        hlr.enqueue(json(500, "{\"error\":\"HLR database locked\"}"));
+        connector.postEvent(event("a-rather-long-event-id-0123456789-0123456789", "255010000000051", "2026-01-01T00:00:00Z"));
+        connector.postEvent(event("short", "255010000000052", "2026-01-01T00:00:00Z"));
+
+        Run table = command("journal");
+
+        assertThat(table.exit).as(table.text()).isZero();
+        List<String> lines = table.output.subList(0, 3);
+        String header = lines.get(0);
+        for (String column : List.of("EVENT", "TYPE", "SUBSCRIBER", "OUTCOME", "MESSAGE")) {
+            int at = header.indexOf(column);
+            for (String line : lines.subList(1, 3)) {
+                assertThat(line.charAt(at - 1)).as("%s starts at %d in%n%s%n%s", column, at, header, line).isEqualTo(' ');
+                assertThat(line.charAt(at)).as("%s starts at %d in%n%s%n%s", column, at, header, line).isNotEqualTo(' ');
+            }
+        }
+        assertThat(lines.subList(1, 3)).allMatch(line -> line.matches("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d{3} .*"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"journal", "replay some-id", "send"})
+    void withNothingListeningTheCommandsSaySoInWords(String command) throws Exception {
+        int closed = MetricsTest.freePort();
+        List<String> args = new ArrayList<>(List.of(command.split(" ")));
+        args.addAll(List.of("--url", "http://127.0.0.1:" + closed + (command.equals("send") ? "/process-event" : ""),
+                "--token", "a-token-long-enough-0123456789"));
+
+        Run run = run(args, Map.of());
+
+        assertThat(run.exit).isEqualTo(1);
+        assertThat(run.text()).contains("no answer from http://127.0.0.1:" + closed, "connection refused")
+                .doesNotContain("null", "Exception", "java.");
     }
 
     @ParameterizedTest
@@ -146,9 +281,23 @@ final class JournalAndReplayTest {
         assertThat(none.text()).contains("no management token");
     }
 
+    /** The newest journal entry of an event, straight from the management port. */
+    private JsonNode journalEntry(String eventId) throws Exception {
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(connector.server().managementUri().orElseThrow()
+                .resolve("/journal?event_id=" + eventId + "&limit=1")).header("Authorization", "Bearer " + MANAGEMENT_TOKEN).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        return JSON.readTree(answer.body()).get(0);
+    }
+
     private void start(String store) throws Exception {
+        start(store, Map.of());
+    }
+
+    private void start(String store, Map<String, String> more) throws Exception {
         Map<String, String> settings = new HashMap<>(Map.of("HANDLERS", "hlr-hss", "HLR_API_URL", hlr.url("/wtl/hlr/v1").toString(),
                 "MANAGEMENT_PORT", Integer.toString(MetricsTest.freePort()), "MANAGEMENT_TOKEN", MANAGEMENT_TOKEN));
+        settings.putAll(more);
         if (store.equals("postgres")) {
             PostgresDatabase.assumeReachable();
             schema = PostgresDatabase.freshSchema();

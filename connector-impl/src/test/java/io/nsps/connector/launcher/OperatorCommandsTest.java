@@ -23,29 +23,56 @@ final class OperatorCommandsTest {
 
     private static final String MAIN = "io.nsps.connector.launcher.Main";
 
+    /** Every command picocli knows but the hidden ones: a new command cannot be missed. */
+    private static List<String> commands() {
+        return Main.commandLine(Map.of()).getSubcommands().entrySet().stream()
+                .filter(command -> !command.getValue().getCommandSpec().usageMessage().hidden())
+                .map(Map.Entry::getKey).toList();
+    }
+
     @Test
     void helpListsEveryCommandAndEachCommandHasItsOwn() throws Exception {
+        List<String> commands = commands();
+        assertThat(commands).contains("serve", "demo", "handlers", "check-config", "send", "journal", "replay", "help", "generate-completion");
+
         Run help = run(List.of("help"), Map.of());
         assertThat(help.exit).isZero();
-        assertThat(help.text()).contains("serve", "handlers", "check-config", "send", "generate-completion");
-        for (String command : List.of("serve", "handlers", "check-config", "send")) {
-            Run own = run(List.of(command, "--help"), Map.of());
-            assertThat(own.exit).as(command + " --help").isZero();
-            assertThat(own.text()).as(command + " --help").contains("Usage: nsps-connector " + command);
+        for (String command : commands) {
+            assertThat(help.text()).as("help lists " + command).containsPattern("(?m)^ +" + command + " ");
+            for (List<String> asked : List.of(List.of(command, "--help"), List.of("help", command))) {
+                Run own = run(asked, Map.of());
+                assertThat(own.exit).as(String.join(" ", asked) + ": " + own.text()).isZero();
+                assertThat(own.output).as(String.join(" ", asked)).anyMatch(line -> line.startsWith("Usage: nsps-connector " + command));
+                assertThat(own.output).as(String.join(" ", asked)).noneMatch(OperatorCommandsTest::isLogLine);
+            }
         }
         Run completion = run(List.of("generate-completion"), Map.of());
         assertThat(completion.exit).isZero();
-        assertThat(completion.text()).contains("complete -F").contains("check-config");
+        assertThat(completion.text()).contains("complete -F");
+        for (String command : commands) {
+            assertThat(completion.text()).as("completion of " + command).contains(command);
+        }
     }
 
     @Test
     void theHandlersListingHoldsNoLogLines() throws Exception {
-        Run handlers = run(List.of("handlers"), Map.of());
+        for (String format : List.of("text", "json")) {
+            Run handlers = run(List.of("handlers"), Map.of("LOG_FORMAT", format, "LOG_LEVEL", "trace"));
 
-        assertThat(handlers.exit).isZero();
-        assertThat(handlers.text()).contains("hlr-hss - ").contains("log - ").contains("Handlers folder");
-        assertThat(handlers.output).noneMatch(line -> line.startsWith("{") || line.contains("INFO"));
+            assertThat(handlers.exit).isZero();
+            assertThat(handlers.text()).contains("hlr-hss - ").contains("log - ").contains("Handlers folder");
+            assertThat(handlers.output).as(format).noneMatch(OperatorCommandsTest::isLogLine);
+        }
     }
+
+    /** A log line of either format, at any level: JSON with a level, or text starting with its time and level. */
+    static boolean isLogLine(String line) {
+        return line.startsWith("{") && (line.contains("\"level\"") || line.contains("\"@timestamp\""))
+                || TEXT_LOG_LINE.matcher(line).lookingAt();
+    }
+
+    private static final java.util.regex.Pattern TEXT_LOG_LINE = java.util.regex.Pattern.compile(
+            "\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?\\S* +(TRACE|DEBUG|INFO|WARN|ERROR)\\b");
 
     @Test
     void sendPostsASampleByNameAndPrintsTheAnswer() throws Exception {
@@ -78,10 +105,10 @@ final class OperatorCommandsTest {
             oauth.enqueue(new MockResponse().setResponseCode(401).setHeader("Content-Type", "application/json")
                     .setBody("{\"error\":\"invalid_client\"}"));
             String secret = TestSecrets.remember("check-config-client-secret-42");
-            Run check = run(List.of("check-config"), Map.of("API_TOKEN", RunningConnector.TOKEN, "HANDLERS", "hlr-hss",
+            Run check = run(List.of("check-config"), Map.of("API_TOKEN", RunningConnector.TOKEN, "HANDLERS", "hlr-hss,log",
                     "HLR_API_URL", "http://127.0.0.1:" + closed + "/wtl/hlr/v1", "HLR_AUTH", "oauth2",
                     "HLR_OAUTH_TOKEN_URL", oauth.url("/token").toString(), "HLR_OAUTH_CLIENT_ID", "nsps-connector",
-                    "HLR_OAUTH_CLIENT_SECRET", secret));
+                    "HLR_OAUTH_CLIENT_SECRET", secret, "LOG_FORMAT", "json"));
 
             assertThat(check.exit).as(check.text()).isEqualTo(2);
             assertThat(check.text()).contains("Configuration:", "API_TOKEN=1 token(s) ****")
@@ -91,6 +118,28 @@ final class OperatorCommandsTest {
                     .contains("OK    state store (memory)")
                     .contains("2 problems:")
                     .doesNotContain(secret);
+            assertThat(check.output).as("the report holds no log line (the refused grant's ALERT included)")
+                    .noneMatch(OperatorCommandsTest::isLogLine);
+            assertThat(check.output).as("each handler's settings, as it reads them, secrets masked")
+                    .contains("Handler hlr-hss:", "  HLR_AUTH=oauth2", "  HLR_OAUTH_CLIENT_ID=nsps-connector", "  HLR_OAUTH_CLIENT_SECRET=****",
+                            "  HLR_OAUTH_TIMEOUT=5s", "  HLR_TIMEOUT=10s", "  HLR_API_URL=http://127.0.0.1:" + closed + "/wtl/hlr/v1",
+                            "  HLR_IMSI_PATTERN=(unset)", "Handler log:", "  LOG_HANDLER_EVENT_TYPES=*", "  STATE_MEMORY_MAX_EVENTS=200000",
+                            "  JOURNAL_MEMORY_MAX_ENTRIES=1000", "  JOURNAL_MEMORY_MAX_BODY_BYTES=4194304", "  IDEMPOTENCY_TTL=35d");
+            // Every setting docs/configuration.md lists is printed (but those of the other authentication mode and store).
+            java.util.regex.Matcher names = java.util.regex.Pattern.compile("`([A-Z][A-Z0-9_]+)`")
+                    .matcher(java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "configuration.md")).lines()
+                            .filter(line -> line.startsWith("| `")).map(line -> line.split("\\|")[1])
+                            .collect(java.util.stream.Collectors.joining(" ")));
+            List<String> documented = new java.util.ArrayList<>();
+            while (names.find()) {
+                documented.add(names.group(1));
+            }
+            assertThat(documented).contains("HLR_API_URL", "STATE_DB_POOL_SIZE", "JOURNAL_BODY_RETENTION");
+            for (String name : documented) {
+                if (!name.startsWith("JWT_") && !name.startsWith("STATE_DB_")) {
+                    assertThat(check.output).as("check-config prints " + name).anyMatch(line -> line.startsWith("  " + name + "="));
+                }
+            }
         } finally {
             oauth.shutdown();
         }
@@ -110,6 +159,7 @@ final class OperatorCommandsTest {
                     .contains("TCP " + hlr.getLocalPort() + " connects")
                     .contains("OK    handler hlr-hss: credentials: none configured")
                     .contains("OK    state store (postgres): " + PostgresDatabase.URL + " answers")
+                    .contains("  STATE_DB_POOL_SIZE=16", "  STATE_DB_SCHEMA=")
                     .contains("All is well.");
         }
     }
@@ -120,6 +170,15 @@ final class OperatorCommandsTest {
 
         assertThat(check.exit).isEqualTo(2);
         assertThat(check.text()).contains("API_TOKEN is required", "HLR_API_URL is required", "unknown handler 'nope'");
+    }
+
+    @Test
+    void aTokenTooShortIsReportedOnceAsSuch() throws Exception {
+        Run check = run(List.of("check-config"), Map.of("API_TOKEN", "short", "HANDLERS", "log"));
+
+        assertThat(check.exit).isEqualTo(2);
+        assertThat(check.text()).contains("API_TOKEN: a token must have at least 16 characters", "1 problem:")
+                .doesNotContain("API_TOKEN is required");
     }
 
     private record Run(int exit, List<String> output) {

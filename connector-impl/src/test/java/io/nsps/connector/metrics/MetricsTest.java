@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nsps.connector.testing.HttpAnswer;
 import io.nsps.connector.testing.ProbeHandlerFactory;
+import io.nsps.connector.testing.PostgresDatabase;
 import io.nsps.connector.testing.RunningConnector;
+import io.nsps.connector.testing.TestSecrets;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -22,6 +24,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import okhttp3.mockwebserver.Dispatcher;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.MockWebServer;
+import okhttp3.mockwebserver.RecordedRequest;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,6 +63,122 @@ public final class MetricsTest {
                     "process_cpu_usage", "process_uptime_seconds");
             assertThat(scrape).as("health checks are not events").doesNotContain("status=\"200\"");
         }
+    }
+
+    @Test
+    void countersAnAlertWatchesExistAtZeroBeforeTheirFirstIncrement() throws Exception {
+        String secret = TestSecrets.remember("metrics-zero-client-secret-5b1e");
+        try (RunningConnector connector = RunningConnector.start(Map.of("HANDLERS", "hlr-hss,log",
+                "HLR_API_URL", "http://127.0.0.1:9/wtl/hlr/v1", "HLR_AUTH", "oauth2", "HLR_OAUTH_TOKEN_URL", "http://127.0.0.1:9/token",
+                "HLR_OAUTH_CLIENT_ID", "nsps-connector", "HLR_OAUTH_CLIENT_SECRET", secret,
+                "MANAGEMENT_PORT", Integer.toString(freePort())))) {
+            String scrape = scrape(connector.server().managementUri().orElseThrow());
+
+            assertThat(value(scrape, "nsps_state_store_errors_total", null)).isZero();
+            for (String reason : ConnectorMetrics.CAPACITY_REASONS) {
+                assertThat(value(scrape, "nsps_capacity_refusals_total", "reason=\"" + reason + "\"")).as(reason).isZero();
+            }
+            for (String result : ConnectorMetrics.RENEWAL_RESULTS) {
+                assertThat(value(scrape, "nsps_credential_renewals_total", "handler=\"hlr-hss\",result=\"" + result + "\"")).as(result).isZero();
+            }
+            for (String statusClass : List.of("2xx", "4xx", "5xx", "none")) {
+                assertThat(value(scrape, "nsps_upstream_calls_total", "handler=\"hlr-hss\",status_class=\"" + statusClass + "\""))
+                        .as(statusClass).isZero();
+            }
+            assertThat(scrape).as("log calls no external system and renews nothing").doesNotContain("handler=\"log\"");
+        }
+    }
+
+    @Test
+    void theProcessCpuTimeAndResidentMemoryHavePrometheussStandardNames() throws Exception {
+        try (RunningConnector connector = RunningConnector.start(Map.of("HANDLERS", "probe", "MANAGEMENT_PORT", Integer.toString(freePort())))) {
+            String scrape = scrape(connector.server().managementUri().orElseThrow());
+
+            assertThat(scrape).contains("# TYPE process_cpu_seconds_total counter");
+            assertThat(value(scrape, "process_cpu_seconds_total", null)).isPositive();
+            if (java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/self/status"))) {
+                assertThat(scrape).contains("# TYPE process_resident_memory_bytes gauge");
+                assertThat(value(scrape, "process_resident_memory_bytes", null)).isGreaterThan(1 << 20);
+            }
+        }
+    }
+
+    @Test
+    void duplicatesStaleEventsAndARateLimitAnswered429AreCounted() throws Exception {
+        try (RunningConnector connector = RunningConnector.start(Map.of("HANDLERS", "log,probe", "UPSTREAM_RATE_LIMIT_STATUS", "429",
+                "MANAGEMENT_PORT", Integer.toString(freePort())))) {
+            String newer = simEvent("metrics-newer", "2026-01-02T00:00:00Z");
+            assertThat(connector.postEvent(newer).status()).isEqualTo(202);
+            assertThat(connector.postEvent(newer).status()).isEqualTo(202);
+            assertThat(connector.postEvent(simEvent("metrics-older", "2026-01-01T00:00:00Z")).status()).isEqualTo(202);
+            assertThat(connector.postEvent(RunningConnector.probeEvent("metrics-429", "rate_limit")).status()).isEqualTo(429);
+
+            String scrape = scrape(connector.server().managementUri().orElseThrow());
+
+            assertThat(value(scrape, "nsps_events_total", "event_type=\"SIM/Updated\",outcome=\"processed\",status=\"202\"")).isEqualTo(1);
+            assertThat(value(scrape, "nsps_events_total", "event_type=\"SIM/Updated\",outcome=\"duplicate\",status=\"202\"")).isEqualTo(1);
+            assertThat(value(scrape, "nsps_events_total", "event_type=\"SIM/Updated\",outcome=\"stale\",status=\"202\"")).isEqualTo(1);
+            assertThat(value(scrape, "nsps_events_total", "event_type=\"Probe/Test\",outcome=\"failed\",status=\"429\"")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aRefusedOauth2ClientIsCountedAsARefusedRenewal() throws Exception {
+        MockWebServer tokens = new MockWebServer();
+        tokens.start();
+        try {
+            tokens.setDispatcher(new Dispatcher() {
+                @Override
+                public MockResponse dispatch(RecordedRequest request) {
+                    return new MockResponse().setResponseCode(401).setHeader("Content-Type", "application/json")
+                            .setBody("{\"error\":\"invalid_client\"}");
+                }
+            });
+            String secret = TestSecrets.remember("metrics-refused-client-secret-9c4a");
+            try (RunningConnector connector = RunningConnector.start(Map.of("HANDLERS", "hlr-hss",
+                    "HLR_API_URL", "http://127.0.0.1:9/wtl/hlr/v1", "HLR_AUTH", "oauth2", "HLR_OAUTH_TOKEN_URL", tokens.url("/token").toString(),
+                    "HLR_OAUTH_CLIENT_ID", "nsps-connector", "HLR_OAUTH_CLIENT_SECRET", secret,
+                    "MANAGEMENT_PORT", Integer.toString(freePort())))) {
+                assertThat(connector.postEvent(simEvent("metrics-refused", "2026-01-01T00:00:00Z")).status()).isEqualTo(503);
+
+                String scrape = scrape(connector.server().managementUri().orElseThrow());
+
+                assertThat(value(scrape, "nsps_credential_renewals_total", "handler=\"hlr-hss\",result=\"refused\"")).isGreaterThanOrEqualTo(1);
+                assertThat(value(scrape, "nsps_credential_renewals_total", "handler=\"hlr-hss\",result=\"ok\"")).isZero();
+            }
+        } finally {
+            tokens.shutdown();
+        }
+    }
+
+    @Test
+    void onPostgresTheConnectionPoolAndStateStoreErrorsAreCounted() throws Exception {
+        PostgresDatabase.assumeReachable();
+        String schema = PostgresDatabase.freshSchema();
+        Map<String, String> settings = new java.util.HashMap<>(PostgresDatabase.connectorSettings(schema));
+        settings.putAll(Map.of("HANDLERS", "log", "MANAGEMENT_PORT", Integer.toString(freePort())));
+        try (RunningConnector connector = RunningConnector.start(settings)) {
+            assertThat(connector.postEvent(simEvent("metrics-pg-1", "2026-01-01T00:00:00Z")).status()).isEqualTo(202);
+            String before = scrape(connector.server().managementUri().orElseThrow());
+            // The tables gone under the running connector: every call to the store fails.
+            PostgresDatabase.dropSchema(schema);
+            assertThat(connector.postEvent(simEvent("metrics-pg-2", "2026-01-01T00:00:00Z")).status()).isEqualTo(503);
+
+            String after = scrape(connector.server().managementUri().orElseThrow());
+
+            assertThat(value(before, "hikaricp_connections_max", "pool=\"nsps-state\"")).isEqualTo(16);
+            assertThat(before).contains("hikaricp_connections_active{pool=\"nsps-state\"}", "hikaricp_connections_acquire_seconds_count");
+            assertThat(value(before, "nsps_state_store_errors_total", null)).isZero();
+            assertThat(value(after, "nsps_state_store_errors_total", null)).isEqualTo(1);
+        } finally {
+            PostgresDatabase.dropSchema(schema);
+        }
+    }
+
+    /** A SIM/Updated event of one subscriber, at the given time. */
+    private static String simEvent(String id, String updatedAt) {
+        return "{\"event_id\":\"" + id + "\",\"updated_at\":\"" + updatedAt + "\",\"data\":{\"event_type\":\"SIM/Updated\"},"
+                + "\"pb_data\":{\"sim_info\":{\"imsi\":\"255010000000091\"},\"account_info\":{\"bill_status\":\"open\",\"blocked\":false}}}";
     }
 
     @Test

@@ -86,7 +86,7 @@ final class DeliveryDecisionsTest {
                     Instant.now().plus(Duration.ofHours(3)).toString(), null));
 
             assertThat(future.status()).isEqualTo(422);
-            assertThat(future.json().path("error").asText()).startsWith("data.variables.event_time is more than 24h ahead");
+            assertThat(future.json().path("error").asText()).startsWith("data.variables.event_time is more than 1d ahead");
             assertThat(tomorrowAndABit.status()).isEqualTo(422);
             assertThat(withinTheSkew.status()).as("a time zone's worth ahead is fine").isEqualTo(202);
         }

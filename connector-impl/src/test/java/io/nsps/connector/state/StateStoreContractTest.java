@@ -15,6 +15,8 @@ import io.nsps.connector.testing.PostgresDatabase;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -218,7 +220,52 @@ final class StateStoreContractTest {
                 assertThat(entry.calls()).containsExactly(new Journal.UpstreamCall("hlr-hss", "update IMSI 1", 200, 12));
                 assertThat(entry.bodyKept()).isTrue();
             });
-            assertThat(store.journalBody(id)).hasValueSatisfying(body -> assertThat(new String(body)).isEqualTo("{}"));
+            assertThat(store.journalBody(id, Instant.EPOCH)).hasValueSatisfying(body -> assertThat(new String(body)).isEqualTo("{}"));
+        }
+
+        @Test
+        void theFailedListHoldsEachEventsLatestDeliveryOnly() {
+            store = open();
+            String recovered = newId();
+            String stillFailed = newId();
+            replayed(recovered, FAILED, null);
+            replayed(recovered, new Outcome.Done(Outcome.Done.Result.PROCESSED, "ok"), null);
+            replayed(stillFailed, FAILED, null);
+            replayed(stillFailed, FAILED, null);
+
+            List<Journal.Entry> failed = store.journal(new Journal.Query(true, null, null, null, 100));
+
+            assertThat(failed).extracting(Journal.Entry::eventId).containsExactly(stillFailed);
+            assertThat(store.journal(new Journal.Query(false, null, null, null, 100))).hasSize(4);
+        }
+
+        @Test
+        void aBodyOlderThanItsRetentionIsNeverReturnedAndThePurgeDropsIt() {
+            store = open();
+            String id = newId();
+            byte[] body = "{\"event_id\":\"x\"}".getBytes(StandardCharsets.UTF_8);
+            replayed(id, FAILED, body);
+            replayed(id, new Outcome.Done(Outcome.Done.Result.PROCESSED, "replayed"), null);
+
+            assertThat(store.journalBody(id, Instant.now().minusSeconds(3600))).as("a later entry without a body hides nothing")
+                    .hasValueSatisfying(kept -> assertThat(kept).isEqualTo(body));
+            assertThat(store.journalBody(id, Instant.now().plusSeconds(1))).as("older than the retention: never returned").isEmpty();
+            store.purgeJournalBodiesBefore(Instant.now().minusSeconds(3600));
+            assertThat(store.journalBody(id, Instant.EPOCH)).isPresent();
+            store.purgeJournalBodiesBefore(Instant.now().plusSeconds(1));
+            assertThat(store.journalBody(id, Instant.EPOCH)).as("purged").isEmpty();
+            assertThat(store.journal(new Journal.Query(false, null, id, null, 10))).extracting(Journal.Entry::bodyKept).containsOnly(false);
+        }
+
+        static final Outcome.Failed FAILED = new Outcome.Failed(Outcome.Failed.Failure.UPSTREAM_UNAVAILABLE, "down", "HLR down");
+
+        /** A delivery of {@code id} (taken even when done, as a replay is) finished with {@code outcome}, keeping {@code body}. */
+        void replayed(String id, Outcome outcome, byte[] body) {
+            Claim claim = store.claim(new Claim.Request(id, "SIM/Updated", "imsi:" + id, "a", inAMinute(), true, Duration.ofSeconds(1)));
+            assertThat(claim).isInstanceOf(Claim.Claimed.class);
+            try (Delivery delivery = ((Claim.Claimed) claim).delivery()) {
+                delivery.finish(outcome, null, FINGERPRINT, Instant.now(), new Journal.Record(List.of(), body, false));
+            }
         }
 
         static Instant inAMinute() {
@@ -234,7 +281,7 @@ final class StateStoreContractTest {
     final class Memory extends Contract {
         @Override
         StateStore open() {
-            return new MemoryStateStore(10_000, Duration.ofDays(35), Clock.systemUTC(), 100, 1 << 20);
+            return new MemoryStateStore(10_000, Duration.ofDays(35), Clock.systemUTC(), 1000, 1 << 20);
         }
     }
 

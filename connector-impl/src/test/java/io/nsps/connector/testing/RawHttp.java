@@ -60,8 +60,13 @@ public final class RawHttp {
      * before a whole answer or for a quarter of a second after one.
      */
     public static Answer exchange(int port, byte[] request) {
+        return exchange(port, request, java.time.Duration.ofSeconds(1));
+    }
+
+    /** The same, waiting up to {@code wait} for the first bytes of an answer (one that comes only after a server-side timeout). */
+    public static Answer exchange(int port, byte[] request, java.time.Duration wait) {
         try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(1000);
+            socket.setSoTimeout((int) wait.toMillis());
             OutputStream out = socket.getOutputStream();
             out.write(request);
             out.flush();

@@ -14,21 +14,31 @@ import java.util.regex.Pattern;
 /**
  * The one syntax of every setting, the connector's and the handlers' (and the testing kit's, which
  * reads them the same way): durations {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h},
- * {@code 35d}; sizes in bytes ({@code 1048576}) or with a binary unit ({@code 64KiB}, {@code 2MiB},
+ * {@code 35d}, and {@code 0} alone (zero needs no unit); sizes in bytes ({@code 1048576}) or with a binary unit ({@code 64KiB}, {@code 2MiB},
  * {@code 1GiB}); whole numbers within bounds; comma-separated lists; secrets in files; and the
  * settings prefix of a handler's name.
  */
 public final class ConfigValues {
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d)");
+    private static final Pattern ZERO = Pattern.compile("0{1,12}");
     private static final Pattern SIZE = Pattern.compile("(\\d{1,15})\\s*(|B|KiB|MiB|GiB)");
 
     private ConfigValues() {
     }
 
-    /** @throws IllegalArgumentException with a message that shows the accepted forms */
+    /**
+     * A duration: an amount and its unit, or a bare {@code 0} (zero is zero in any unit). Whether
+     * zero is acceptable is the setting's business: each says its own minimum.
+     *
+     * @throws IllegalArgumentException with a message that shows the accepted forms
+     */
     public static Duration parseDuration(String text) {
-        Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
+        String normalised = text.trim().toLowerCase(Locale.ROOT);
+        if (ZERO.matcher(normalised).matches()) {
+            return Duration.ZERO;
+        }
+        Matcher m = DURATION.matcher(normalised);
         if (!m.matches()) {
             throw new IllegalArgumentException("'" + text + "' is not a duration; write it like 500ms, 10s, 2m, 1h or 35d");
         }
@@ -128,6 +138,9 @@ public final class ConfigValues {
             return ms + "ms";
         }
         long s = ms / 1000;
+        if (s != 0 && s % 86_400 == 0) {
+            return s / 86_400 + "d";
+        }
         if (s != 0 && s % 3600 == 0) {
             return s / 3600 + "h";
         }

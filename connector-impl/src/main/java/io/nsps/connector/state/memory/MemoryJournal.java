@@ -4,9 +4,11 @@ import io.nsps.connector.state.Journal;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The memory store's journal: the latest deliveries in a ring of at most {@code maxEntries}, and
@@ -76,20 +78,23 @@ final class MemoryJournal {
 
     synchronized List<Journal.Entry> find(Journal.Query query) {
         List<Journal.Entry> found = new ArrayList<>();
+        Set<String> newer = new HashSet<>();
         for (Iterator<Kept> newest = entries.descendingIterator(); newest.hasNext() && found.size() < query.limit(); ) {
             Kept kept = newest.next();
+            boolean latest = newer.add(kept.entry.eventId());
             Journal.Entry entry = kept.entry.bodyKept() && !hasBody(kept) ? withoutBody(kept.entry) : kept.entry;
-            if (query.matches(entry)) {
+            if ((latest || !query.failedOnly()) && query.matches(entry)) {
                 found.add(entry);
             }
         }
         return found;
     }
 
-    synchronized Optional<byte[]> body(String eventId) {
+    /** The newest body of the event finished at or after {@code keptSince}. */
+    synchronized Optional<byte[]> body(String eventId, Instant keptSince) {
         for (Iterator<Kept> newest = entries.descendingIterator(); newest.hasNext(); ) {
             Kept kept = newest.next();
-            if (kept.entry.eventId().equals(eventId) && hasBody(kept)) {
+            if (kept.entry.eventId().equals(eventId) && hasBody(kept) && !kept.entry.finishedAt().isBefore(keptSince)) {
                 byte[] body = new byte[kept.bodyLength];
                 int at = (int) (kept.bodyStart % bodies.length);
                 int first = Math.min(body.length, bodies.length - at);

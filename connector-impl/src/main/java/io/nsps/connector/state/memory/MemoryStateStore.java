@@ -189,15 +189,7 @@ public final class MemoryStateStore implements StateStore {
 
         @Override
         public Optional<Instant> lastApplied() {
-            if (subscriberKey == null) {
-                return Optional.empty();
-            }
-            CompactFifoMap times = lastApplied[segmentOf(subscriberKey.hash)];
-            synchronized (times) {
-                times.removeWrittenBefore(clock.millis() - ttlMillis);
-                int slot = times.find(subscriberKey.hi, subscriberKey.lo, subscriberKey.text, subscriberKey.hash);
-                return slot < 0 ? Optional.empty() : Optional.of(timeAt(times, slot));
-            }
+            return subscriberKey == null ? Optional.empty() : lastAppliedTo(subscriberKey);
         }
 
         @Override
@@ -249,6 +241,20 @@ public final class MemoryStateStore implements StateStore {
         }
     }
 
+    @Override
+    public Optional<Instant> lastApplied(String subscriber) {
+        return lastAppliedTo(SubscriberKey.of(subscriber));
+    }
+
+    private Optional<Instant> lastAppliedTo(SubscriberKey key) {
+        CompactFifoMap times = lastApplied[segmentOf(key.hash)];
+        synchronized (times) {
+            times.removeWrittenBefore(clock.millis() - ttlMillis);
+            int slot = times.find(key.hi, key.lo, key.text, key.hash);
+            return slot < 0 ? Optional.empty() : Optional.of(timeAt(times, slot));
+        }
+    }
+
     /** One delivery less holds or waits for the subscriber's lock; the last one removes it. */
     private void leave(String subscriber, SubscriberMutex lock) {
         subscriberLocks.computeIfPresent(subscriber, (key, held) -> --held.users == 0 ? null : held);
@@ -280,13 +286,19 @@ public final class MemoryStateStore implements StateStore {
     }
 
     @Override
+    public void journalRefusal(String eventId, String eventType, String instance, Instant receivedAt, Outcome.Failed outcome) {
+        journal.add(new Journal.Entry(0, eventId, eventType, null, instance, receivedAt, clock.instant(), outcome, List.of(), false, false),
+                null);
+    }
+
+    @Override
     public List<Journal.Entry> journal(Journal.Query query) {
         return journal.find(query);
     }
 
     @Override
-    public Optional<byte[]> journalBody(String eventId) {
-        return journal.body(eventId);
+    public Optional<byte[]> journalBody(String eventId, Instant keptSince) {
+        return journal.body(eventId, keptSince);
     }
 
     @Override

@@ -284,6 +284,37 @@ public final class PostgresStateStore implements StateStore {
     }
 
     @Override
+    public void journalRefusal(String eventId, String eventType, String instance, Instant receivedAt, Outcome.Failed outcome) {
+        try (Connection connection = pool.getConnection(); PreparedStatement journal = connection.prepareStatement("""
+                insert into nsps_event_journal (event_id, event_type, instance, received_at, finished_at, outcome, error, message)
+                values (?, ?, ?, ?, now(), ?, ?, ?)""")) {
+            journal.setString(1, eventId);
+            journal.setString(2, eventType);
+            journal.setString(3, instance);
+            journal.setTimestamp(4, Timestamp.from(receivedAt));
+            journal.setString(5, outcome.failure().name().toLowerCase(Locale.ROOT));
+            journal.setString(6, outcome.error());
+            journal.setString(7, outcome.message());
+            journal.executeUpdate();
+        } catch (SQLException e) {
+            throw new StateStoreException("journaling a refused event", e);
+        }
+    }
+
+    @Override
+    public Optional<Instant> lastApplied(String subscriber) {
+        try (Connection connection = pool.getConnection();
+             PreparedStatement read = connection.prepareStatement("select last_event_time from nsps_subscriber where subscriber = ?")) {
+            read.setString(1, subscriber);
+            try (ResultSet row = read.executeQuery()) {
+                return row.next() ? Optional.of(row.getTimestamp(1).toInstant()) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new StateStoreException("reading a subscriber's last applied time", e);
+        }
+    }
+
+    @Override
     public List<Journal.Entry> journal(Journal.Query query) {
         StringBuilder sql = new StringBuilder("""
                 select j.id, j.event_id, j.event_type, j.subscriber, j.instance, j.received_at, j.finished_at, j.outcome, j.error,
@@ -292,7 +323,9 @@ public final class PostgresStateStore implements StateStore {
         List<Object> parameters = new ArrayList<>();
         if (query.failedOnly()) {
             // A done delivery's outcome is a result (processed, ignored, stale, duplicate); 0.1's rows say the same.
-            sql.append(" and (j.outcome is null or j.outcome not in ('processed', 'ignored', 'stale', 'duplicate'))");
+            // Each event's latest delivery only: one that failed and then succeeded is not failed any more.
+            sql.append(" and (j.outcome is null or j.outcome not in ('processed', 'ignored', 'stale', 'duplicate'))"
+                    + " and not exists (select 1 from nsps_event_journal later where later.event_id = j.event_id and later.id > j.id)");
         }
         if (query.subscriber() != null) {
             sql.append(" and j.subscriber = ?");
@@ -328,10 +361,11 @@ public final class PostgresStateStore implements StateStore {
     }
 
     @Override
-    public Optional<byte[]> journalBody(String eventId) {
+    public Optional<byte[]> journalBody(String eventId, Instant keptSince) {
         try (Connection connection = pool.getConnection(); PreparedStatement statement = connection.prepareStatement(
-                "select body from nsps_event_journal where event_id = ? and body is not null order by id desc limit 1")) {
+                "select body from nsps_event_journal where event_id = ? and body is not null and finished_at >= ? order by id desc limit 1")) {
             statement.setString(1, eventId);
+            statement.setTimestamp(2, Timestamp.from(keptSince));
             try (ResultSet row = statement.executeQuery()) {
                 return row.next() ? Optional.of(row.getBytes(1)) : Optional.empty();
             }

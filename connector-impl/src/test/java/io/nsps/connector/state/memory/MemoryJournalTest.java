@@ -38,7 +38,7 @@ final class MemoryJournalTest {
 
         for (int i = 0; i < 20; i++) {
             boolean intact = i >= 18; // 18 and 19 are the 20 newest bytes; 17 was half overwritten
-            assertThat(journal.body("e" + i).map(String::new)).as("body of e%d", i).isEqualTo(intact ? Optional.of(text(i)) : Optional.empty());
+            assertThat(journal.body("e" + i, T0).map(String::new)).as("body of e%d", i).isEqualTo(intact ? Optional.of(text(i)) : Optional.empty());
         }
         assertThat(journal.find(Journal.Query.latest(3))).extracting(Journal.Entry::bodyKept).containsExactly(true, true, false);
     }
@@ -49,7 +49,7 @@ final class MemoryJournalTest {
         for (int i = 0; i < 500; i++) {
             byte[] body = body(i, 1 + i % 40);
             journal.add(entry("e" + i, i), body);
-            assertThat(journal.body("e" + i)).as("body of e%d", i).hasValueSatisfying(read -> assertThat(read).isEqualTo(body));
+            assertThat(journal.body("e" + i, T0)).as("body of e%d", i).hasValueSatisfying(read -> assertThat(read).isEqualTo(body));
         }
     }
 
@@ -59,8 +59,8 @@ final class MemoryJournalTest {
         journal.add(entry("small", 0), body(0));
         journal.add(entry("large", 1), new byte[17]);
 
-        assertThat(journal.body("large")).isEmpty();
-        assertThat(journal.body("small").map(String::new)).contains(text(0));
+        assertThat(journal.body("large", T0)).isEmpty();
+        assertThat(journal.body("small", T0).map(String::new)).contains(text(0));
         assertThat(journal.find(Journal.Query.latest(1)).get(0).bodyKept()).isFalse();
     }
 
@@ -72,8 +72,8 @@ final class MemoryJournalTest {
 
         journal.dropBodiesBefore(T0.plusSeconds(30));
 
-        assertThat(journal.body("old")).isEmpty();
-        assertThat(journal.body("new").map(String::new)).contains(text(1));
+        assertThat(journal.body("old", T0)).isEmpty();
+        assertThat(journal.body("new", T0).map(String::new)).contains(text(1));
         assertThat(journal.find(Journal.Query.latest(10))).extracting(Journal.Entry::eventId).containsExactly("new", "old");
     }
 
@@ -83,7 +83,7 @@ final class MemoryJournalTest {
         journal.add(entry("e", 0), body(0));
 
         assertThat(journal.find(Journal.Query.latest(10))).isEmpty();
-        assertThat(journal.body("e")).isEmpty();
+        assertThat(journal.body("e", T0)).isEmpty();
     }
 
     private static Journal.Entry entry(String eventId, int second) {

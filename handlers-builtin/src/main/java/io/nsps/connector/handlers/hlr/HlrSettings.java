@@ -34,7 +34,9 @@ record HlrSettings(
         if (timeout.compareTo(Duration.ofMillis(100)) < 0 || timeout.compareTo(Duration.ofSeconds(25)) > 0) {
             config.reportProblem("TIMEOUT", "must be between 100ms and 25s (below the sender's own timeout)");
         }
-        if (connectTimeout.compareTo(timeout) > 0) {
+        if (connectTimeout.isZero()) {
+            config.reportProblem("CONNECT_TIMEOUT", "must be above zero");
+        } else if (connectTimeout.compareTo(timeout) > 0) {
             config.reportProblem("CONNECT_TIMEOUT", "must not exceed " + config.prefix() + "TIMEOUT");
         }
         Optional<String> cs = profile(config, "DEFAULT_CS_PROFILE");
