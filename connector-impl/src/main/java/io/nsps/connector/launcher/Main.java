@@ -150,7 +150,8 @@ public final class Main implements Callable<Integer> {
     /**
      * Runs the connector once through its common paths and stops: the launcher runs this with
      * {@code -XX:ArchiveClassesAtExit} after a build, so that later starts map the classes from a
-     * class-data-sharing archive instead of loading and verifying them again.
+     * class-data-sharing archive instead of loading and verifying them again. Both shipped handlers
+     * run (hlr-hss against {@link TrainingHlr}), and the management port answers a scrape.
      */
     @Command(name = "train", hidden = true, description = "Exercise the connector once (used to build the class-data-sharing archive).")
     static final class Train implements Callable<Integer> {
@@ -160,24 +161,44 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             String token = newToken();
-            Map<String, String> trainingEnv = new HashMap<>(Map.of("API_TOKEN", token, "HANDLERS", "log", "HOST", "127.0.0.1", "PORT", "0",
-                    "LOG_LEVEL", "error", "HANDLERS_DIR", ConnectorConfigLoader.handlersDir(main.env).toString()));
-            ConnectorServer server = ConnectorApplication.start(trainingEnv);
-            try {
-                java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
-                String sample = Files.readString(sampleEvent(main.env));
-                for (String body : List.of(sample, sample, "{\"event_id\":1}", "{")) {
-                    client.send(java.net.http.HttpRequest.newBuilder(server.eventsUri())
-                            .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+            try (TrainingHlr hlr = TrainingHlr.start()) {
+                Map<String, String> trainingEnv = new HashMap<>(Map.of("API_TOKEN", token, "HANDLERS", "log,hlr-hss", "HOST", "127.0.0.1",
+                        "PORT", "0", "MANAGEMENT_PORT", Integer.toString(freePort()), "LOG_LEVEL", "error", "HLR_API_URL", hlr.baseUrl(),
+                        "HANDLERS_DIR", ConnectorConfigLoader.handlersDir(main.env).toString()));
+                ConnectorServer server = ConnectorApplication.start(trainingEnv);
+                try {
+                    java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+                    String sample = Files.readString(sampleEvent(main.env));
+                    List<Integer> statuses = new java.util.ArrayList<>();
+                    for (String body : List.of(sample, sample, "{\"event_id\":1}", "{")) {
+                        statuses.add(client.send(java.net.http.HttpRequest.newBuilder(server.eventsUri())
+                                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode());
+                    }
+                    if (!statuses.equals(List.of(202, 202, 422, 400)) || hlr.calls() == 0) {
+                        // The archive would miss the paths a start takes: better none (the launcher drops it).
+                        System.err.println("nsps-connector train: the training run was answered " + statuses + " with " + hlr.calls()
+                                + " HLR calls");
+                        return START_FAILURE;
+                    }
+                    client.send(java.net.http.HttpRequest.newBuilder(server.baseUri().resolve("/health")).build(),
                             java.net.http.HttpResponse.BodyHandlers.discarding());
+                    if (server.managementUri().isPresent()) {
+                        client.send(java.net.http.HttpRequest.newBuilder(server.managementUri().get().resolve("/metrics")).build(),
+                                java.net.http.HttpResponse.BodyHandlers.discarding());
+                    }
+                } finally {
+                    server.shutdownGracefully();
                 }
-                client.send(java.net.http.HttpRequest.newBuilder(server.baseUri().resolve("/health")).build(),
-                        java.net.http.HttpResponse.BodyHandlers.discarding());
-            } finally {
-                server.shutdownGracefully();
             }
             return 0;
+        }
+
+        private static int freePort() throws IOException {
+            try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort();
+            }
         }
     }
 

@@ -50,6 +50,14 @@ final class StartupTest {
     }
 
     @Test
+    void theTrainingRunForTheClassDataArchiveTakesBothShippedHandlersPaths() {
+        // It checks its own answers and the HLR's calls, and fails rather than record a partial archive.
+        int exit = Main.run(new String[] {"train"}, Map.of("HANDLERS_DIR", "target/no-handlers-dir"));
+
+        assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    }
+
+    @Test
     void aTokenTooShortToBeSafeOrMaskedIsRefused() {
         int exit = Main.run(new String[0], Map.of("API_TOKEN", "short-token", "HANDLERS", "log", "HANDLERS_DIR", "target/no-handlers-dir"));
 
