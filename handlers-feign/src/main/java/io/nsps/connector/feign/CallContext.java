@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.hc.core5.concurrent.Cancellable;
 
 /**
@@ -19,10 +20,15 @@ import org.apache.hc.core5.concurrent.Cancellable;
  *
  * <p><b>The deadline.</b> A blocking socket read has no deadline of its own (its timeout restarts
  * with every byte, so a server dripping its answer a byte at a time would hold the call for ever):
- * when the request is sent, {@link #abortAtDeadline} schedules its {@link Cancellable#cancel()} on
- * one timer thread shared by every client. Cancelling closes the request's connection, so whatever
- * the call is blocked in (connecting, sending, waiting for the head, Feign's decoder reading the
- * body) fails at once; {@link #end} unschedules it. That thread is the only one the calls use.
+ * when the request is sent, {@link #sending} schedules its {@link Cancellable#cancel()} on one
+ * timer thread shared by every client. Cancelling closes the request's connection, so whatever the
+ * call is blocked in (connecting, sending, waiting for the head, Feign's decoder reading the body)
+ * fails at once; {@link #end} unschedules it. That thread is the only one the calls use.
+ *
+ * <p><b>Blocked, not running.</b> A thread blocked in a socket read is runnable to the JVM. From
+ * the request's sending to the call's end, the thread's blocker ({@link LockSupport#setCurrentBlocker})
+ * is the call, as a parked thread's is what it parks on: the connector's worker pool reads it to
+ * let another event run while this one waits (its {@code WorkerPool.isWaiting}).
  */
 final class CallContext {
 
@@ -55,11 +61,12 @@ final class CallContext {
         return call;
     }
 
-    /** The call is over, its answer read or abandoned: no abort any more. */
+    /** The call is over, its answer read or abandoned: no abort any more, and the thread no longer blocked on it. */
     void end() {
         CURRENT.remove();
         if (abort != null) {
             abort.cancel(false);
+            LockSupport.setCurrentBlocker(null);
         }
     }
 
@@ -73,8 +80,11 @@ final class CallContext {
         return status;
     }
 
-    /** Schedules {@code request}'s abort at the deadline of the call now being made on this thread (at once if past). */
-    static void abortAtDeadline(Cancellable request) {
+    /**
+     * The request of the call now being made on this thread is about to be sent: it is aborted at
+     * the call's deadline (at once if past), and until the call ends the thread is blocked on it.
+     */
+    static void sending(Cancellable request) {
         CallContext call = CURRENT.get();
         if (call == null) {
             return;
@@ -82,9 +92,10 @@ final class CallContext {
         long delay = call.deadline - System.nanoTime();
         if (delay <= 0) {
             call.expire(request); // HttpClient then refuses to send it: "Request aborted"
-        } else {
-            call.abort = TIMER.schedule(() -> call.expire(request), delay, TimeUnit.NANOSECONDS);
+            return;
         }
+        call.abort = TIMER.schedule(() -> call.expire(request), delay, TimeUnit.NANOSECONDS);
+        LockSupport.setCurrentBlocker(call);
     }
 
     private void expire(Cancellable request) {

@@ -13,7 +13,7 @@ import org.apache.hc.core5.io.CloseMode;
 
 /**
  * The pooled client as feign-hc5's {@code ApacheHttp5Client} sees it: every request it sends is
- * bound to the deadline of the call being made on this thread ({@link CallContext#abortAtDeadline}),
+ * bound to the deadline of the call being made on this thread ({@link CallContext#sending}),
  * then executed by the pooled client on this same thread.
  */
 final class DeadlineHttpClient extends CloseableHttpClient {
@@ -27,7 +27,7 @@ final class DeadlineHttpClient extends CloseableHttpClient {
     @Override
     protected CloseableHttpResponse doExecute(HttpHost target, ClassicHttpRequest request, HttpContext context) throws IOException {
         HttpUriRequestBase abortable = abortable(request);
-        CallContext.abortAtDeadline(abortable);
+        CallContext.sending(abortable);
         return CloseableHttpResponse.adapt(pooled.executeOpen(target, abortable, context));
     }
 

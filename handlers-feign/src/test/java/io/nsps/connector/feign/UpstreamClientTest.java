@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
@@ -252,6 +253,37 @@ final class UpstreamClientTest {
             release.countDown();
             assertThat(first.get(10, TimeUnit.SECONDS)).isEmpty();
             assertThat(crm.getRequestCount()).isEqualTo(1);
+        } finally {
+            release.countDown();
+            events.shutdownNow();
+        }
+    }
+
+    @Test
+    void aThreadWaitingForTheAnswerIsBlockedOnItsCallAsTheWorkerPoolSeesIt() throws Exception {
+        CountDownLatch received = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        crm.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                received.countDown();
+                release.await(10, TimeUnit.SECONDS);
+                return json(200, "{}");
+            }
+        });
+        ExecutorService events = Executors.newSingleThreadExecutor();
+        try {
+            Thread caller = events.submit(Thread::currentThread).get();
+            Future<Object> blockerAfter = events.submit(() -> {
+                client.call("update line 6", client.deadline(), api -> api.update("6", Map.of()));
+                return java.util.Objects.requireNonNullElse(LockSupport.getBlocker(Thread.currentThread()), "none");
+            });
+            assertThat(received.await(10, TimeUnit.SECONDS)).isTrue();
+
+            // Runnable to the JVM in its socket read, it names what it is blocked on (WorkerPool.isWaiting reads it).
+            assertThat(LockSupport.getBlocker(caller)).isInstanceOf(CallContext.class);
+            release.countDown();
+            assertThat(blockerAfter.get(10, TimeUnit.SECONDS)).as("once the call is over").isEqualTo("none");
         } finally {
             release.countDown();
             events.shutdownNow();
