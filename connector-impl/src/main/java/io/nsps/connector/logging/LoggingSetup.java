@@ -89,9 +89,14 @@ public final class LoggingSetup {
         current = appender;
         drainAtExit();
 
-        Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-        root.setLevel(Level.toLevel(level.name()));
-        root.addAppender(appender);
+        context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(appender);
+        levels(context, level);
+        applied = key(format, level);
+    }
+
+    /** The root's level, and the libraries' loggers that must say less (or nothing) whatever it is. */
+    static void levels(LoggerContext context, LogLevel level) {
+        context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(level.name()));
         // The libraries' own INFO chatter (banner lines, provider scans) is noise in an event log.
         if (level.compareTo(LogLevel.INFO) >= 0) {
             context.getLogger("org.glassfish").setLevel(Level.WARN);
@@ -100,7 +105,11 @@ public final class LoggingSetup {
         // Grizzly announces every graceful shutdown at WARN ("GRIZZLY0030: Shutting down transport");
         // the connector's own lines tell the shutdown, and a WARN on every clean stop reads as trouble.
         context.getLogger("org.glassfish.grizzly.nio.GracefulShutdownRunner").setLevel(Level.ERROR);
-        applied = key(format, level);
+        // Apache HttpClient 5 (handlers-feign's client, in the built-in and vendors' handlers alike: they
+        // log through the connector's SLF4J) writes every request header, Authorization included, and
+        // the bytes on the wire at DEBUG: never, whatever LOG_LEVEL says.
+        context.getLogger("org.apache.hc.client5.http.headers").setLevel(Level.OFF);
+        context.getLogger("org.apache.hc.client5.http.wire").setLevel(Level.OFF);
     }
 
     /**

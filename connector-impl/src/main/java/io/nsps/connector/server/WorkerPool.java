@@ -200,7 +200,10 @@ final class WorkerPool extends ThreadPoolExecutor {
      * several workers per core it often does for longer than a tick) or queued for a lock that
      * another worker holds (logging's, say; the holder needs a core, not company): only after
      * {@link #RUNNABLE_TICKS}, because a thread blocked in a socket read is runnable to the JVM,
-     * and a lock's holder may itself be waiting on an upstream.
+     * and a lock's holder may itself be waiting on an upstream. Unless it named what it is blocked
+     * on with {@link LockSupport#setCurrentBlocker} (a runnable thread has no blocker otherwise: a
+     * park clears its own on waking): handlers-feign's calls out do while they are sent and
+     * answered, so that a call blocked in a socket read counts as a wait, as a park does.
      */
     static boolean isWaiting(Thread worker, long ticksOpen) {
         if (ticksOpen < 1) {
@@ -209,12 +212,12 @@ final class WorkerPool extends ThreadPoolExecutor {
         if (ticksOpen >= RUNNABLE_TICKS) {
             return true;
         }
-        if (worker.getState() == Thread.State.RUNNABLE) {
-            return false;
-        }
         Object blocker = LockSupport.getBlocker(worker);
         Class<?> lock = blocker == null ? null : blocker.getClass().getEnclosingClass();
-        return lock != ReentrantLock.class && lock != ReentrantReadWriteLock.class;
+        if (lock == ReentrantLock.class || lock == ReentrantReadWriteLock.class) {
+            return false;
+        }
+        return worker.getState() != Thread.State.RUNNABLE || blocker != null;
     }
 
     /** Called with no run slot held by the caller, after a slot was freed or a request queued. */

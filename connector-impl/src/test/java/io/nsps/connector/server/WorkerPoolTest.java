@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.glassfish.grizzly.threadpool.DefaultWorkerThread;
 import org.junit.jupiter.api.AfterEach;
@@ -151,17 +152,28 @@ class WorkerPoolTest {
             }
         });
         Thread spinner = new Thread(this::spinUntilReleased);
+        // Runnable to the JVM, as a thread blocked in a socket read is, having named what it waits on (handlers-feign's calls out).
+        CountDownLatch named = new CountDownLatch(1);
+        Thread socketReader = new Thread(() -> {
+            LockSupport.setCurrentBlocker("an upstream's answer");
+            named.countDown();
+            spinUntilReleased();
+        });
         try {
             lockWaiter.start();
             upstreamWaiter.start();
             spinner.start();
+            socketReader.start();
             await().atMost(Duration.ofSeconds(5)).until(() -> lockWaiter.getState() == Thread.State.WAITING
                     && upstreamWaiter.getState() == Thread.State.WAITING);
+            assertThat(named.await(5, TimeUnit.SECONDS)).isTrue();
 
             assertThat(WorkerPool.isWaiting(upstreamWaiter, 0)).as("a section begun since the last tick").isFalse();
             assertThat(WorkerPool.isWaiting(upstreamWaiter, 1)).as("waiting on an upstream").isTrue();
             assertThat(WorkerPool.isWaiting(lockWaiter, WorkerPool.RUNNABLE_TICKS - 1)).as("queued for a lock").isFalse();
             assertThat(WorkerPool.isWaiting(spinner, WorkerPool.RUNNABLE_TICKS - 1)).as("runnable").isFalse();
+            assertThat(WorkerPool.isWaiting(socketReader, 0)).as("a section begun since the last tick").isFalse();
+            assertThat(WorkerPool.isWaiting(socketReader, 1)).as("runnable, blocked on what it named").isTrue();
             assertThat(WorkerPool.isWaiting(lockWaiter, WorkerPool.RUNNABLE_TICKS)).isTrue();
             assertThat(WorkerPool.isWaiting(spinner, WorkerPool.RUNNABLE_TICKS)).isTrue();
         } finally {

@@ -11,7 +11,7 @@ import feign.Request;
 import feign.RequestInterceptor;
 import feign.RetryableException;
 import feign.Retryer;
-import feign.http2client.Http2Client;
+import feign.hc5.ApacheHttp5Client;
 import feign.jackson.JacksonEncoder;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
@@ -22,25 +22,34 @@ import io.nsps.connector.spi.UpstreamCredentials;
 import io.nsps.connector.spi.UpstreamErrorException;
 import io.nsps.connector.spi.UpstreamRateLimitedException;
 import io.nsps.connector.spi.UpstreamUnavailableException;
-import java.net.http.HttpClient;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.pool.PoolConcurrencyPolicy;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
 
 /**
  * A handler's client for its external system: a Feign interface generated from the system's
@@ -50,7 +59,9 @@ import java.util.function.Supplier;
  * <ul>
  *   <li><b>Deadline.</b> Every call of one event finishes by the event's deadline: a call not
  *       answered by then (a server that never answers, one that drips its answer a byte at a time)
- *       is abandoned and the event answered 503.</li>
+ *       is aborted (its connection closed) and the event answered 503. The call runs on the
+ *       caller's thread (Apache HttpClient 5, classic, pooled); the abort comes from one timer
+ *       thread shared by every client ({@link CallContext}).</li>
  *   <li><b>No re-sends</b> but one: after a 401/403, when {@link UpstreamCredentials#refused} says
  *       fresh credentials may differ, the call is sent once more with them (the system refused the
  *       request, so it did not process it). Feign's own retryer is off, redirects are not
@@ -79,6 +90,8 @@ public final class UpstreamClient<T> implements AutoCloseable {
 
     /** Retry-After of a 503 for an unreachable or slow system. */
     public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(30);
+    /** How long a pooled connection may stay idle before it is closed. */
+    private static final TimeValue IDLE_CONNECTION = TimeValue.ofSeconds(30);
 
     private final String system;
     private final T api;
@@ -91,9 +104,11 @@ public final class UpstreamClient<T> implements AutoCloseable {
     private final String rateLimitSetting;
     private final long maxCallsPerSecond;
     private final int maxCallsInFlight;
-    private final ExecutorService callThreads;
+    /** Calls under way; one more is refused at once. */
+    private final Semaphore callsInFlight;
     private final CallRecorder calls;
-    private final ExecutorService httpExecutor;
+    private final CloseableHttpClient http;
+    private final ScheduledFuture<?> idleEviction;
     /** Until when the system asked not to be called (429 + Retry-After); EPOCH when it did not. */
     private final AtomicReference<Instant> backOffUntil = new AtomicReference<>(Instant.EPOCH);
 
@@ -112,25 +127,25 @@ public final class UpstreamClient<T> implements AutoCloseable {
                 .limitRefreshPeriod(Duration.ofSeconds(1))
                 .timeoutDuration(Duration.ZERO)
                 .build());
-        this.httpExecutor = httpExecutor(system);
-        // Bounded: a call that cannot be abandoned (an upstream that never lets go) must not pile up
-        // threads for every retry NSPS makes; beyond the bound an event is answered 503.
-        AtomicInteger counter = new AtomicInteger();
-        String threadName = threadName(system) + "-call-";
+        this.callsInFlight = new Semaphore(maxCallsInFlight);
         this.calls = builder.calls;
-        this.callThreads = new ThreadPoolExecutor(0, maxCallsInFlight, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), runnable -> {
-            Thread thread = new Thread(runnable, threadName + counter.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
-        HttpClient http = HttpClient.newBuilder()
-                .executor(httpExecutor)
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(builder.connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
+        PoolingHttpClientConnectionManager connections = connections(maxCallsInFlight, builder.connectTimeout, timeout);
+        this.http = HttpClients.custom()
+                .setConnectionManager(connections)
+                .disableRedirectHandling()
+                .disableAutomaticRetries()
+                .disableCookieManagement()
+                .disableAuthCaching()
+                .disableContentCompression()
                 .build();
+        // Connection and response timeouts come with each request (Request.Options below); idle
+        // connections are closed on the shared timer thread rather than on an evictor thread per client.
+        this.idleEviction = CallContext.TIMER.scheduleWithFixedDelay(() -> {
+            connections.closeExpired();
+            connections.closeIdle(IDLE_CONNECTION);
+        }, IDLE_CONNECTION.toSeconds(), IDLE_CONNECTION.toSeconds(), TimeUnit.SECONDS);
         this.api = Feign.builder()
-                .client(CallContext.recordingStatus(new Http2Client(http)))
+                .client(CallContext.recordingStatus(new ApacheHttp5Client(new DeadlineHttpClient(http))))
                 .options(new Request.Options(builder.connectTimeout, timeout, false))
                 .retryer(Retryer.NEVER_RETRY)
                 .encoder(new JacksonEncoder(builder.mapper))
@@ -139,8 +154,33 @@ public final class UpstreamClient<T> implements AutoCloseable {
                 .requestInterceptor(credentialsInterceptor(credentials))
                 .requestInterceptor(CallContext.tracingHeaders())
                 .logger(new SystemFeignLogger(logger))
-                .logLevel(Logger.Level.BASIC)
+                // Feign's own lines are DEBUG: at NONE, a call builds none of them.
+                .logLevel(logger.isLoggable(System.Logger.Level.DEBUG) ? Logger.Level.BASIC : Logger.Level.NONE)
                 .target(builder.api, builder.baseUrl);
+    }
+
+    /**
+     * The connection pool: as many connections as calls may be in flight (LAX: no fairness lock
+     * per lease), TLS from the JVM's default context (so the {@code javax.net.ssl.*} system
+     * properties apply; hostname verification on), a connection idle for over 2 s checked before
+     * reuse (one the server closed meanwhile is not sent a request).
+     */
+    private static PoolingHttpClientConnectionManager connections(int maxCalls, Duration connectTimeout, Duration timeout) {
+        try {
+            return PoolingHttpClientConnectionManagerBuilder.create()
+                    .setPoolConcurrencyPolicy(PoolConcurrencyPolicy.LAX)
+                    .setMaxConnTotal(maxCalls)
+                    .setMaxConnPerRoute(maxCalls)
+                    .setDefaultConnectionConfig(ConnectionConfig.custom()
+                            .setConnectTimeout(Timeout.of(connectTimeout))
+                            .setSocketTimeout(Timeout.of(timeout))
+                            .setValidateAfterInactivity(TimeValue.ofSeconds(2))
+                            .build())
+                    .setTlsSocketStrategy(new DefaultClientTlsStrategy(SSLContext.getDefault()))
+                    .build();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no default TLS context", e);
+        }
     }
 
     /**
@@ -164,8 +204,8 @@ public final class UpstreamClient<T> implements AutoCloseable {
     }
 
     /**
-     * Makes one call within the event's {@code deadline}: {@code call.on(api)} runs on a call
-     * thread, the caller waits until it is answered or the deadline passes.
+     * Makes one call within the event's {@code deadline}: {@code call.on(api)} runs on the
+     * caller's thread, and its request is aborted if it is not over by the deadline.
      *
      * @param description what the call does, for its log line ({@code "update IMSI 2550100..."})
      * @return what the generated method returned
@@ -203,14 +243,11 @@ public final class UpstreamClient<T> implements AutoCloseable {
         return clock.instant().plus(timeout);
     }
 
+    /** Closes the connections, aborting the calls still under way. */
     @Override
     public void close() {
-        callThreads.shutdownNow();
-        httpExecutor.shutdown();
-    }
-
-    /** What one call came to, on the thread that made it: an answer or a failure, and the HTTP status if one came. */
-    private record CallResult<R>(R response, RuntimeException failure, Integer status) {
+        idleEviction.cancel(false);
+        http.close(CloseMode.IMMEDIATE);
     }
 
     private <R> R within(String description, Instant deadline, Map<String, String> tracing, Call<T, R> call)
@@ -224,51 +261,41 @@ public final class UpstreamClient<T> implements AutoCloseable {
             throw new UpstreamRateLimitedException(rateLimitSetting + " (" + maxCallsPerSecond + " calls a second) is exhausted",
                     Duration.ofSeconds(1));
         }
-        long remaining = Duration.between(now, deadline).toMillis();
+        long remaining = Duration.between(now, deadline).toNanos();
         if (remaining <= 0) {
             throw timedOut();
         }
-        long started = System.nanoTime();
-        Future<CallResult<R>> future;
-        try {
-            future = callThreads.submit(() -> {
-                CallContext.begin(tracing);
-                try {
-                    return new CallResult<>(call.on(api), null, CallContext.status());
-                } catch (RuntimeException e) {
-                    return new CallResult<>(null, e, CallContext.status());
-                } finally {
-                    CallContext.end();
-                }
-            });
-        } catch (RejectedExecutionException e) {
+        if (!callsInFlight.tryAcquire()) {
             throw new UpstreamUnavailableException("Too many " + system + " calls in progress (" + maxCallsInFlight + ")", DEFAULT_RETRY_AFTER, null);
         }
-        CallResult<R> result;
+        long started = System.nanoTime();
+        CallContext context = CallContext.begin(tracing, started + remaining);
+        R response = null;
+        RuntimeException thrown = null;
         try {
-            result = future.get(remaining, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            future.cancel(true);
+            response = call.on(api);
+        } catch (RuntimeException e) {
+            thrown = e;
+        } finally {
+            context.end();
+            callsInFlight.release();
+        }
+        if (thrown != null && context.expired()) {
+            // Aborted at the deadline: whatever the abort made the client throw, no answer came in time.
             logCall(description, "no answer", 0, started);
             throw timedOut();
-        } catch (InterruptedException e) {
-            future.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new UpstreamUnavailableException("Interrupted while calling the " + system, DEFAULT_RETRY_AFTER, e);
-        } catch (ExecutionException e) {
-            throw new UpstreamErrorException("Calling the " + system + " failed unexpectedly", e.getCause());
         }
-        logCall(description, result.status() != null ? "HTTP " + result.status() : outcomeOf(result.failure()),
-                result.status() != null ? result.status() : 0, started);
-        if (result.failure() == null) {
-            return result.response();
+        Integer status = context.status();
+        logCall(description, status != null ? "HTTP " + status : outcomeOf(thrown), status != null ? status : 0, started);
+        if (thrown == null) {
+            return response;
         }
-        if (result.failure() instanceof CallFailure failure && failure.status() != null) {
+        if (thrown instanceof CallFailure failure && failure.status() != null) {
             throw failure.status();
         }
         // The answer to NSPS names the kind of failure only; the cause is for the operator.
-        logger.log(System.Logger.Level.WARNING, "Calling the " + system + " failed", result.failure());
-        HandlerException failure = translate(result.failure());
+        logger.log(System.Logger.Level.WARNING, "Calling the " + system + " failed", thrown);
+        HandlerException failure = translate(thrown);
         if (failure instanceof UpstreamRateLimitedException limited) {
             limited.retryAfter().ifPresent(this::backOffFor);
         }
@@ -326,21 +353,18 @@ public final class UpstreamClient<T> implements AutoCloseable {
         return new UpstreamErrorException("Calling the " + system + " failed unexpectedly", failure);
     }
 
+    /** What HttpClient's failure was, in the words of the answer ({@link RetryableException} carries it). */
     private static String kind(Throwable cause) {
-        if (cause == null) {
-            return "I/O error";
-        }
-        String name = cause.getClass().getSimpleName();
-        if (name.contains("Timeout")) {
+        if (cause instanceof SocketTimeoutException || cause instanceof ConnectTimeoutException) {
             return "timeout";
         }
-        if (name.contains("ConnectException")) {
+        if (cause instanceof ConnectException) { // HttpHostConnectException: refused
             return "connection refused";
         }
-        if (name.contains("UnknownHost") || name.contains("UnresolvedAddress")) {
+        if (cause instanceof UnknownHostException) {
             return "unknown host";
         }
-        if (name.startsWith("SSL")) {
+        if (cause instanceof SSLException) { // handshake, untrusted certificate, wrong host name
             return "TLS failure";
         }
         return "I/O error";
@@ -360,28 +384,6 @@ public final class UpstreamClient<T> implements AutoCloseable {
         };
     }
 
-    /**
-     * The HTTP client's own work (sending requests, reading answers: short tasks that never block):
-     * as many threads as cores, ending after 30 s idle. java.net.http's default is an unbounded pool,
-     * which at 64 events in flight ran 141 threads beside the 64 waiting for their answers.
-     */
-    private static ExecutorService httpExecutor(String system) {
-        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-        AtomicInteger counter = new AtomicInteger();
-        String name = threadName(system) + "-http-";
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
-            Thread thread = new Thread(runnable, name + counter.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
-    }
-
-    private static String threadName(String system) {
-        return system.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
-    }
-
     /** JSON without absent fields; unknown fields in answers ignored. */
     public static ObjectMapper defaultMapper() {
         return JsonMapper.builder()
@@ -390,7 +392,7 @@ public final class UpstreamClient<T> implements AutoCloseable {
                 .build();
     }
 
-    /** Feign's log lines into the handler's logger, at DEBUG. BASIC level: no headers, no bodies. */
+    /** Feign's log lines into the handler's logger, at DEBUG. BASIC level (when DEBUG is on): no headers, no bodies. */
     private static final class SystemFeignLogger extends Logger {
         private final System.Logger logger;
 

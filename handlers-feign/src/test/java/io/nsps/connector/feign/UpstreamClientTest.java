@@ -15,9 +15,24 @@ import io.nsps.connector.spi.testing.TestClock;
 import io.nsps.connector.spi.testing.TestCredentials;
 import io.nsps.connector.spi.testing.TestHandlerContext;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
+import okhttp3.mockwebserver.Dispatcher;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
@@ -158,6 +173,124 @@ final class UpstreamClientTest {
     }
 
     @Test
+    void aDrippingAnswersConnectionIsClosedAtTheDeadlineAndTheNextCallGoesThrough() throws Exception {
+        try (DrippingServer dripping = new DrippingServer();
+             UpstreamClient<LinesApi> shortDeadline = UpstreamClient.builder(LinesApi.class, "CRM", dripping.url()).context(context)
+                     .timeout(Duration.ofMillis(500)).maxCallsInFlight(1).build()) {
+            assertThatThrownBy(() -> shortDeadline.call("update line 1", shortDeadline.deadline(),
+                    api -> api.update("1", Map.of("status", "active"))))
+                    .isInstanceOf(UpstreamUnavailableException.class)
+                    .hasMessage("The CRM did not answer within 500 ms");
+
+            // The whole answer would take a minute: the server sees its connection closed long before.
+            assertThat(dripping.closedByClient.await(10, TimeUnit.SECONDS)).as("connection closed by the client").isTrue();
+            assertThat(dripping.bytesSent).isLessThan(DrippingServer.BODY_BYTES);
+            assertThat(context.logged()).anySatisfy(line -> assertThat(line).matches("CRM update line 1: no answer in \\d+ ms"));
+            assertThat(context.upstreamCalls()).last().satisfies(call -> assertThat(call.status()).isZero());
+
+            // Its call slot and its connection were given back: the next call (the only one allowed) is answered.
+            dripping.answerNextAtOnce();
+            Map<String, Object> answer = shortDeadline.call("update line 2", shortDeadline.deadline(), api -> api.update("2", Map.of()));
+            assertThat(answer).containsEntry("ok", true);
+        }
+    }
+
+    @Test
+    void callsRunOnTheCallersThreadAndStartNoThreadButTheSharedDeadlineTimer() throws Exception {
+        int calls = 16;
+        for (int i = 0; i < calls; i++) {
+            crm.enqueue(json(200, "{}").setHeadersDelay(20, TimeUnit.MILLISECONDS));
+        }
+        ExecutorService events = Executors.newFixedThreadPool(8);
+        try {
+            // The pool's threads exist before the snapshot (a fixed pool starts one per task up to its size).
+            for (int i = 0; i < 8; i++) {
+                events.submit(() -> { }).get();
+            }
+            Set<Thread> before = Thread.getAllStackTraces().keySet();
+            List<Future<Boolean>> sameThread = new ArrayList<>();
+            for (int i = 0; i < calls; i++) {
+                sameThread.add(events.submit(() -> {
+                    Thread caller = Thread.currentThread();
+                    return client.call("update line 3", client.deadline(), api -> {
+                        api.update("3", Map.of());
+                        return Thread.currentThread() == caller;
+                    });
+                }));
+            }
+            for (Future<Boolean> call : sameThread) {
+                assertThat(call.get(20, TimeUnit.SECONDS)).as("the call ran on the caller's thread").isTrue();
+            }
+            Set<String> started = Thread.getAllStackTraces().keySet().stream().filter(thread -> !before.contains(thread))
+                    .map(Thread::getName).filter(name -> !name.startsWith("MockWebServer") && !name.startsWith("OkHttp"))
+                    .collect(Collectors.toSet());
+            assertThat(started).isSubsetOf("upstream-deadlines");
+        } finally {
+            events.shutdownNow();
+        }
+    }
+
+    @Test
+    void beyondMaxCallsInFlightACallIsRefusedAtOnce() throws Exception {
+        CountDownLatch received = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        crm.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                received.countDown();
+                release.await(10, TimeUnit.SECONDS);
+                return json(200, "{}");
+            }
+        });
+        ExecutorService events = Executors.newSingleThreadExecutor();
+        try (UpstreamClient<LinesApi> one = UpstreamClient.builder(LinesApi.class, "CRM", crm.url("/v1").toString()).context(context)
+                .timeout(Duration.ofSeconds(10)).maxCallsInFlight(1).build()) {
+            Future<Map<String, Object>> first = events.submit(() -> one.call("update line 4", one.deadline(), api -> api.update("4", Map.of())));
+            assertThat(received.await(10, TimeUnit.SECONDS)).isTrue();
+
+            assertThatThrownBy(() -> one.call("update line 5", one.deadline(), api -> api.update("5", Map.of())))
+                    .isInstanceOf(UpstreamUnavailableException.class).hasMessage("Too many CRM calls in progress (1)");
+            release.countDown();
+            assertThat(first.get(10, TimeUnit.SECONDS)).isEmpty();
+            assertThat(crm.getRequestCount()).isEqualTo(1);
+        } finally {
+            release.countDown();
+            events.shutdownNow();
+        }
+    }
+
+    @Test
+    void aThreadWaitingForTheAnswerIsBlockedOnItsCallAsTheWorkerPoolSeesIt() throws Exception {
+        CountDownLatch received = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        crm.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                received.countDown();
+                release.await(10, TimeUnit.SECONDS);
+                return json(200, "{}");
+            }
+        });
+        ExecutorService events = Executors.newSingleThreadExecutor();
+        try {
+            Thread caller = events.submit(Thread::currentThread).get();
+            Future<Object> blockerAfter = events.submit(() -> {
+                client.call("update line 6", client.deadline(), api -> api.update("6", Map.of()));
+                return java.util.Objects.requireNonNullElse(LockSupport.getBlocker(Thread.currentThread()), "none");
+            });
+            assertThat(received.await(10, TimeUnit.SECONDS)).isTrue();
+
+            // Runnable to the JVM in its socket read, it names what it is blocked on (WorkerPool.isWaiting reads it).
+            assertThat(LockSupport.getBlocker(caller)).isInstanceOf(CallContext.class);
+            release.countDown();
+            assertThat(blockerAfter.get(10, TimeUnit.SECONDS)).as("once the call is over").isEqualTo("none");
+        } finally {
+            release.countDown();
+            events.shutdownNow();
+        }
+    }
+
+    @Test
     void anUnreachableSystemIsUnavailable() throws Exception {
         crm.shutdown();
 
@@ -174,5 +307,85 @@ final class UpstreamClientTest {
 
     private static MockResponse json(int status, String body) {
         return new MockResponse().setResponseCode(status).setHeader("Content-Type", "application/json").setBody(body);
+    }
+
+    /**
+     * A server on a plain socket that answers its first request with a head announcing a body of
+     * {@link #BODY_BYTES} and then drips it a byte every 50 ms, and tells when the client closed
+     * the connection (its next write fails); later connections are answered at once.
+     */
+    private static final class DrippingServer implements AutoCloseable {
+        static final int BODY_BYTES = 1200;
+
+        private final ServerSocket socket = new ServerSocket(0);
+        private final Thread thread = new Thread(this::serve, "dripping-server");
+        final CountDownLatch closedByClient = new CountDownLatch(1);
+        volatile int bytesSent;
+        private volatile boolean drip = true;
+
+        DrippingServer() throws IOException {
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + socket.getLocalPort() + "/v1";
+        }
+
+        void answerNextAtOnce() {
+            drip = false;
+        }
+
+        private void serve() {
+            while (!socket.isClosed()) {
+                try (Socket connection = socket.accept()) {
+                    readRequest(connection.getInputStream());
+                    OutputStream out = connection.getOutputStream();
+                    if (!drip) {
+                        out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\nConnection: close\r\n\r\n"
+                                + "{\"ok\":true}")
+                                .getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                        continue;
+                    }
+                    out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + BODY_BYTES + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    try {
+                        for (int i = 0; i < BODY_BYTES; i++) {
+                            out.write(' ');
+                            out.flush();
+                            bytesSent = i + 1;
+                            Thread.sleep(50);
+                        }
+                    } catch (IOException closed) {
+                        closedByClient.countDown();
+                    }
+                } catch (IOException | InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        /** Reads a request: its head, then as many bytes as its Content-Length says. */
+        private static void readRequest(InputStream in) throws IOException {
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    return;
+                }
+                head.append((char) b);
+            }
+            for (String line : head.toString().split("\r\n")) {
+                if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+                    in.readNBytes(Integer.parseInt(line.substring(15).trim()));
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
     }
 }
