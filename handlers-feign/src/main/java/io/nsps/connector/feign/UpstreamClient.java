@@ -286,7 +286,13 @@ public final class UpstreamClient<T> implements AutoCloseable {
             throw timedOut();
         }
         Integer status = context.status();
-        logCall(description, status != null ? "HTTP " + status : outcomeOf(thrown), status != null ? status : 0, started);
+        if (status == null && thrown instanceof CallFailure) {
+            // The credentials could not be had (the interceptor failed): nothing went out, so there is
+            // no call to count against the system (a refused grant is the credentials' own metric).
+            logLine(description, "not sent (no credentials)", Duration.ofNanos(System.nanoTime() - started));
+        } else {
+            logCall(description, status != null ? "HTTP " + status : outcomeOf(thrown), status != null ? status : 0, started);
+        }
         if (thrown == null) {
             return response;
         }
@@ -314,6 +320,10 @@ public final class UpstreamClient<T> implements AutoCloseable {
     private void logCall(String description, String outcome, int status, long startedNanos) {
         Duration took = Duration.ofNanos(System.nanoTime() - startedNanos);
         calls.record(description, status, took);
+        logLine(description, outcome, took);
+    }
+
+    private void logLine(String description, String outcome, Duration took) {
         if (logger.isLoggable(System.Logger.Level.INFO)) {
             logger.log(System.Logger.Level.INFO, system + " " + description + ": " + outcome + " in " + took.toMillis() + " ms");
         }
@@ -321,9 +331,6 @@ public final class UpstreamClient<T> implements AutoCloseable {
 
     /** What a call's failure was, for its log line, when no HTTP answer came. */
     private static String outcomeOf(RuntimeException failure) {
-        if (failure instanceof CallFailure) {
-            return "not sent (no credentials)";
-        }
         return failure instanceof RetryableException ? kind(failure.getCause()) : "failed";
     }
 

@@ -300,6 +300,20 @@ final class UpstreamClientTest {
         });
     }
 
+    @Test
+    void credentialsThatCannotBeHadSendNothingAndCountNoCallAgainstTheSystem() throws Exception {
+        TestHandlerContext noToken = TestHandlerContext.forHandler("vendor-crm").clock(clock).credentials(TestCredentials.unavailable());
+        try (UpstreamClient<LinesApi> withoutToken = UpstreamClient.builder(LinesApi.class, "CRM", crm.url("/v1").toString())
+                .context(noToken).timeout(Duration.ofSeconds(2)).build()) {
+            assertThatThrownBy(() -> withoutToken.call("update line 255010000020349", withoutToken.deadline(),
+                    api -> api.update("255010000020349", Map.of("status", "active"))))
+                    .isInstanceOf(UpstreamUnavailableException.class).hasMessage("The token endpoint is unreachable");
+        }
+
+        assertThat(crm.getRequestCount()).as("nothing reached the system").isZero();
+        assertThat(noToken.upstreamCalls()).as("no call to count against the system (its alerts would say it is down)").isEmpty();
+    }
+
     private Map<String, Object> update() throws Exception {
         return client.call("update line 255010000020349", client.deadline(),
                 api -> api.update("255010000020349", Map.of("status", "active")));

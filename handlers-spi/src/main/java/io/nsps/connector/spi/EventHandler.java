@@ -10,7 +10,11 @@ import java.util.Set;
  *
  * <p>Threading: {@link #handle} is called concurrently from the connector's worker threads, one
  * call per event delivery; implementations must be thread-safe. A call should finish well within
- * the sender's timeout: bound every network call it makes.
+ * the sender's timeout: bound every network call it makes. The connector runs a few workers at a
+ * time and lets another event run while one waits: a worker parked, or one that names what it
+ * blocks on with {@link java.util.concurrent.locks.LockSupport#setCurrentBlocker} (set before a
+ * blocking socket read, cleared after), counts as waiting. A thread blocked in a socket read
+ * otherwise looks runnable; handlers-feign's client does this for its calls.
  *
  * <p>Delivery: NSPS re-sends an event whenever it did not receive a 2xx answer, so {@code handle}
  * may see the same event more than once and must be safe to repeat.

@@ -26,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.concurrent.locks.LockSupport;
 import org.flywaydb.core.Flyway;
 
 /**
@@ -139,7 +140,7 @@ public final class PostgresStateStore implements StateStore {
             boolean held;
             Optional<Instant> last;
             Optional<FinishedRow> finished;
-            try (ResultSet row = claim.executeQuery()) {
+            try (ResultSet row = waitingFor(claim::executeQuery)) {
                 row.next();
                 claimed = row.getBoolean("claimed");
                 held = row.getBoolean("subscriber_held");
@@ -182,7 +183,7 @@ public final class PostgresStateStore implements StateStore {
                 + " select last_event_time from nsps_subscriber where subscriber = ?; commit")) {
             lock.setString(1, subscriber);
             lock.setString(2, subscriber);
-            lock.execute();
+            waitingFor(lock::execute);
             Optional<Instant> last = Optional.empty();
             do {
                 try (ResultSet row = lock.getResultSet()) {
@@ -433,6 +434,26 @@ public final class PostgresStateStore implements StateStore {
         }
     }
 
+    /** A statement the database answers. */
+    @FunctionalInterface
+    private interface RoundTrip<T> {
+        T run() throws SQLException;
+    }
+
+    /**
+     * Runs a round trip to the database naming what the thread waits on, as a parked thread does
+     * ({@link LockSupport#setCurrentBlocker}): blocked in its socket read, it would look runnable,
+     * and the worker pool would not let another event run meanwhile (EventHandler's threading rule).
+     */
+    private <T> T waitingFor(RoundTrip<T> roundTrip) throws SQLException {
+        LockSupport.setCurrentBlocker(this);
+        try {
+            return roundTrip.run();
+        } finally {
+            LockSupport.setCurrentBlocker(null);
+        }
+    }
+
     private Connection connection(String doing) {
         try {
             return pool.getConnection();
@@ -572,7 +593,7 @@ public final class PostgresStateStore implements StateStore {
                 finish.setBoolean(++i, letGo);
                 finish.setBoolean(++i, letGo);
                 finish.setString(++i, request.subscriber());
-                finish.execute();
+                waitingFor(finish::execute);
             } catch (SQLException e) {
                 evict(connection);
                 connection = null;
