@@ -123,7 +123,7 @@ public final class Main implements Callable<Integer> {
      */
     @Command(name = "demo", mixinStandardHelpOptions = true,
             description = "Run the connector with the hlr-hss handler against an embedded HLR/HSS simulator and the log handler: "
-                    + "no configuration needed (PORT and HOST still apply). Prints the URL, a token and ready-to-paste curl commands.")
+                    + "no configuration needed (PORT, HOST and MANAGEMENT_PORT still apply; MANAGEMENT_PORT=0 turns the management port off). Prints the URL, a token and ready-to-paste curl commands.")
     static final class Demo implements Callable<Integer> {
         static final String DEMO_CLASS = "io.nsps.connector.demo.Demo";
 

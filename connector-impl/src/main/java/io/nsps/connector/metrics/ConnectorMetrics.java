@@ -229,6 +229,11 @@ public final class ConnectorMetrics {
         Gauge.builder(name, value).description(description).strongReference(true).register(registry);
     }
 
+    /** A count kept elsewhere that only grows (the worker pool's reliefs), read when scraped: a counter, {@code _total}. */
+    public void count(String name, String description, Supplier<Number> value) {
+        FunctionCounter.builder(name, value, supplier -> supplier.get().doubleValue()).description(description).register(registry);
+    }
+
     private String typeLabel(String eventType) {
         if (eventType == null || eventType.isEmpty()) {
             return "unknown";

@@ -105,7 +105,7 @@ public final class ConnectorServer implements AutoCloseable {
         metrics.gauge("nsps_workers", "Worker threads serving requests", workers::getPoolSize);
         metrics.gauge("nsps_workers_busy", "Worker threads running a request", workers::getActiveCount);
         metrics.gauge("nsps_worker_queue", "Requests waiting for a running worker", () -> workers.getQueue().size());
-        metrics.gauge("nsps_worker_reliefs", "Times a blocked worker gave its run slot to a waiting request", workers::reliefs);
+        metrics.count("nsps_worker_reliefs", "Times a blocked worker gave its run slot to a waiting request", workers::reliefs);
         configureGrizzly(server, config, mapper, workers, metrics);
         try {
             parser.join();

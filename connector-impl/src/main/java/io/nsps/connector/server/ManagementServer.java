@@ -55,6 +55,8 @@ final class ManagementServer implements AutoCloseable {
     static final int OPERATION_THREADS = 2;
     static final int OPERATION_QUEUE = 16;
     private static final String JSON = "application/json";
+    /** The access lines' {@code outcome} on this port: an operator's request, answered with its status. */
+    static final String OPERATION_OUTCOME = "operator_request";
 
     private final HttpServer server;
     private final ThreadPoolExecutor operationThreads;
@@ -142,12 +144,33 @@ final class ManagementServer implements AutoCloseable {
         public void service(Request request, Response response) throws IOException {
             String path = request.getRequestURI();
             String method = request.getMethod().getMethodString();
+            if (!"/metrics".equals(path) && !"/health".equals(path)) {
+                traced(request, response);
+            }
             switch (path) {
                 case "/metrics", "/health" -> probe(request, response, path, method);
                 case "/journal" -> operation(request, response, "GET", false);
                 case "/replay" -> operation(request, response, "POST", true);
                 default -> error(response, 404, "Resource not found", "/metrics, /health, /journal and /replay are here");
             }
+        }
+
+        /**
+         * Every request but a scrape or a probe (those come every few seconds and would drown the
+         * rest) gets its ids on the answer, as on the events port, and an access line when answered
+         * ({@code outcome} {@value #OPERATION_OUTCOME}), refused attempts included.
+         */
+        private static void traced(Request request, Response response) {
+            long started = System.nanoTime();
+            String requestId = RequestTracing.idFrom(request.getHeader(RequestTracing.TRACE_HEADER));
+            String uniqueId = RequestTracing.idFrom(request.getHeader(RequestTracing.REQUEST_ID_HEADER));
+            response.setHeader(RequestTracing.TRACE_HEADER, requestId);
+            response.setHeader(RequestTracing.REQUEST_ID_HEADER, uniqueId);
+            String method = request.getMethod().getMethodString();
+            // The path alone: a journal query names subscribers.
+            String path = request.getRequestURI();
+            request.addAfterServiceListener(served -> RequestTracing.writeAccessLine(null, method, path, response.getStatus(),
+                    (System.nanoTime() - started) / 1e6, requestId, uniqueId, OPERATION_OUTCOME));
         }
 
         private void probe(Request request, Response response, String path, String method) throws IOException {

@@ -121,6 +121,11 @@ final class StrictHttpCodecFilter extends HttpServerFilter {
                     refuseUnparsed(ctx, "The request head holds a control character, or a CR not followed by LF");
                     return ctx.getStopAction();
                 }
+                if (after == HeadScanner.NOT_A_REQUEST_LINE) {
+                    // Grizzly would wait for the rest of a request line that never comes, until the idle timeout.
+                    refuseUnparsed(ctx, "The request line is not METHOD TARGET HTTP-VERSION");
+                    return ctx.getStopAction();
+                }
                 if (after == HeadScanner.NO_COLON) {
                     // Grizzly would wait for a colon that never comes, until the idle timeout.
                     refuseUnparsed(ctx, "A header line has no colon (name: value)");
@@ -210,12 +215,15 @@ final class StrictHttpCodecFilter extends HttpServerFilter {
         if (contentTypes > 1) {
             return "Content-Type is given more than once";
         }
-        return targetRefusal(request.getRequestURIRef().getRequestURIBC());
+        String targetRefusal = targetRefusal(request.getRequestURIRef().getRequestURIBC());
+        // Grizzly keeps the query apart from the path: a malformed one would otherwise fail in Jersey
+        // (a 500 before any filter of the connector's ran).
+        return targetRefusal != null ? targetRefusal : targetRefusal(request.getQueryStringDC());
     }
 
-    /** Visible ASCII, and a {@code %} always followed by two hex digits. */
+    /** Visible ASCII, and a {@code %} always followed by two hex digits (the path, or the query). */
     private static String targetRefusal(DataChunk target) {
-        String text = target.toString();
+        String text = target.isNull() ? "" : target.toString();
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (c <= 0x20 || c >= 0x7f) {
@@ -296,10 +304,14 @@ final class StrictHttpCodecFilter extends HttpServerFilter {
         static final int START = 0;
         static final int MALFORMED = -1;
         static final int NO_COLON = -2;
+        static final int NOT_A_REQUEST_LINE = -3;
         private static final int PENDING_CR = 1;
         private static final int LINE_HAS_CONTENT = 2;
         private static final int SAW_LINE = 4;
         private static final int LINE_HAS_COLON = 8;
+        /** The request line had one space, then two (method SP target SP version). */
+        private static final int ONE_SPACE = 16;
+        private static final int TWO_SPACES = 32;
 
         private HeadScanner() {
         }
@@ -308,8 +320,9 @@ final class StrictHttpCodecFilter extends HttpServerFilter {
          * Scans from the buffer's position (which it leaves unchanged) to the end of the head or of
          * the buffer.
          *
-         * @return {@link #MALFORMED}, {@link #NO_COLON}, {@link #START} when the head ended within the
-         *     buffer, else the state to resume from
+         * @return {@link #MALFORMED}, {@link #NO_COLON}, {@link #NOT_A_REQUEST_LINE} (a first line
+         *     without its two spaces), {@link #START} when the head ended within the buffer, else the
+         *     state to resume from
          */
         static int scan(Buffer input, int state) {
             int limit = input.limit();
@@ -331,10 +344,15 @@ final class StrictHttpCodecFilter extends HttpServerFilter {
                         if ((state & SAW_LINE) != 0 && (state & LINE_HAS_COLON) == 0) {
                             return NO_COLON;
                         }
+                        if ((state & SAW_LINE) == 0 && (state & TWO_SPACES) == 0) {
+                            return NOT_A_REQUEST_LINE;
+                        }
                         state = (state & ~(LINE_HAS_CONTENT | LINE_HAS_COLON)) | SAW_LINE;
                     }
                 } else if (b >= 0 && b < 0x20 && b != '\t' || b == 0x7f) {
                     return MALFORMED;
+                } else if (b == ' ' && (state & SAW_LINE) == 0) {
+                    state |= LINE_HAS_CONTENT | ((state & ONE_SPACE) != 0 ? TWO_SPACES : ONE_SPACE);
                 } else {
                     state |= b == ':' ? LINE_HAS_CONTENT | LINE_HAS_COLON : LINE_HAS_CONTENT;
                 }

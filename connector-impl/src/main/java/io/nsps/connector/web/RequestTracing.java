@@ -83,11 +83,20 @@ public final class RequestTracing {
      */
     public static void writeRefusalLine(ConnectorMetrics metrics, String method, String path, int status, String requestId,
                                         String uniqueId, String outcome) {
+        writeAccessLine(metrics, method, path, status, 0, requestId, uniqueId, outcome);
+    }
+
+    /**
+     * The access line of a request served outside the web layer (the management port's operations),
+     * with its own ids and outcome (the MDC is cleared after it).
+     */
+    public static void writeAccessLine(ConnectorMetrics metrics, String method, String path, int status, double durationMs,
+                                       String requestId, String uniqueId, String outcome) {
         try {
             MDC.put(LoggingSetup.MDC_REQUEST_ID, requestId);
             MDC.put(LoggingSetup.MDC_UNIQUE_ID, uniqueId);
             MDC.put(OUTCOME, outcome);
-            writeAccessLine(metrics, method, path, status, 0);
+            writeAccessLine(metrics, method, path, status, durationMs);
         } finally {
             MDC.clear();
         }

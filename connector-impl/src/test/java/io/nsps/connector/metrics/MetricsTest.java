@@ -60,7 +60,7 @@ public final class MetricsTest {
             assertThat(value(scrape, "nsps_event_duration_seconds_count", "outcome=\"failed\"")).isEqualTo(4);
             assertThat(value(scrape, "nsps_event_duration_seconds_bucket", "outcome=\"processed\",le=\"30.0\"")).isEqualTo(1);
             assertThat(scrape).contains("nsps_events_in_flight ", "nsps_workers ", "nsps_worker_queue ", "jvm_memory_used_bytes",
-                    "process_cpu_usage", "process_uptime_seconds");
+                    "process_cpu_usage", "process_uptime_seconds", "# TYPE nsps_worker_reliefs_total counter\n");
             assertThat(scrape).as("health checks are not events").doesNotContain("status=\"200\"");
         }
     }

@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nsps.connector.metrics.MetricsTest;
 import io.nsps.connector.testing.ContractValidator;
+import io.nsps.connector.testing.LogCapture;
 import io.nsps.connector.testing.RawHttp;
 import io.nsps.connector.testing.RunningConnector;
 import io.nsps.connector.testing.TestSecrets;
+import io.nsps.connector.web.RequestTracing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -77,6 +79,7 @@ final class ManagementPortTest {
                 Arguments.of("a 20-digit Content-Length", replay + "Content-Length: 12345678901234567890\r\n\r\n{}"),
                 Arguments.of("a negative Content-Length", replay + "Content-Length: -2\r\n\r\n{}"),
                 Arguments.of("a bad chunk size", replay + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"),
+                Arguments.of("text garbage", "GARBAGE\r\n\r\n"),
                 Arguments.of("binary garbage", "\u0016\u0003\u0001\u0002\u0000\u0001\u0000\u01fc\u0003\u0003garbage\r\n\r\n"),
                 Arguments.of("a body that never ends", replay + "Content-Length: 100\r\n\r\n{\"event_ids\":"));
     }
@@ -206,6 +209,34 @@ final class ManagementPortTest {
         assertShape(json(badLimit), "limit");
         assertThat(unknownParameter.statusCode()).isEqualTo(400);
         assertThat(json(unknownParameter).path("error").asText()).contains("colour");
+    }
+
+    @Test
+    void everyOperatorRequestHasItsAccessLineRefusalsIncludedButScrapesAndProbesHaveNone() throws Exception {
+        LogCapture.attach();
+        HttpResponse<String> noToken = send(HttpRequest.newBuilder(uri("/journal")).header(RequestTracing.TRACE_HEADER, "op-no-token"));
+        HttpResponse<String> journal = send(HttpRequest.newBuilder(uri("/journal?limit=5")).header("Authorization", "Bearer " + MANAGEMENT_TOKEN)
+                .header(RequestTracing.TRACE_HEADER, "op-journal"));
+        HttpResponse<String> replay = send(HttpRequest.newBuilder(uri("/replay")).header("Authorization", "Bearer " + MANAGEMENT_TOKEN)
+                .header("Content-Type", "application/json").header(RequestTracing.TRACE_HEADER, "op-replay")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"event_ids\": [\"never-seen-5c1d\"]}")));
+        HttpResponse<String> scrape = send(HttpRequest.newBuilder(uri("/metrics")).header(RequestTracing.TRACE_HEADER, "op-scrape"));
+
+        assertThat(List.of(noToken.statusCode(), journal.statusCode(), replay.statusCode(), scrape.statusCode())).containsExactly(401, 200, 200, 200);
+        assertThat(journal.headers().firstValue(RequestTracing.TRACE_HEADER)).contains("op-journal");
+        for (var expected : Map.of("op-no-token", List.of("/journal", 401), "op-journal", List.of("/journal", 200),
+                "op-replay", List.of("/replay", 200)).entrySet()) {
+            String requestId = expected.getKey();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(LogCapture.forRequest(requestId)).as(requestId).anySatisfy(line -> {
+                        assertThat(line.path("logger").asText()).isEqualTo("io.nsps.connector.access");
+                        assertThat(line.path("path").asText()).isEqualTo(expected.getValue().get(0));
+                        assertThat(line.path("status").asInt()).isEqualTo(expected.getValue().get(1));
+                        assertThat(line.path("outcome").asText()).isEqualTo(ManagementServer.OPERATION_OUTCOME);
+                    }));
+        }
+        assertThat(LogCapture.forRequest("op-scrape")).as("a scrape writes no line").isEmpty();
+        assertThat(LogCapture.lines()).as("the token is in no line").noneMatch(line -> line.contains(MANAGEMENT_TOKEN));
     }
 
     @ParameterizedTest

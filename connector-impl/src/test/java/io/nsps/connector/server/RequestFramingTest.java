@@ -97,11 +97,18 @@ final class RequestFramingTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/%zz", "/health%", "/process-event%2", "/a%G0b"})
+    @ValueSource(strings = {"/%zz", "/health%", "/process-event%2", "/a%G0b", "/process-event?x=%zz", "/health?x=%", "/?a=1&b=%2"})
     void malformedPercentEncodingIsABadRequest(String target) {
         RawHttp.Answer answer = RawHttp.exchange(port(), "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n");
 
         assertRefused(answer, "malformed percent-encoding");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"GARBAGE\r\n\r\n", "hello world\r\n", "GET\r\nHost: x\r\n\r\n", "\r\nGET /health\r\n\r\n"})
+    void aFirstLineThatIsNoRequestLineIsABadRequestAtOnce(String head) {
+        // RawHttp waits a second for the first byte of an answer: Grizzly alone would wait for the idle timeout.
+        assertRefused(RawHttp.exchange(port(), head), "request line");
     }
 
     @Test
