@@ -165,6 +165,31 @@ final class OperatorCommandsTest {
     }
 
     @Test
+    void checkConfigSpellsTheJwtAlgorithmAsTheDocsDoAndRequiresIssuerAndAudience() throws Exception {
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        java.nio.file.Path key = java.nio.file.Files.createTempFile("check-config-jwt-", ".pem");
+        try {
+            java.nio.file.Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes())
+                    .encodeToString(generator.generateKeyPair().getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+            Map<String, String> env = new HashMap<>(Map.of("API_TOKEN", RunningConnector.TOKEN, "HANDLERS", "hlr-hss",
+                    "HLR_API_URL", "http://127.0.0.1:9/wtl/hlr/v1", "HLR_AUTH", "jwt", "HLR_JWT_PRIVATE_KEY", key.toString()));
+            Run withoutIssuer = run(List.of("check-config"), env);
+            env.putAll(Map.of("HLR_JWT_ISSUER", "nsps-connector", "HLR_JWT_AUDIENCE", "https://hlr.example/token"));
+            Run complete = run(List.of("check-config"), env);
+            env.put("HLR_JWT_ALG", "HS256");
+            Run unknownAlgorithm = run(List.of("check-config"), env);
+
+            assertThat(withoutIssuer.text()).contains("HLR_JWT_ISSUER is required", "HLR_JWT_AUDIENCE is required");
+            assertThat(complete.output).as(complete.text()).contains("  HLR_JWT_ALG=RS256")
+                    .anyMatch(line -> line.startsWith("OK    handler hlr-hss: credentials: jwt: obtained (Bearer"));
+            assertThat(unknownAlgorithm.text()).contains("HLR_JWT_ALG: 'HS256' is not one of RS256, ES256");
+        } finally {
+            java.nio.file.Files.delete(key);
+        }
+    }
+
+    @Test
     void checkConfigListsEveryConfigurationProblemAsServeWould() throws Exception {
         Run check = run(List.of("check-config"), Map.of("HANDLERS", "hlr-hss,nope"));
 
