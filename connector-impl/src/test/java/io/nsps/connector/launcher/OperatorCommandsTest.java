@@ -44,8 +44,13 @@ final class OperatorCommandsTest {
                 assertThat(own.exit).as(String.join(" ", asked) + ": " + own.text()).isZero();
                 assertThat(own.output).as(String.join(" ", asked)).anyMatch(line -> line.startsWith("Usage: nsps-connector " + command));
                 assertThat(own.output).as(String.join(" ", asked)).noneMatch(OperatorCommandsTest::isLogLine);
+                assertThat(own.output).as("a URL is never cut at the line's end: %s", own.text())
+                        .noneMatch(line -> BROKEN_URL.matcher(line).find());
             }
         }
+        assertThat(run(List.of("journal", "--help"), Map.of()).output).contains("                         Default: http://127.0.0.1:$MANAGEMENT_PORT");
+        assertThat(run(List.of("replay", "--help"), Map.of()).output).contains("                         Default: http://127.0.0.1:$MANAGEMENT_PORT");
+        assertThat(run(List.of("send", "--help"), Map.of()).output).contains("                        Default: http://127.0.0.1:$PORT$EVENTS_PATH");
         Run completion = run(List.of("generate-completion"), Map.of());
         assertThat(completion.exit).isZero();
         assertThat(completion.text()).contains("complete -F");
@@ -53,6 +58,9 @@ final class OperatorCommandsTest {
             assertThat(completion.text()).as("completion of " + command).contains(command);
         }
     }
+
+    /** A URL that ends a line where it cannot end: after a dot, a colon, a slash (picocli wraps there). */
+    private static final java.util.regex.Pattern BROKEN_URL = java.util.regex.Pattern.compile("https?://\\S*[.:/_-]$");
 
     @Test
     void theHandlersListingHoldsNoLogLines() throws Exception {
