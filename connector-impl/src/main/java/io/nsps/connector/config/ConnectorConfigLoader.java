@@ -211,7 +211,7 @@ public final class ConnectorConfigLoader {
         String keyFile = reader.require("JWT_PUBLIC_KEY");
         String issuer = reader.require("JWT_ISSUER");
         String audience = reader.require("JWT_AUDIENCE");
-        JwtAlgorithm algorithm = reader.choice("JWT_ALGORITHM", JwtAlgorithm.class, JwtAlgorithm.RS256);
+        JwtAlgorithm algorithm = reader.choice("JWT_ALGORITHM", JwtAlgorithm.class, JwtAlgorithm.RS256, Enum::name);
         Duration skew = reader.duration("JWT_CLOCK_SKEW", Duration.ofSeconds(30));
         if (keyFile == null || issuer == null || audience == null) {
             return Optional.empty();

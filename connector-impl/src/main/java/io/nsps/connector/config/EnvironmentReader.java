@@ -140,9 +140,18 @@ public final class EnvironmentReader {
         return effective(name, list, each -> String.join(",", each));
     }
 
+    /** One of an enum's constants, named in lower case ({@code json}, {@code oauth2}), matched in any case. */
     public <E extends Enum<E>> E choice(String name, Class<E> type, E defaultValue) {
+        return choice(name, type, defaultValue, constant -> constant.name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /**
+     * The same, each constant printed (in check-config, in a problem) as {@code spelling} gives it:
+     * as the documentation spells it ({@code RS256}).
+     */
+    public <E extends Enum<E>> E choice(String name, Class<E> type, E defaultValue, Function<E, String> spelling) {
         Optional<String> value = lookup(name);
-        Function<E, String> format = constant -> constant.name().toLowerCase(java.util.Locale.ROOT);
+        Function<E, String> format = spelling;
         if (value.isEmpty()) {
             return effective(name, defaultValue, format);
         }
@@ -151,7 +160,7 @@ public final class EnvironmentReader {
                 return effective(name, constant, format);
             }
         }
-        List<String> allowed = Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(java.util.Locale.ROOT)).toList();
+        List<String> allowed = Arrays.stream(type.getEnumConstants()).map(format).toList();
         problem(name + ": '" + value.get() + "' is not one of " + String.join(", ", allowed));
         return defaultValue;
     }

@@ -113,7 +113,7 @@ public final class CredentialsFactory {
 
     private static UpstreamCredentials jwt(String prefix, EnvironmentReader reader, Clock clock, Consumer<String> renewals) {
         String keyFile = reader.require(prefix + "JWT_PRIVATE_KEY");
-        JwtAlgorithm algorithm = reader.choice(prefix + "JWT_ALG", JwtAlgorithm.class, JwtAlgorithm.RS256);
+        JwtAlgorithm algorithm = reader.choice(prefix + "JWT_ALG", JwtAlgorithm.class, JwtAlgorithm.RS256, Enum::name);
         String issuer = reader.require(prefix + "JWT_ISSUER");
         String audience = reader.require(prefix + "JWT_AUDIENCE");
         String subject = reader.get(prefix + "JWT_SUBJECT").orElse(null);

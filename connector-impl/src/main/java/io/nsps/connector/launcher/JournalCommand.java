@@ -4,12 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import io.nsps.connector.spi.ConfigValues;
+import io.nsps.connector.state.Journal;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -24,7 +28,10 @@ import picocli.CommandLine.ParentCommand;
  * table for people, JSON lines ({@code --json}) for tools.
  */
 @Command(name = "journal", mixinStandardHelpOptions = true,
-        description = "Print the journal of deliveries of a running connector (over its management port), the newest first.")
+        description = "Print the journal of deliveries of a running connector (over its management port), the newest first.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the entries printed (none, too, when none matches)", "1:the connector refused the query, or no answer came",
+                "2:usage error (options, or no management token)"})
 final class JournalCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -33,23 +40,27 @@ final class JournalCommand implements Callable<Integer> {
     @Option(names = "--failed", description = "Only the events whose latest delivery did not succeed (failed or deferred), by that delivery.")
     private boolean failed;
 
-    @Option(names = "--subscriber", paramLabel = "S", description = "Only this subscriber's (imsi:... or i_account:...).")
+    @Option(names = "--subscriber", paramLabel = "S", converter = OptionTypes.Subscriber.class,
+            description = "Only this subscriber's, named as the SUBSCRIBER column shows it: imsi:IMSI or account:I_ACCOUNT.")
     private String subscriber;
 
     @Option(names = "--event-id", paramLabel = "ID", description = "Only this event's.")
     private String eventId;
 
-    @Option(names = "--since", paramLabel = "DURATION", description = "Only those finished within this long (2h, 30m, 7d).")
-    private String since;
+    @Option(names = "--since", paramLabel = "DURATION", converter = OptionTypes.Since.class,
+            description = "Only those finished within this long (2h, 30m, 7d).")
+    private Duration since;
 
-    @Option(names = "--limit", defaultValue = "100", description = "At most this many (default ${DEFAULT-VALUE}, at most 1000).")
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "" + Journal.DEFAULT_LIMIT, converter = OptionTypes.Limit.class,
+            description = "At most this many (default ${DEFAULT-VALUE}, at most " + Journal.MAX_LIMIT + ").")
     private int limit;
 
     @Option(names = "--json", description = "One JSON object per line.")
     private boolean json;
 
-    @Option(names = "--url", description = "The management port's URL. Default: http://127.0.0.1:$MANAGEMENT_PORT (8081).")
-    private String url;
+    @Option(names = "--url", paramLabel = "URL", converter = OptionTypes.HttpUrl.class,
+            description = "An http:// or https:// URL of the management port.%nDefault: http://127.0.0.1:$MANAGEMENT_PORT%n(MANAGEMENT_PORT: 8081 unless set).")
+    private URI url;
 
     @Option(names = "--token", description = "The management token. Default: MANAGEMENT_TOKEN (or MANAGEMENT_TOKEN_FILE).")
     private String token;
@@ -71,7 +82,7 @@ final class JournalCommand implements Callable<Integer> {
         }
         add(query, "subscriber", subscriber);
         add(query, "event_id", eventId);
-        add(query, "since", since);
+        add(query, "since", since == null ? null : ConfigValues.formatDuration(since));
         query.add("limit=" + limit);
         HttpResponse<String> answer;
         try {

@@ -28,10 +28,13 @@ final class ManagementClient {
         this.token = token;
     }
 
-    /** @throws IllegalArgumentException when no token is given */
-    static ManagementClient of(String url, String token, Map<String, String> env) throws IOException {
-        String base = url != null ? url : "http://127.0.0.1:" + env.getOrDefault("MANAGEMENT_PORT",
-                Integer.toString(ConnectorConfigLoader.DEFAULT_MANAGEMENT_PORT));
+    /**
+     * @param url the {@code --url} given ({@link OptionTypes.HttpUrl}), or null for the local management port
+     * @throws IllegalArgumentException when no token is given, or MANAGEMENT_PORT makes no URL
+     */
+    static ManagementClient of(URI url, String token, Map<String, String> env) throws IOException {
+        URI base = url != null ? url : OptionTypes.HttpUrl.parse("http://127.0.0.1:" + env.getOrDefault("MANAGEMENT_PORT",
+                Integer.toString(ConnectorConfigLoader.DEFAULT_MANAGEMENT_PORT)).strip());
         String bearer = token;
         if (bearer == null) {
             bearer = env.get("MANAGEMENT_TOKEN");
@@ -42,7 +45,7 @@ final class ManagementClient {
         if (bearer == null || bearer.isBlank()) {
             throw new IllegalArgumentException("no management token: give --token, or set MANAGEMENT_TOKEN");
         }
-        return new ManagementClient(URI.create(base.endsWith("/") ? base : base + "/"), bearer.strip());
+        return new ManagementClient(base.getPath().endsWith("/") ? base : URI.create(base + "/"), bearer.strip());
     }
 
     HttpResponse<String> get(String pathAndQuery) throws IOException, InterruptedException {

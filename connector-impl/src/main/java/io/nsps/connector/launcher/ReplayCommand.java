@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import io.nsps.connector.spi.ConfigValues;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -22,12 +25,23 @@ import picocli.CommandLine.Spec;
  * processor as live traffic: "already processed" is bypassed (the operator's explicit action),
  * per-subscriber order holds (an event older than its subscriber's last applied one is reported
  * stale and not applied, unless {@code --force}); each gets a journal entry marked as a replay.
- * Exit 0 when every event asked for ran and ended processed (or, with {@code --dry-run}, would run);
- * 1 otherwise; 2 for a usage error.
+ * {@code --failed} selects only what a replay can help (the server's rule: {@code Operations#replay}).
+ * Exit 0 when every event asked for ended applied or ignored (or, with {@code --dry-run}, would
+ * run); 1 when one ended stale, failed, not replayed or not found, or no answer came; 2 for a usage error.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
-        description = "Run stored events again on a running connector (over its management port): the given ids, or --failed [--since]. "
-                + "Prints each event's new outcome.")
+        description = {"Run stored events again on a running connector (over its management port): the given ids, or --failed [--since]. "
+                + "Prints each event's new outcome, then a count of each: applied, ignored, stale (not applied), failed, "
+                + "not replayed (no body kept), not found.",
+                "",
+                "--failed selects the events whose latest delivery failed in a way NSPS itself retries (5xx, 429, deferred) "
+                + "and whose body is still kept (JOURNAL_BODY_RETENTION). Not selected: events refused for good (4xx: "
+                + "against the schema, refused by the external system): they fail again as sent; events refused before "
+                + "they were stored, or with no event id. 'journal --failed' lists them all."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every event applied or ignored (with --dry-run: would run); none selected",
+                "1:one stale, failed, not replayed or not found; or no answer from the connector",
+                "2:usage error (options, or no management token)"})
 final class ReplayCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -39,12 +53,13 @@ final class ReplayCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "EVENT_ID", description = "The events to replay.")
     private List<String> eventIds = List.of();
 
-    @Option(names = "--failed", description = "The events whose latest delivery did not succeed (with --since: within that window); "
-            + "not with EVENT_IDs.")
+    @Option(names = "--failed", description = "The events whose latest delivery failed and that a replay can help (see above; "
+            + "with --since: within that window); not with EVENT_IDs.")
     private boolean failed;
 
-    @Option(names = "--since", paramLabel = "DURATION", description = "With --failed: whose latest delivery finished within this long (2h, 1d).")
-    private String since;
+    @Option(names = "--since", paramLabel = "DURATION", converter = OptionTypes.Since.class,
+            description = "With --failed: whose latest delivery finished within this long (2h, 1d).")
+    private Duration since;
 
     @Option(names = "--dry-run", description = "Say what would be replayed, and whether it would be refused as stale; run nothing.")
     private boolean dryRun;
@@ -52,8 +67,9 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Apply an event even when it is older than its subscriber's last applied event.")
     private boolean force;
 
-    @Option(names = "--url", description = "The management port's URL. Default: http://127.0.0.1:$MANAGEMENT_PORT (8081).")
-    private String url;
+    @Option(names = "--url", paramLabel = "URL", converter = OptionTypes.HttpUrl.class,
+            description = "An http:// or https:// URL of the management port.%nDefault: http://127.0.0.1:$MANAGEMENT_PORT%n(MANAGEMENT_PORT: 8081 unless set).")
+    private URI url;
 
     @Option(names = "--token", description = "The management token. Default: MANAGEMENT_TOKEN (or MANAGEMENT_TOKEN_FILE).")
     private String token;
@@ -83,7 +99,7 @@ final class ReplayCommand implements Callable<Integer> {
         if (failed) {
             request.put("failed", true);
             if (since != null) {
-                request.put("since", since);
+                request.put("since", ConfigValues.formatDuration(since));
             }
         } else {
             eventIds.forEach(request.putArray("event_ids")::add);
@@ -100,20 +116,31 @@ final class ReplayCommand implements Callable<Integer> {
             return Main.START_FAILURE;
         }
         Tally tally = new Tally();
-        for (JsonNode result : mapper.readTree(answer.body())) {
+        JsonNode results = mapper.readTree(answer.body());
+        if (failed && results.isEmpty()) {
+            out.println("No event" + (since == null ? "" : " in the last " + ConfigValues.formatDuration(since))
+                    + " failed in a way a replay can help (see --help)");
+        }
+        for (JsonNode result : results) {
             out.println(result.path("event_id").asText() + ": " + tally.count(result) + ": " + result.path("message").asText());
         }
-        out.println(tally.summary(dryRun));
+        out.println(tally.summary());
         return tally.allDone() ? 0 : 1;
     }
 
-    /** The results counted by what became of them. */
+    /** The results counted by what became of them, one count per line's word. */
     private final class Tally {
-        int replayed;
-        int processed;
+        /** Replayed and provisioned (or, dry, would run). */
+        int applied;
+        /** Replayed and done with nothing to provision: no handler takes its type, or each said why not. */
+        int ignored;
+        /** Older than its subscriber's last applied event: not applied (or, dry, would be refused so). */
         int stale;
-        int notFound;
+        /** Replayed and failed again (or deferred): not provisioned. */
+        int failed;
+        /** Found, but not run: no body kept, or the stored body does not parse any more. */
         int notReplayed;
+        int notFound;
 
         /** Counts one result; returns its short word for the line. */
         String count(JsonNode result) {
@@ -122,47 +149,61 @@ final class ReplayCommand implements Callable<Integer> {
                 return "not found";
             }
             if (dryRun) {
-                if (result.has("stale") && result.path("stale").asBoolean()) {
+                if (!result.has("stale")) {
+                    notReplayed++;
+                    return "cannot be replayed";
+                }
+                if (result.path("stale").asBoolean()) {
                     stale++;
-                    return "dry run";
+                } else {
+                    applied++;
                 }
-                if (result.has("stale")) {
-                    replayed++;
-                    return "dry run";
-                }
-                notReplayed++;
-                return "cannot be replayed";
+                return "dry run";
             }
             if (!result.path("replayed").asBoolean()) {
                 notReplayed++;
                 return "not replayed";
             }
-            replayed++;
             String outcome = result.path("outcome").asText();
-            if (result.path("status").asInt() < 300 && !"stale".equals(outcome)) {
-                processed++;
+            int status = result.path("status").asInt();
+            if (status >= 300) {
+                failed++;
+            } else if (outcome.equals("stale")) {
+                stale++;
+            } else if (outcome.equals("processed")) {
+                applied++;
+            } else {
+                ignored++;
             }
-            return outcome + " " + result.path("status").asInt();
+            return outcome + " " + status;
         }
 
-        String summary(boolean wouldBe) {
+        String summary() {
             List<String> parts = new ArrayList<>();
-            parts.add(replayed + (replayed == 1 ? " event" : " events") + (wouldBe ? " would be replayed" : " replayed"));
-            if (stale > 0) {
-                parts.add(stale + " would be refused as stale");
+            if (dryRun) {
+                parts.add(applied + (applied == 1 ? " event" : " events") + " would be replayed");
+                add(parts, stale, " would be refused as stale");
+                add(parts, notReplayed, " cannot be replayed");
+            } else {
+                parts.add(applied + " applied");
+                add(parts, ignored, " ignored (nothing to provision)");
+                add(parts, stale, " stale (not applied)");
+                add(parts, failed, " failed");
+                add(parts, notReplayed, " not replayed");
             }
-            if (notFound > 0) {
-                parts.add(notFound + " not found");
-            }
-            if (notReplayed > 0) {
-                parts.add(notReplayed + (wouldBe ? " cannot be replayed" : " not replayed"));
-            }
+            add(parts, notFound, " not found");
             return String.join(", ", parts);
         }
 
-        /** Everything asked for ran and ended processed (or would run); nothing missing. */
+        private static void add(List<String> parts, int count, String what) {
+            if (count > 0) {
+                parts.add(count + what);
+            }
+        }
+
+        /** Every event asked for ended applied or ignored (or, dry, would run); none stale, failed, not replayed or missing. */
         boolean allDone() {
-            return notFound == 0 && notReplayed == 0 && stale == 0 && (dryRun || processed == replayed);
+            return stale == 0 && failed == 0 && notReplayed == 0 && notFound == 0;
         }
     }
 }

@@ -39,8 +39,9 @@ final class SendCommand implements Callable<Integer> {
             description = "A sample's name (sim-updated, sim-created, sim-deleted, sim-replaced, ...), a JSON file, or -. Default: sim-updated.")
     private String event = "sim-updated";
 
-    @Option(names = "--url", description = "The events URL. Default: http://127.0.0.1:$PORT$EVENTS_PATH (8080, /process-event).")
-    private String url;
+    @Option(names = "--url", paramLabel = "URL", converter = OptionTypes.HttpUrl.class,
+            description = "An http:// or https:// URL of the events path.%nDefault: http://127.0.0.1:$PORT$EVENTS_PATH%n(PORT: 8080, EVENTS_PATH: /process-event unless set).")
+    private URI url;
 
     @Option(names = "--token", description = "The Bearer token. Default: the first of API_TOKEN (or API_TOKEN_FILE).")
     private String token;
@@ -67,8 +68,14 @@ final class SendCommand implements Callable<Integer> {
             err.println("nsps-connector send: no token: give --token, or set API_TOKEN");
             return Main.CONFIGURATION_ERROR;
         }
-        URI target = URI.create(url != null ? url : "http://127.0.0.1:" + main.env().getOrDefault("PORT", "8080")
-                + main.env().getOrDefault("EVENTS_PATH", ConnectorConfigLoader.DOCUMENTED_EVENTS_PATH));
+        URI target;
+        try {
+            target = url != null ? url : OptionTypes.HttpUrl.parse("http://127.0.0.1:" + main.env().getOrDefault("PORT", "8080")
+                    + main.env().getOrDefault("EVENTS_PATH", ConnectorConfigLoader.DOCUMENTED_EVENTS_PATH));
+        } catch (IllegalArgumentException e) {
+            err.println("nsps-connector send: PORT and EVENTS_PATH make no URL: " + e.getMessage());
+            return Main.CONFIGURATION_ERROR;
+        }
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
         HttpResponse<String> answer;
         try {

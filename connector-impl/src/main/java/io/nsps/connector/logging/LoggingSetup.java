@@ -28,6 +28,10 @@ public final class LoggingSetup {
     public static final String MDC_REQUEST_ID = "request_id";
     /** MDC key of {@code x-request-id}. */
     public static final String MDC_UNIQUE_ID = "unique_id";
+    /** MDC key of the id of the event being served. */
+    public static final String MDC_EVENT_ID = "event_id";
+    /** MDC key of the type of the event being served. */
+    public static final String MDC_EVENT_TYPE = "event_type";
     /** MDC key of the handlers that take the event being served. */
     public static final String MDC_HANDLER = "handler";
 

@@ -2,6 +2,7 @@ package io.nsps.connector.processing;
 
 import io.nsps.connector.model.Event;
 import io.nsps.connector.state.EventFingerprint;
+import io.nsps.connector.state.Journal;
 import io.nsps.connector.model.PBData;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -36,15 +37,15 @@ public final class EventIdentity {
     public static Optional<String> subscriber(Event event) {
         PBData pb = event.getPbData();
         if (pb != null && pb.getSimInfo() != null && pb.getSimInfo().getImsi() != null && !pb.getSimInfo().getImsi().isBlank()) {
-            return Optional.of("imsi:" + pb.getSimInfo().getImsi());
+            return Optional.of(Journal.IMSI_SUBSCRIBER + pb.getSimInfo().getImsi());
         }
         if (pb != null && pb.getAccountInfo() != null && pb.getAccountInfo().getiAccount() != null) {
-            return Optional.of("account:" + pb.getAccountInfo().getiAccount());
+            return Optional.of(Journal.ACCOUNT_SUBSCRIBER + pb.getAccountInfo().getiAccount());
         }
         if (event.getData().getVariables() instanceof Map<?, ?> variables) {
             Object account = variables.get("i_account");
             if (account instanceof Number || account instanceof String s && !s.isBlank()) {
-                return Optional.of("account:" + account);
+                return Optional.of(Journal.ACCOUNT_SUBSCRIBER + account);
             }
         }
         return Optional.empty();

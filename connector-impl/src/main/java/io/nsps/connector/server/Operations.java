@@ -5,17 +5,22 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nsps.connector.logging.LogText;
+import io.nsps.connector.logging.LoggingSetup;
 import io.nsps.connector.metrics.ConnectorMetrics;
 import io.nsps.connector.model.Event;
 import io.nsps.connector.outcome.Outcome;
 import io.nsps.connector.parsing.EventParser;
 import io.nsps.connector.parsing.EventRejectedException;
 import io.nsps.connector.processing.EventProcessor;
-import io.nsps.connector.spi.ConfigValues;
 import io.nsps.connector.state.Journal;
 import io.nsps.connector.state.StateStore;
 import io.nsps.connector.state.StoredText;
 import io.nsps.connector.web.Answers;
+import io.nsps.connector.web.RequestTracing;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +32,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * What the operator's commands ask of a running instance over the management port: the journal of
@@ -37,7 +43,7 @@ final class Operations {
 
     private static final Logger LOG = LoggerFactory.getLogger(Operations.class);
     /** Most entries one journal query returns; most events one replay runs. */
-    static final int MAX_ENTRIES = 1000;
+    static final int MAX_ENTRIES = Journal.MAX_LIMIT;
 
     private final StateStore store;
     private final EventProcessor processor;
@@ -104,8 +110,71 @@ final class Operations {
      * @throws Refused a parameter unknown or not of its form
      */
     ArrayNode journal(Map<String, String> parameters) {
+        return journalOf(query(parameters));
+    }
+
+    /**
+     * The same, from the request's query string as it came (null or empty: none): each name and
+     * value percent-decoded as UTF-8, strictly, so that a parameter malformed in itself
+     * ({@code since=%zz}) is refused naming it rather than dropped and the query answered without it.
+     *
+     * @throws Refused a parameter malformed, given twice, unknown or not of its form
+     */
+    ArrayNode journal(String rawQuery) {
+        return journal(queryParameters(rawQuery));
+    }
+
+    /** A query string's parameters, strictly decoded; {@code +} is a space, as in a form. */
+    static Map<String, String> queryParameters(String rawQuery) {
+        Map<String, String> parameters = new java.util.LinkedHashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return parameters;
+        }
+        for (String pair : rawQuery.split("&", -1)) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int equals = pair.indexOf('=');
+            String name = decodeQueryPart(equals < 0 ? pair : pair.substring(0, equals), null);
+            String value = equals < 0 ? "" : decodeQueryPart(pair.substring(equals + 1), name);
+            if (parameters.putIfAbsent(name, value) != null) {
+                throw Refused.badRequest("The query parameter '" + LogText.bounded(name) + "' is given more than once");
+            }
+        }
+        return parameters;
+    }
+
+    /** One name or value of a query; {@code parameter} names the value's parameter in the refusal (null: a name). */
+    private static String decodeQueryPart(String encoded, String parameter) {
+        String what = parameter == null ? "A query parameter's name" : "The query parameter '" + LogText.bounded(parameter) + "'";
+        ByteBuffer bytes = ByteBuffer.allocate(encoded.length());
+        for (int i = 0; i < encoded.length(); i++) {
+            char c = encoded.charAt(i);
+            if (c == '%') {
+                int high = i + 2 < encoded.length() ? Character.digit(encoded.charAt(i + 1), 16) : -1;
+                int low = high < 0 ? -1 : Character.digit(encoded.charAt(i + 2), 16);
+                if (low < 0) {
+                    throw Refused.badRequest(what + " is malformed: a % must be followed by two hexadecimal digits");
+                }
+                bytes.put((byte) (high << 4 | low));
+                i += 2;
+            } else if (c > 0x7e || c < 0x21) {
+                throw Refused.badRequest(what + " is malformed: it holds a character that must be percent-encoded");
+            } else {
+                bytes.put(c == '+' ? (byte) ' ' : (byte) c);
+            }
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(bytes.flip()).toString();
+        } catch (CharacterCodingException e) {
+            throw Refused.badRequest(what + " is malformed: its percent-encoding is not UTF-8");
+        }
+    }
+
+    private ArrayNode journalOf(Journal.Query query) {
         ArrayNode entries = mapper.createArrayNode();
-        for (Journal.Entry entry : store.journal(query(parameters))) {
+        for (Journal.Entry entry : store.journal(query)) {
             entries.add(json(entry));
         }
         return entries;
@@ -163,7 +232,7 @@ final class Operations {
                 throw Refused.badRequest("since must be a duration such as \"2h\"");
             }
             try {
-                since = ConfigValues.parseDuration(request.get("since").asText());
+                since = Journal.parseSince(request.get("since").asText());
             } catch (IllegalArgumentException e) {
                 throw Refused.badRequest("since: " + e.getMessage());
             }
@@ -191,40 +260,78 @@ final class Operations {
         return value.asBoolean();
     }
 
+    /**
+     * Runs the events asked for, or with {@code failed} those a replay can help: each event whose
+     * latest delivery in the window failed in a way NSPS itself retries (a 5xx, a 429; deferred)
+     * and whose body is still kept. An event refused for good (a 4xx: against the schema, refused by
+     * its external system, its entity missing) fails again as sent; one refused before it was
+     * processed has no body kept, and one without an event id cannot be asked for: none is selected
+     * ({@code journal --failed} still lists them). An id asked for explicitly is always answered,
+     * with why it is not replayed when it is not.
+     */
     ArrayNode replay(ReplayRequest request) {
         boolean dryRun = request.dryRun();
         boolean force = request.force();
-        Set<String> ids = new LinkedHashSet<>();
-        request.eventIds().forEach(id -> ids.add(StoredText.key(id)));
+        // One request id for the operator's one replay, a unique id for each event's: the log lines
+        // of every event it runs carry them, as a delivery's carry NSPS's.
+        String replayRequestId = RequestTracing.newId();
+        ArrayNode results = mapper.createArrayNode();
         if (request.failed()) {
             Instant since = request.since() == null ? null : clock.instant().minus(request.since());
             // Each event's latest delivery (the store's rule): one that failed and then succeeded is not replayed.
             for (Journal.Entry entry : store.journal(new Journal.Query(true, null, null, since, MAX_ENTRIES))) {
-                ids.add(entry.eventId());
+                if (entry.eventId().isEmpty() || !retriedByNsps(entry.outcome())) {
+                    continue;
+                }
+                Optional<byte[]> body = keptBody(entry.eventId());
+                if (body.isPresent()) {
+                    results.add(replayOne(entry.eventId(), body.get(), dryRun, force, replayRequestId));
+                }
             }
+            return results;
         }
-        ArrayNode results = mapper.createArrayNode();
+        Set<String> ids = new LinkedHashSet<>();
+        request.eventIds().forEach(id -> ids.add(StoredText.key(id)));
         for (String id : ids.stream().limit(MAX_ENTRIES).toList()) {
-            results.add(replayOne(id, dryRun, force));
+            Optional<byte[]> body = keptBody(id);
+            results.add(body.isPresent() ? replayOne(id, body.get(), dryRun, force, replayRequestId) : notReplayable(id));
         }
         return results;
     }
 
-    private ObjectNode replayOne(String eventId, boolean dryRun, boolean force) {
-        ObjectNode result = mapper.createObjectNode().put("event_id", eventId);
-        Optional<byte[]> body = store.journalBody(eventId, clock.instant().minus(bodyRetention));
-        if (body.isEmpty()) {
-            if (store.journal(new Journal.Query(false, null, eventId, null, 1)).isEmpty()) {
-                return result.put("found", false).put("replayed", false).put("message", "Not in the journal (never received here, or "
-                        + "forgotten after IDEMPOTENCY_TTL): replay it from NSPS");
-            }
-            return result.put("found", true).put("replayed", false).put("message", "No body is kept for this event (older than "
-                    + "JOURNAL_BODY_RETENTION, or refused before it was stored): replay it from NSPS");
+    /** Whether NSPS sends an event answered so again: anything but a 4xx (a 429 is one it is known to retry). */
+    private boolean retriedByNsps(Outcome outcome) {
+        int status = answers.event(outcome).getStatus();
+        return status >= 500 || status == 429;
+    }
+
+    /** The event as it was received, when still kept (never older than JOURNAL_BODY_RETENTION). */
+    private Optional<byte[]> keptBody(String eventId) {
+        return store.journalBody(eventId, clock.instant().minus(bodyRetention));
+    }
+
+    /** An event asked for that has no body kept: not in the journal, refused for good, or kept too long ago. */
+    private ObjectNode notReplayable(String eventId) {
+        ObjectNode result = mapper.createObjectNode().put("event_id", eventId).put("replayed", false);
+        List<Journal.Entry> latest = store.journal(new Journal.Query(false, null, eventId, null, 1));
+        if (latest.isEmpty()) {
+            return result.put("found", false).put("message", "Not in the journal (never received here, or "
+                    + "forgotten after IDEMPOTENCY_TTL): replay it from NSPS");
         }
         result.put("found", true);
+        Outcome outcome = latest.get(0).outcome();
+        if (outcome instanceof Outcome.Failed failed && !retriedByNsps(outcome)) {
+            return result.put("message", "Refused for good (" + answers.event(outcome).getStatus() + ": " + failed.error()
+                    + "), and no body is kept for it: it cannot succeed as sent; NSPS has to send a corrected event");
+        }
+        return result.put("message", "No body is kept for this event (older than JOURNAL_BODY_RETENTION): replay it from NSPS");
+    }
+
+    private ObjectNode replayOne(String eventId, byte[] body, boolean dryRun, boolean force, String replayRequestId) {
+        ObjectNode result = mapper.createObjectNode().put("event_id", eventId).put("found", true);
         Event event;
         try {
-            event = parser.get().parse(body.get());
+            event = parser.get().parse(body);
         } catch (EventRejectedException e) {
             return result.put("replayed", false).put("message", "The stored event does not parse any more: " + e.getMessage());
         }
@@ -232,13 +339,29 @@ final class Operations {
             return dryRun(result.put("replayed", false).put("event_type", LogText.bounded(event.getData().getEventType())),
                     processor.previewReplay(event), force);
         }
-        // The replay's journal entry keeps no body of its own: the delivery's is the one kept, its
-        // age counted from when it was received, so a replay never extends its retention.
-        Outcome outcome = processor.replay(event, null, force);
-        LOG.info("Replayed event {} at the operator's request: {}", LogText.bounded(eventId), Answers.label(outcome));
-        metrics.replayed(Answers.label(outcome));
-        return result.put("replayed", true).put("outcome", Answers.label(outcome)).put("status", answers.event(outcome).getStatus())
-                .put("message", outcome.message());
+        Map<String, String> callersContext = MDC.getCopyOfContextMap();
+        MDC.clear();
+        try {
+            // The keys a delivery's lines carry (the events path's tracing filter and resource set them).
+            MDC.put(LoggingSetup.MDC_REQUEST_ID, replayRequestId);
+            MDC.put(LoggingSetup.MDC_UNIQUE_ID, RequestTracing.newId());
+            MDC.put(LoggingSetup.MDC_EVENT_ID, LogText.bounded(event.getEventId()));
+            MDC.put(LoggingSetup.MDC_EVENT_TYPE, LogText.bounded(event.getData().getEventType()));
+            // The replay's journal entry keeps no body of its own: the delivery's is the one kept, its
+            // age counted from when it was received, so a replay never extends its retention.
+            Outcome outcome = processor.replay(event, null, force);
+            MDC.put(RequestTracing.OUTCOME, Answers.label(outcome));
+            LOG.info("Replayed event {} at the operator's request: {}", LogText.bounded(eventId), Answers.label(outcome));
+            metrics.replayed(Answers.label(outcome));
+            return result.put("replayed", true).put("outcome", Answers.label(outcome)).put("status", answers.event(outcome).getStatus())
+                    .put("message", outcome.message());
+        } finally {
+            if (callersContext == null) {
+                MDC.clear();
+            } else {
+                MDC.setContextMap(callersContext);
+            }
+        }
     }
 
     /** What a replay would do, as far as known now: run, or be refused as stale (unless forced). */
@@ -269,20 +392,28 @@ final class Operations {
         Instant since = null;
         if (parameters.containsKey("since")) {
             try {
-                since = clock.instant().minus(ConfigValues.parseDuration(parameters.get("since")));
+                since = clock.instant().minus(Journal.parseSince(parameters.get("since")));
             } catch (IllegalArgumentException e) {
                 throw Refused.badRequest("since: " + e.getMessage());
             }
         }
-        int limit = 100;
+        int limit = Journal.DEFAULT_LIMIT;
         if (parameters.containsKey("limit")) {
             try {
-                limit = (int) ConfigValues.parseWholeNumber(parameters.get("limit"), 1, MAX_ENTRIES);
+                limit = Journal.parseLimit(parameters.get("limit"));
             } catch (IllegalArgumentException e) {
                 throw Refused.badRequest("limit: " + e.getMessage());
             }
         }
-        return new Journal.Query(failed.equals("true"), key(parameters.get("subscriber")), key(parameters.get("event_id")), since, limit);
+        String subscriber = parameters.get("subscriber");
+        if (subscriber != null && !subscriber.isEmpty()) {
+            try {
+                Journal.parseSubscriber(subscriber);
+            } catch (IllegalArgumentException e) {
+                throw Refused.badRequest("subscriber: " + LogText.bounded(e.getMessage()));
+            }
+        }
+        return new Journal.Query(failed.equals("true"), key(subscriber), key(parameters.get("event_id")), since, limit);
     }
 
     private static String key(String value) {

@@ -1,6 +1,8 @@
 package io.nsps.connector.state;
 
 import io.nsps.connector.outcome.Outcome;
+import io.nsps.connector.spi.ConfigValues;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -11,7 +13,46 @@ import java.util.List;
  */
 public final class Journal {
 
+    /** The prefix of a subscriber named by its SIM's IMSI: {@code imsi:255010000020349}. */
+    public static final String IMSI_SUBSCRIBER = "imsi:";
+    /** The prefix of a subscriber named by its account: {@code account:1000889}. */
+    public static final String ACCOUNT_SUBSCRIBER = "account:";
+    /** The most entries one query returns (and the most events one replay runs). */
+    public static final int MAX_LIMIT = 1000;
+    /** The entries a query returns when it says no limit. */
+    public static final int DEFAULT_LIMIT = 100;
+
     private Journal() {
+    }
+
+    /*
+     * The rules of a query's parameters, in one place for the management port (which refuses a
+     * breach with a 400) and the operator's commands (which refuse it as a usage error before
+     * asking). Each throws IllegalArgumentException with a message that says the accepted form.
+     */
+
+    /** A window back from now: a duration ({@code 2h}, {@code 30m}, {@code 7d}). */
+    public static Duration parseSince(String text) {
+        return ConfigValues.parseDuration(text);
+    }
+
+    /** A limit: a whole number from 1 to {@link #MAX_LIMIT}. */
+    public static int parseLimit(String text) {
+        return (int) ConfigValues.parseWholeNumber(text, 1, MAX_LIMIT);
+    }
+
+    /**
+     * A subscriber as the journal names it: {@code imsi:} and the SIM's IMSI, or {@code account:}
+     * and the account's {@code i_account} (processing's {@code EventIdentity} names them so).
+     */
+    public static String parseSubscriber(String text) {
+        for (String prefix : List.of(IMSI_SUBSCRIBER, ACCOUNT_SUBSCRIBER)) {
+            if (text.startsWith(prefix) && !text.substring(prefix.length()).isBlank()) {
+                return text;
+            }
+        }
+        throw new IllegalArgumentException("'" + text + "' is not a subscriber; write it like " + IMSI_SUBSCRIBER + "255010000020349 or "
+                + ACCOUNT_SUBSCRIBER + "1000889");
     }
 
     /** One call a handler made to its external system for the delivery; {@code status} 0 when no answer came. */

@@ -104,7 +104,7 @@ final class JournalAndReplayTest {
                 + "imsi:255010000000011 yet)", "1 event would be replayed");
         assertThat(dryRun.exit).isZero();
         assertThat(replay.exit).as(replay.text()).isZero();
-        assertThat(replay.text()).contains("1 event replayed");
+        assertThat(replay.text()).contains("1 applied");
         assertThat(MetricsTest.value(MetricsTest.scrape(connector.server().managementUri().orElseThrow()), "nsps_replays_total",
                 "outcome=\"processed\"")).as("the replay counted as one").isEqualTo(1);
         assertThat(replay.text()).contains("replay-1: processed 202: HLR: update SIM 255010000000011");
@@ -181,9 +181,11 @@ final class JournalAndReplayTest {
 
         assertThat(refused.exit).isEqualTo(1);
         assertThat(refused.text()).contains("older: stale 202").contains("not applied");
+        assertThat(refused.output).as("the count says what the line says").last().isEqualTo("0 applied, 1 stale (not applied)");
         assertThat(callsAfterRefusal).as("nothing sent to the HLR for a stale replay").isEqualTo(2);
         assertThat(forced.exit).as(forced.text()).isZero();
         assertThat(forced.text()).contains("older: processed 202");
+        assertThat(forced.output).last().isEqualTo("1 applied");
         assertThat(hlr.getRequestCount()).isEqualTo(3);
     }
 
@@ -219,8 +221,8 @@ final class JournalAndReplayTest {
         Run sinceAlone = command("replay", "some-id", "--since", "1h");
 
         assertThat(unknown.exit).isEqualTo(1);
-        assertThat(unknown.text()).contains("nonexistent-id: not found: Not in the journal", "0 events replayed, 1 not found")
-                .doesNotContain("1 event replayed");
+        assertThat(unknown.text()).contains("nonexistent-id: not found: Not in the journal", "0 applied, 1 not found")
+                .doesNotContain("1 applied");
         assertThat(mixed.exit).isEqualTo(2);
         assertThat(mixed.text()).contains("Give EVENT_IDs or --failed, not both", "Usage: nsps-connector replay");
         assertThat(sinceAlone.exit).isEqualTo(2);
@@ -279,6 +281,146 @@ final class JournalAndReplayTest {
         assertThat(wrong.text()).contains("401");
         assertThat(none.exit).isEqualTo(2);
         assertThat(none.text()).contains("no management token");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "postgres"})
+    void replayFailedSelectsOnlyWhatAReplayCanHelpAndExitsZeroWhenItDid(String store) throws Exception {
+        start(store);
+        hlr.enqueue(json(503, "{\"error\":\"maintenance\"}"));
+        hlr.enqueue(json(422, "{\"error\":\"IMSI range not provisioned\"}"));
+        assertThat(connector.postEvent(event("retryable-1", "255010000000061", "2026-01-01T00:00:00Z")).status()).isEqualTo(503);
+        assertThat(connector.postEvent(event("hlr-refused-1", "255010000000062", "2026-01-01T00:00:00Z")).status()).isEqualTo(422);
+        assertThat(connector.postEvent("{\"event_id\":\"schema-2\",\"data\":{\"event_type\":\"SIM/Updated\",\"variables\":\"a string\"}}")
+                .status()).isEqualTo(422);
+        assertThat(connector.postEvent("{\"data\":{\"event_type\":\"SIM/Updated\",\"variables\":\"a string\"}}").status())
+                .as("no event id at all").isEqualTo(422);
+
+        Run dryRun = command("replay", "--failed", "--since", "2h", "--dry-run");
+        hlr.enqueue(json(200, OK));
+        Run replay = command("replay", "--failed", "--since", "2h");
+        Run again = command("replay", "--failed", "--since", "2h");
+        Run refusedForGood = command("replay", "schema-2");
+
+        assertThat(dryRun.exit).as(dryRun.text()).isZero();
+        assertThat(dryRun.output).as(dryRun.text()).containsExactly(
+                "retryable-1: dry run: Would be replayed: its handlers run again (nothing applied to imsi:255010000000061 yet)",
+                "1 event would be replayed");
+        assertThat(replay.exit).as(replay.text()).isZero();
+        assertThat(replay.output).as(replay.text()).containsExactly("retryable-1: processed 202: HLR: update SIM 255010000000061", "1 applied");
+        assertThat(again.exit).as("nothing left that a replay can help: " + again.text()).isZero();
+        assertThat(again.output).containsExactly("No event in the last 2h failed in a way a replay can help (see --help)", "0 applied");
+        assertThat(hlr.getRequestCount()).as("the two deliveries and the one replay").isEqualTo(3);
+        assertThat(refusedForGood.exit).isEqualTo(1);
+        assertThat(refusedForGood.text()).contains("schema-2: not replayed: Refused for good (422: ", "data.variables",
+                "no body is kept for it: it cannot succeed as sent", "0 applied, 1 not replayed");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory"})
+    void aReplayThatFailsAgainIsCountedAsFailedNotAsApplied(String store) throws Exception {
+        start(store);
+        hlr.enqueue(json(500, "{\"error\":\"HLR database locked\"}"));
+        assertThat(connector.postEvent(event("fails-again-1", "255010000000071", "2026-01-01T00:00:00Z")).status()).isEqualTo(500);
+        hlr.enqueue(json(422, "{\"error\":\"IMSI range not provisioned\"}"));
+
+        Run replay = command("replay", "fails-again-1", "nonexistent-id");
+
+        assertThat(replay.exit).isEqualTo(1);
+        assertThat(replay.output).as(replay.text()).hasSize(3);
+        assertThat(replay.output.get(0)).startsWith("fails-again-1: failed 422: ");
+        assertThat(replay.output.get(2)).isEqualTo("0 applied, 1 failed, 1 not found");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory"})
+    void aReplayedEventsLogLinesCarryTheKeysALiveEventsCarryWithARequestIdOfItsOwn(String store) throws Exception {
+        // The log handler takes Account/* only: SIM/Updated is hlr-hss's alone.
+        start(store, Map.of("HANDLERS", "hlr-hss,log", "LOG_HANDLER_EVENT_TYPES", "Account/*"));
+        hlr.enqueue(json(503, "{\"error\":\"maintenance\"}"));
+        assertThat(connector.postEvent(event("traced-1", "255010000000081", "2026-01-01T00:00:00Z"), "x-b3-traceid", "nsps-trace-81")
+                .status()).isEqualTo(503);
+        hlr.enqueue(json(200, OK));
+
+        Run replay = command("replay", "traced-1");
+
+        assertThat(replay.exit).as(replay.text()).isZero();
+        JsonNode live = hlrLine("HTTP 503");
+        JsonNode replayed = hlrLine("HTTP 200");
+        assertThat(live.path("request_id").asText()).isEqualTo("nsps-trace-81");
+        assertThat(mdcKeys(replayed)).as("the replay's HLR line: %s", replayed).containsAll(mdcKeys(live));
+        assertThat(replayed.path("event_id").asText()).isEqualTo("traced-1");
+        assertThat(replayed.path("event_type").asText()).isEqualTo("SIM/Updated");
+        assertThat(replayed.path("handler").asText()).isEqualTo("hlr-hss");
+        assertThat(replayed.path("request_id").asText()).isNotEmpty().isNotEqualTo("nsps-trace-81");
+        assertThat(replayed.path("unique_id").asText()).isNotEmpty().isNotEqualTo(live.path("unique_id").asText());
+        JsonNode replayedLine = io.nsps.connector.testing.LogCapture.json().stream()
+                .filter(line -> line.path("message").asText().startsWith("Replayed event traced-1")).reduce((a, b) -> b).orElseThrow();
+        assertThat(replayedLine.path("request_id").asText()).isEqualTo(replayed.path("request_id").asText());
+        assertThat(replayedLine.path("unique_id").asText()).isEqualTo(replayed.path("unique_id").asText());
+        assertThat(replayedLine.path("event_id").asText()).isEqualTo("traced-1");
+        assertThat(replayedLine.path("handler").asText()).isEqualTo("hlr-hss");
+        assertThat(replayedLine.path("outcome").asText()).isEqualTo("processed");
+    }
+
+    /** The last HLR call's line for IMSI 255010000000081 whose message holds {@code status}. */
+    private static JsonNode hlrLine(String status) {
+        return io.nsps.connector.testing.LogCapture.json().stream()
+                .filter(line -> line.path("message").asText().contains("IMSI 255010000000081") && line.path("message").asText().contains(status))
+                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no HLR line with " + status));
+    }
+
+    /** The keys a line carries beside its message's own: those the MDC gives. */
+    private static java.util.Set<String> mdcKeys(JsonNode line) {
+        java.util.Set<String> keys = new java.util.TreeSet<>();
+        line.fieldNames().forEachRemaining(keys::add);
+        keys.retainAll(java.util.Set.of("request_id", "unique_id", "event_id", "event_type", "handler"));
+        return keys;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"journal", "replay --failed", "send"})
+    void aUrlThatIsNotHttpIsAUsageErrorNamingTheOption(String command) throws Exception {
+        for (String url : List.of("localhost:18081", "ftp://127.0.0.1:18081/", "http://127.0.0.1:18080/a b")) {
+            List<String> args = new ArrayList<>(List.of(command.split(" ")));
+            args.addAll(List.of("--url", url, "--token", "a-token-long-enough-0123456789"));
+
+            Run run = run(args, Map.of());
+
+            assertThat(run.exit).as(run.text()).isEqualTo(2);
+            assertThat(run.output.get(0)).startsWith("Invalid value for option '--url': '" + url + "' is not")
+                    .contains("http:// or https:// URL");
+            assertThat(run.text()).doesNotContain("Exception", "\tat ", "java.");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"journal --since bogus|--since", "journal --limit 0|--limit", "journal --limit many|--limit",
+            "journal --subscriber foo|--subscriber", "journal --subscriber imsi:|--subscriber", "replay --failed --since 2x|--since"})
+    void journalAndReplayOptionsAreCheckedBeforeAnyConnectorIsAsked(String commandAndOption) throws Exception {
+        String[] parts = commandAndOption.split("\\|");
+        int closed = MetricsTest.freePort();
+        List<String> args = new ArrayList<>(List.of(parts[0].split(" ")));
+        args.addAll(List.of("--url", "http://127.0.0.1:" + closed, "--token", "a-token-long-enough-0123456789"));
+
+        Run run = run(args, Map.of());
+
+        assertThat(run.exit).as(run.text()).isEqualTo(2);
+        assertThat(run.output.get(0)).startsWith("Invalid value for option '" + parts[1] + "': ");
+        assertThat(run.text()).doesNotContain("connection refused", "Exception");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory"})
+    void theManagementPortRefusesAMalformedSubscriberNamingIt(String store) throws Exception {
+        start(store);
+
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(connector.server().managementUri().orElseThrow()
+                .resolve("/journal?subscriber=foo")).header("Authorization", "Bearer " + MANAGEMENT_TOKEN).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(answer.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(answer.body()).path("error").asText()).startsWith("subscriber: 'foo' is not a subscriber");
     }
 
     /** The newest journal entry of an event, straight from the management port. */

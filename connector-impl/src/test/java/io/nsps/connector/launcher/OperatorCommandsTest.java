@@ -44,8 +44,13 @@ final class OperatorCommandsTest {
                 assertThat(own.exit).as(String.join(" ", asked) + ": " + own.text()).isZero();
                 assertThat(own.output).as(String.join(" ", asked)).anyMatch(line -> line.startsWith("Usage: nsps-connector " + command));
                 assertThat(own.output).as(String.join(" ", asked)).noneMatch(OperatorCommandsTest::isLogLine);
+                assertThat(own.output).as("a URL is never cut at the line's end: %s", own.text())
+                        .noneMatch(line -> BROKEN_URL.matcher(line).find());
             }
         }
+        assertThat(run(List.of("journal", "--help"), Map.of()).output).contains("                         Default: http://127.0.0.1:$MANAGEMENT_PORT");
+        assertThat(run(List.of("replay", "--help"), Map.of()).output).contains("                         Default: http://127.0.0.1:$MANAGEMENT_PORT");
+        assertThat(run(List.of("send", "--help"), Map.of()).output).contains("                        Default: http://127.0.0.1:$PORT$EVENTS_PATH");
         Run completion = run(List.of("generate-completion"), Map.of());
         assertThat(completion.exit).isZero();
         assertThat(completion.text()).contains("complete -F");
@@ -53,6 +58,9 @@ final class OperatorCommandsTest {
             assertThat(completion.text()).as("completion of " + command).contains(command);
         }
     }
+
+    /** A URL that ends a line where it cannot end: after a dot, a colon, a slash (picocli wraps there). */
+    private static final java.util.regex.Pattern BROKEN_URL = java.util.regex.Pattern.compile("https?://\\S*[.:/_-]$");
 
     @Test
     void theHandlersListingHoldsNoLogLines() throws Exception {
@@ -161,6 +169,31 @@ final class OperatorCommandsTest {
                     .contains("OK    state store (postgres): " + PostgresDatabase.URL + " answers")
                     .contains("  STATE_DB_POOL_SIZE=16", "  STATE_DB_SCHEMA=")
                     .contains("All is well.");
+        }
+    }
+
+    @Test
+    void checkConfigSpellsTheJwtAlgorithmAsTheDocsDoAndRequiresIssuerAndAudience() throws Exception {
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        java.nio.file.Path key = java.nio.file.Files.createTempFile("check-config-jwt-", ".pem");
+        try {
+            java.nio.file.Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes())
+                    .encodeToString(generator.generateKeyPair().getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+            Map<String, String> env = new HashMap<>(Map.of("API_TOKEN", RunningConnector.TOKEN, "HANDLERS", "hlr-hss",
+                    "HLR_API_URL", "http://127.0.0.1:9/wtl/hlr/v1", "HLR_AUTH", "jwt", "HLR_JWT_PRIVATE_KEY", key.toString()));
+            Run withoutIssuer = run(List.of("check-config"), env);
+            env.putAll(Map.of("HLR_JWT_ISSUER", "nsps-connector", "HLR_JWT_AUDIENCE", "https://hlr.example/token"));
+            Run complete = run(List.of("check-config"), env);
+            env.put("HLR_JWT_ALG", "HS256");
+            Run unknownAlgorithm = run(List.of("check-config"), env);
+
+            assertThat(withoutIssuer.text()).contains("HLR_JWT_ISSUER is required", "HLR_JWT_AUDIENCE is required");
+            assertThat(complete.output).as(complete.text()).contains("  HLR_JWT_ALG=RS256")
+                    .anyMatch(line -> line.startsWith("OK    handler hlr-hss: credentials: jwt: obtained (Bearer"));
+            assertThat(unknownAlgorithm.text()).contains("HLR_JWT_ALG: 'HS256' is not one of RS256, ES256");
+        } finally {
+            java.nio.file.Files.delete(key);
         }
     }
 
