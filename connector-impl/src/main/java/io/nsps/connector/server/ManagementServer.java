@@ -254,9 +254,8 @@ final class ManagementServer implements AutoCloseable {
                 if (withBody) {
                     json = mapper.writeValueAsString(operations.replay(readBody(request)));
                 } else {
-                    java.util.Map<String, String> parameters = new java.util.LinkedHashMap<>();
-                    request.getParameterNames().forEach(name -> parameters.put(name, request.getParameter(name)));
-                    json = mapper.writeValueAsString(operations.journal(parameters));
+                    // Decoded by Operations, strictly (Grizzly's parameters drop what they cannot decode).
+                    json = mapper.writeValueAsString(operations.journal(request.getQueryString()));
                 }
                 answer(response, 200, JSON, json, false);
             } catch (Operations.Refused e) {

@@ -25,8 +25,8 @@ public final class RequestTracing {
     /** MDC key of the access line's outcome ({@code Answers.label}, or why the request was refused). */
     public static final String OUTCOME = "outcome";
 
-    static final String EVENT_ID = "event_id";
-    static final String EVENT_TYPE = "event_type";
+    static final String EVENT_ID = LoggingSetup.MDC_EVENT_ID;
+    static final String EVENT_TYPE = LoggingSetup.MDC_EVENT_TYPE;
     static final String START_NANOS = "nsps.start";
 
     private static final Logger ACCESS = LoggerFactory.getLogger("io.nsps.connector.access");

@@ -209,6 +209,14 @@ final class ManagementPortTest {
         assertShape(json(badLimit), "limit");
         assertThat(unknownParameter.statusCode()).isEqualTo(400);
         assertThat(json(unknownParameter).path("error").asText()).contains("colour");
+        // Raw: java.net.http will not send a malformed escape.
+        for (String query : List.of("since=%zz", "since=%ff", "since=1h&since=2h")) {
+            RawHttp.Answer malformed = RawHttp.exchange(managementPort(), "GET /journal?" + query + " HTTP/1.1\r\nHost: x\r\n"
+                    + "Authorization: Bearer " + MANAGEMENT_TOKEN + "\r\nConnection: close\r\n\r\n");
+            assertThat(malformed.status()).as(query).isEqualTo(400);
+            assertShape(malformed.json(), query);
+            assertThat(malformed.json().path("error").asText()).as(query).containsAnyOf("since", "percent-encoding");
+        }
     }
 
     @Test
