@@ -18,15 +18,20 @@ final class OptionTypes {
     private OptionTypes() {
     }
 
+    /** The parser's value; its IllegalArgumentException (which says the accepted form) as picocli's usage error. */
+    private static <T> T checked(java.util.function.Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (IllegalArgumentException e) {
+            throw new TypeConversionException(e.getMessage());
+        }
+    }
+
     /** An {@code http://} or {@code https://} URL with a host: where a command finds a running connector. */
     static final class HttpUrl implements ITypeConverter<URI> {
         @Override
         public URI convert(String value) {
-            try {
-                return parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+            return checked(() -> parse(value));
         }
 
         /** @throws IllegalArgumentException saying what is expected */
@@ -52,11 +57,7 @@ final class OptionTypes {
     static final class Since implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
-            try {
-                return Journal.parseSince(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+            return checked(() -> Journal.parseSince(value));
         }
     }
 
@@ -64,11 +65,7 @@ final class OptionTypes {
     static final class Limit implements ITypeConverter<Integer> {
         @Override
         public Integer convert(String value) {
-            try {
-                return Journal.parseLimit(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+            return checked(() -> Journal.parseLimit(value));
         }
     }
 
@@ -76,11 +73,7 @@ final class OptionTypes {
     static final class Subscriber implements ITypeConverter<String> {
         @Override
         public String convert(String value) {
-            try {
-                return Journal.parseSubscriber(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+            return checked(() -> Journal.parseSubscriber(value));
         }
     }
 }

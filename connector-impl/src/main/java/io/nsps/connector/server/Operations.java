@@ -103,25 +103,20 @@ final class Operations {
     }
 
     /**
-     * The journal's entries, the newest first.
-     *
-     * @param parameters {@code failed=true}, {@code subscriber}, {@code event_id}, {@code since} (a duration back from now:
-     *     {@code 2h}), {@code limit} (100 by default)
-     * @throws Refused a parameter unknown or not of its form
-     */
-    ArrayNode journal(Map<String, String> parameters) {
-        return journalOf(query(parameters));
-    }
-
-    /**
-     * The same, from the request's query string as it came (null or empty: none): each name and
-     * value percent-decoded as UTF-8, strictly, so that a parameter malformed in itself
-     * ({@code since=%zz}) is refused naming it rather than dropped and the query answered without it.
+     * The journal's entries, the newest first, for the request's query string as it came (null or
+     * empty: none): {@code failed=true}, {@code subscriber}, {@code event_id}, {@code since} (a
+     * duration back from now: {@code 2h}), {@code limit} (100 by default). Each name and value is
+     * percent-decoded as UTF-8, strictly, so that a parameter malformed in itself ({@code since=%zz})
+     * is refused naming it rather than dropped and the query answered without it.
      *
      * @throws Refused a parameter malformed, given twice, unknown or not of its form
      */
     ArrayNode journal(String rawQuery) {
-        return journal(queryParameters(rawQuery));
+        ArrayNode entries = mapper.createArrayNode();
+        for (Journal.Entry entry : store.journal(query(queryParameters(rawQuery)))) {
+            entries.add(json(entry));
+        }
+        return entries;
     }
 
     /** A query string's parameters, strictly decoded; {@code +} is a space, as in a form. */
@@ -170,14 +165,6 @@ final class Operations {
         } catch (CharacterCodingException e) {
             throw Refused.badRequest(what + " is malformed: its percent-encoding is not UTF-8");
         }
-    }
-
-    private ArrayNode journalOf(Journal.Query query) {
-        ArrayNode entries = mapper.createArrayNode();
-        for (Journal.Entry entry : store.journal(query)) {
-            entries.add(json(entry));
-        }
-        return entries;
     }
 
     /**

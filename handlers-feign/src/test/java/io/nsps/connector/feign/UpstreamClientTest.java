@@ -234,14 +234,7 @@ final class UpstreamClientTest {
     void beyondMaxCallsInFlightACallIsRefusedAtOnce() throws Exception {
         CountDownLatch received = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        crm.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
-                received.countDown();
-                release.await(10, TimeUnit.SECONDS);
-                return json(200, "{}");
-            }
-        });
+        crm.setDispatcher(answerWhenReleased(received, release));
         ExecutorService events = Executors.newSingleThreadExecutor();
         try (UpstreamClient<LinesApi> one = UpstreamClient.builder(LinesApi.class, "CRM", crm.url("/v1").toString()).context(context)
                 .timeout(Duration.ofSeconds(10)).maxCallsInFlight(1).build()) {
@@ -263,14 +256,7 @@ final class UpstreamClientTest {
     void aThreadWaitingForTheAnswerIsBlockedOnItsCallAsTheWorkerPoolSeesIt() throws Exception {
         CountDownLatch received = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        crm.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
-                received.countDown();
-                release.await(10, TimeUnit.SECONDS);
-                return json(200, "{}");
-            }
-        });
+        crm.setDispatcher(answerWhenReleased(received, release));
         ExecutorService events = Executors.newSingleThreadExecutor();
         try {
             Thread caller = events.submit(Thread::currentThread).get();
@@ -317,6 +303,18 @@ final class UpstreamClientTest {
     private Map<String, Object> update() throws Exception {
         return client.call("update line 255010000020349", client.deadline(),
                 api -> api.update("255010000020349", Map.of("status", "active")));
+    }
+
+    /** Counts {@code received} down at each request, and answers 200 {@code {}} once {@code release} is (within 10 s). */
+    private static Dispatcher answerWhenReleased(CountDownLatch received, CountDownLatch release) {
+        return new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                received.countDown();
+                release.await(10, TimeUnit.SECONDS);
+                return json(200, "{}");
+            }
+        };
     }
 
     private static MockResponse json(int status, String body) {
