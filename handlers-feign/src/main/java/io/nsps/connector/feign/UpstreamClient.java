@@ -25,7 +25,6 @@ import io.nsps.connector.spi.UpstreamUnavailableException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,7 +36,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -45,7 +43,6 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
-import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.pool.PoolConcurrencyPolicy;
 import org.apache.hc.core5.util.TimeValue;
@@ -161,26 +158,21 @@ public final class UpstreamClient<T> implements AutoCloseable {
 
     /**
      * The connection pool: as many connections as calls may be in flight (LAX: no fairness lock
-     * per lease), TLS from the JVM's default context (so the {@code javax.net.ssl.*} system
-     * properties apply; hostname verification on), a connection idle for over 2 s checked before
-     * reuse (one the server closed meanwhile is not sent a request).
+     * per lease), TLS from the JVM's default context ({@link DefaultTls}), a connection idle for
+     * over 2 s checked before reuse (one the server closed meanwhile is not sent a request).
      */
     private static PoolingHttpClientConnectionManager connections(int maxCalls, Duration connectTimeout, Duration timeout) {
-        try {
-            return PoolingHttpClientConnectionManagerBuilder.create()
-                    .setPoolConcurrencyPolicy(PoolConcurrencyPolicy.LAX)
-                    .setMaxConnTotal(maxCalls)
-                    .setMaxConnPerRoute(maxCalls)
-                    .setDefaultConnectionConfig(ConnectionConfig.custom()
-                            .setConnectTimeout(Timeout.of(connectTimeout))
-                            .setSocketTimeout(Timeout.of(timeout))
-                            .setValidateAfterInactivity(TimeValue.ofSeconds(2))
-                            .build())
-                    .setTlsSocketStrategy(new DefaultClientTlsStrategy(SSLContext.getDefault()))
-                    .build();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("no default TLS context", e);
-        }
+        return PoolingHttpClientConnectionManagerBuilder.create()
+                .setPoolConcurrencyPolicy(PoolConcurrencyPolicy.LAX)
+                .setMaxConnTotal(maxCalls)
+                .setMaxConnPerRoute(maxCalls)
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(Timeout.of(connectTimeout))
+                        .setSocketTimeout(Timeout.of(timeout))
+                        .setValidateAfterInactivity(TimeValue.ofSeconds(2))
+                        .build())
+                .setTlsSocketStrategy(DefaultTls.INSTANCE)
+                .build();
     }
 
     /**
