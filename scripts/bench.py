@@ -36,6 +36,7 @@ import urllib.error
 import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+DIST_LAUNCHER = ROOT / "connector-dist/target/nsps-connector/bin/nsps-connector"
 SAMPLE = ROOT / "api-spec/src/main/resources/examples/events/sim-updated.json"
 TOKEN = "bench-token-4b1d"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -424,7 +425,9 @@ def startup(work, starts=5):
         for number in range(starts):
             port = free_port()
             started = time.monotonic()
-            server = connector(port, {"HANDLERS": "hlr-hss", "HLR_API_URL": f"http://127.0.0.1:{hlr_port}/hlr"})
+            # The distribution's own launcher, as the release and the image run it (the repository's
+            # launcher first checks whether the distribution needs a rebuild).
+            server = connector(port, {"HANDLERS": "hlr-hss", "HLR_API_URL": f"http://127.0.0.1:{hlr_port}/hlr"}, launcher=DIST_LAUNCHER)
             body = event_template().replace("__EVENT_ID__", f"startup-{number}").replace("__IMSI__", "001010000000001").encode()
             wait_until(lambda: post(f"http://127.0.0.1:{port}/process-event", body) == 202, 60)
             firsts.append((time.monotonic() - started) * 1000)
