@@ -5,7 +5,9 @@
 #   2. the image, by Jib (mvn -Pimage package) on that base: connector-dist/target/nsps-connector-image.tar;
 #   3. the image run by podman as a Kubernetes pod runs it (docs/deploy.md): configuration from the
 #      environment only, the token as a secret file, read-only root file system, no capabilities,
-#      the image's non-root user; /health waited for, a sample event answered 202, SIGTERM, exit 0.
+#      the image's non-root user; /health waited for, a sample event answered 202, SIGTERM, exit 0;
+#   4. the class-data archive recorded in a derived image as the Dockerfile records it, and a start
+#      that needs it (read-only, the image's user).
 # Installs podman, runc and mmdebstrap from Debian when missing (as root). Run by .ci/run.
 #   scripts/image-smoke.sh [--keep]      # --keep: leave the container and image behind
 set -euo pipefail
@@ -63,6 +65,7 @@ cleanup() {
   if [ "$keep" = false ]; then
     podman rm -f "$name" >/dev/null 2>&1 || true
     podman rmi -f "$image" >/dev/null 2>&1 || true
+    [ -z "${derived:-}" ] || podman rmi -f "$derived" >/dev/null 2>&1 || true
   fi
   rm -rf "$secrets"
 }
@@ -100,4 +103,20 @@ if [ "$failed" = true ]; then
   podman logs "$name" >&2 || true
   exit 1
 fi
-say "passed in $((SECONDS - started)) s: $health; event 202, counted on /metrics; SIGTERM, exit 0"
+
+# The Dockerfile's image records the class-data-sharing archive while it is built, with its own Java
+# runtime (a RUN step, which Jib cannot have): the same step on this image, then a start that needs
+# the archive (-Xshare:on stops the JVM when it cannot use it), read-only, as the image's user.
+say "recording the class-data archive in a derived image, as the Dockerfile does"
+derived="localhost/nsps-connector-cds:smoke-$$"
+context="$(mktemp -d)"
+printf 'FROM %s\nUSER root\nRUN /opt/nsps-connector/bin/nsps-connector --version && [ -s /opt/nsps-connector/libs/classes.jsa ]\nUSER 10001:10001\n' \
+  "$image" > "$context/Containerfile"
+podman build --quiet --runtime "$(command -v runc)" --ulimit "nofile=$files:$files" --ulimit "nproc=4096:4096" \
+  -t "$derived" "$context" >/dev/null
+rm -rf "$context"
+if ! with_archive="$("${podman_run[@]}" --rm --read-only --cap-drop ALL -e JAVA_OPTS=-Xshare:on "$derived" --version 2>&1)"; then
+  say "FAILED: the derived image cannot start with its class-data archive: $with_archive"
+  exit 1
+fi
+say "passed in $((SECONDS - started)) s: $health; event 202, counted on /metrics; SIGTERM, exit 0; with the archive recorded as the Dockerfile does, started on it"
