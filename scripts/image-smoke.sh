@@ -61,7 +61,9 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 port="$(free_port)"
 management_port="$(free_port)"
 name="nsps-image-smoke-$$"
+context="$(mktemp -d)"
 cleanup() {
+  rm -rf "$context"
   if [ "$keep" = false ]; then
     podman rm -f "$name" >/dev/null 2>&1 || true
     podman rmi -f "$image" >/dev/null 2>&1 || true
@@ -109,12 +111,13 @@ fi
 # the archive (-Xshare:on stops the JVM when it cannot use it), read-only, as the image's user.
 say "recording the class-data archive in a derived image, as the Dockerfile does"
 derived="localhost/nsps-connector-cds:smoke-$$"
-context="$(mktemp -d)"
 printf 'FROM %s\nUSER root\nRUN /opt/nsps-connector/bin/nsps-connector --version && [ -s /opt/nsps-connector/libs/classes.jsa ]\nUSER 10001:10001\n' \
   "$image" > "$context/Containerfile"
-podman build --quiet --runtime "$(command -v runc)" --ulimit "nofile=$files:$files" --ulimit "nproc=4096:4096" \
-  -t "$derived" "$context" >/dev/null
-rm -rf "$context"
+if ! podman build --quiet --runtime "$(command -v runc)" --ulimit "nofile=$files:$files" --ulimit "nproc=4096:4096" \
+    -t "$derived" "$context" >/dev/null; then
+  say "FAILED: the class-data archive could not be recorded in a derived image (the RUN step above)"
+  exit 1
+fi
 if ! with_archive="$("${podman_run[@]}" --rm --read-only --cap-drop ALL -e JAVA_OPTS=-Xshare:on "$derived" --version 2>&1)"; then
   say "FAILED: the derived image cannot start with its class-data archive: $with_archive"
   exit 1

@@ -12,9 +12,10 @@ import org.apache.hc.core5.http.protocol.HttpContext;
 
 /**
  * TLS from the JVM's default context (so the {@code javax.net.ssl.*} system properties apply;
- * hostname verification on), built at the first https connection of any client rather than with
- * each client: building it reads the trusted certificates and loads ~180 classes, ~70 ms of a
- * start's critical path (docs/performance.md), for nothing when the system is called over http.
+ * hostname verification on), built once for every client, when the first client of an https URL
+ * is built ({@link #prepare}: a broken trust or key store then stops start-up) or at the first https
+ * connection otherwise: building it reads the trusted certificates and loads ~180 classes, ~70 ms
+ * of a start's critical path (docs/performance.md), for nothing when systems are called over http.
  */
 final class DefaultTls implements TlsSocketStrategy {
 
@@ -23,6 +24,15 @@ final class DefaultTls implements TlsSocketStrategy {
     private volatile TlsSocketStrategy strategy;
 
     private DefaultTls() {
+    }
+
+    /** Builds the context now, for a client of an https URL. */
+    void prepare() {
+        try {
+            strategy();
+        } catch (SSLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     @Override
@@ -40,7 +50,8 @@ final class DefaultTls implements TlsSocketStrategy {
                         built = new DefaultClientTlsStrategy(SSLContext.getDefault());
                     } catch (NoSuchAlgorithmException e) {
                         // Reported as any TLS failure: the system is unreachable over TLS (503).
-                        throw new SSLException("no default TLS context: " + e.getMessage(), e);
+                        // (NoSuchAlgorithmException's own text is "Error constructing implementation": the cause says why.)
+                        throw new SSLException("no default TLS context: " + (e.getCause() != null ? e.getCause() : e), e);
                     }
                     strategy = built;
                 }

@@ -126,6 +126,9 @@ public final class UpstreamClient<T> implements AutoCloseable {
                 .build());
         this.callsInFlight = new Semaphore(maxCallsInFlight);
         this.calls = builder.calls;
+        if (builder.baseUrl.regionMatches(true, 0, "https:", 0, 6)) {
+            DefaultTls.INSTANCE.prepare();
+        }
         PoolingHttpClientConnectionManager connections = connections(maxCallsInFlight, builder.connectTimeout, timeout);
         this.http = HttpClients.custom()
                 .setConnectionManager(connections)
