@@ -37,6 +37,9 @@ import picocli.CommandLine.Option;
 @Command(name = "soak", mixinStandardHelpOptions = true)
 public final class SoakRun implements Runnable {
 
+    /** The Bearer token both instances accept and the sender sends (at least 16 characters, as the connector requires). */
+    private static final String TOKEN = "soak-token-0123456789";
+
     @Option(names = "--minutes", defaultValue = "1", description = "How long to send events (default ${DEFAULT-VALUE}).")
     double minutes;
 
@@ -63,7 +66,7 @@ public final class SoakRun implements Runnable {
     public void run() {
         String schema = PostgresDatabase.freshSchema();
         try (FaultyHlr hlr = new FaultyHlr(faultRate, 2500)) {
-            Map<String, String> env = Map.of("API_TOKEN", "soak-token-0123456789", "HANDLERS", "hlr-hss", "HLR_API_URL", hlr.baseUrl(),
+            Map<String, String> env = Map.of("API_TOKEN", TOKEN, "HANDLERS", "hlr-hss", "HLR_API_URL", hlr.baseUrl(),
                     "HLR_TIMEOUT", "1s", "STATE_STORE", "postgres", "STATE_DB_URL", PostgresDatabase.URL,
                     "STATE_DB_USER", PostgresDatabase.USER, "STATE_DB_SCHEMA", schema, "LOG_LEVEL", "warn", "CLAIM_LEASE", "10s");
             try (ConnectorProcess a = ConnectorProcess.start("serve", env); ConnectorProcess b = ConnectorProcess.start("serve", env)) {
@@ -123,7 +126,7 @@ public final class SoakRun implements Runnable {
             URI target = instances.get((firstInstance + attempt) % 2);
             try {
                 HttpResponse<String> response = client.send(HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(20))
-                        .header("Authorization", "Bearer soak-token").header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() / 100 == 2) {
                     told.merge(event.eventId(), response.body(), (old, now) -> old.contains("not applied") ? old : now);

@@ -31,23 +31,26 @@ import org.flywaydb.core.Flyway;
 
 /**
  * {@code STATE_STORE=postgres}: state shared by every instance through PostgreSQL (HikariCP pool,
- * schema migrated by Flyway at start-up). A delivery costs two round trips and two commits:
+ * schema migrated by Flyway at start-up). A delivery's claim and finish are each one statement:
  *
  * <ul>
  *   <li>{@link #claim}: one call of {@code nsps_claim} (V4): the claim's atomic upsert (it takes the
  *       event when it is new, failed, or claimed with an expired lease, its owner having crashed),
  *       the subscriber's advisory lock taken without waiting, and the subscriber's last applied
  *       time. The claim is committed at once, durably: a claim lost in a database crash would let
- *       a second delivery provision the event beside the first. Only when another delivery holds
- *       the subscriber does a second round trip wait for it.</li>
+ *       a second delivery provision the event beside the first.</li>
  *   <li>{@link Delivery#finish}: the event's outcome, its subscriber's new time and its journal entry
- *       in one statement, committed, and the subscriber's lock let go after the commit (so that the
- *       next holder reads the new time), all sent at once.</li>
+ *       in one statement ({@link #FINISH}), committed, and the subscriber's lock let go after the
+ *       commit (so that the next holder reads the new time).</li>
  * </ul>
  *
- * The subscriber lock is a session-level advisory lock held by the delivery's connection from its
- * claim to its finish: the server lets go of it when an instance dies with its connection, and a
- * delivery whose finish failed evicts its connection from the pool, which does the same.
+ * The deliveries of this instance run both in the rounds of one shared session
+ * ({@link SharedSession}), which holds their subscriber locks (session-level advisory locks) from
+ * claim to finish: a round of N deliveries costs a few statements and two commits. A delivery whose
+ * subscriber is busy (held by another instance, or already by the shared session) waits for it on a
+ * pooled connection of its own, holds it there, and finishes there ({@link PostgresDelivery}). The
+ * server lets go of a session's locks when its connection goes; a delivery whose own finish failed
+ * evicts its connection, which does the same.
  */
 public final class PostgresStateStore implements StateStore {
 
@@ -60,14 +63,25 @@ public final class PostgresStateStore implements StateStore {
     private static final String DEFERRED = "deferred";
 
     private final HikariDataSource pool;
+    /** The one connection of the shared session (its own pool, so that the deliveries' pool keeps its size). */
+    private final HikariDataSource sessionPool;
+    private final SharedSession session;
     /** STATE_DB_TIMEOUT: the bound of every statement, of a connection's wait in the pool, and of each socket read. */
     private final Duration timeout;
     /** Runs the driver's network-timeout changes (it asks for an executor; they are immediate). */
     private final Executor networkTimeouts = Runnable::run;
 
-    private PostgresStateStore(HikariDataSource pool, Duration timeout) {
+    private PostgresStateStore(HikariDataSource pool, HikariDataSource sessionPool, Duration timeout) {
         this.pool = pool;
+        this.sessionPool = sessionPool;
         this.timeout = timeout;
+        this.session = new SharedSession(() -> {
+            try {
+                return sessionPool.getConnection();
+            } catch (SQLException e) {
+                throw new StateStoreException("opening the store's session", e);
+            }
+        }, timeout);
     }
 
     /**
@@ -105,6 +119,12 @@ public final class PostgresStateStore implements StateStore {
         if (metrics != null) {
             config.setMetricsTrackerFactory(new com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory(metrics));
         }
+        HikariConfig sessionConfig = new HikariConfig();
+        config.copyStateTo(sessionConfig);
+        sessionConfig.setPoolName("nsps-state-session");
+        sessionConfig.setMaximumPoolSize(1);
+        sessionConfig.setMinimumIdle(0);
+        sessionConfig.setMetricsTrackerFactory(null);
         HikariDataSource pool = new HikariDataSource(config);
         try {
             Flyway.configure().dataSource(pool).schemas(schema).defaultSchema(schema).createSchemas(true)
@@ -113,7 +133,7 @@ public final class PostgresStateStore implements StateStore {
             pool.close();
             throw e;
         }
-        return new PostgresStateStore(pool, Duration.ofMillis(millis));
+        return new PostgresStateStore(pool, new HikariDataSource(sessionConfig), Duration.ofMillis(millis));
     }
 
     @Override
@@ -125,8 +145,48 @@ public final class PostgresStateStore implements StateStore {
         }
     }
 
+    /**
+     * Claims in the shared session's next round ({@link SharedSession}). A claim whose subscriber
+     * that session holds already is claimed on a connection of its own ({@link #claimAlone}), and
+     * one whose subscriber another session holds waits for it on a connection of its own: either
+     * delivery then holds its subscriber there, and finishes there.
+     */
     @Override
     public Claim claim(Claim.Request request) {
+        SharedSession.ClaimAnswer answer = session.claim(request);
+        if (answer.alone()) {
+            return claimAlone(request);
+        }
+        if (!answer.claimed()) {
+            return notClaimed(Optional.ofNullable(answer.finished()));
+        }
+        if (answer.held()) {
+            return new Claim.Claimed(new SessionDelivery(request, answer.session(), answer.lastApplied()));
+        }
+        Connection connection = connection("waiting for a subscriber");
+        boolean handedOver = false;
+        try {
+            Optional<Instant> last = waitForSubscriber(connection, request.subscriber(), request.subscriberWait());
+            handedOver = true;
+            return new Claim.Claimed(new PostgresDelivery(connection, request, last != null, last != null ? last : Optional.empty()));
+        } catch (SQLException e) {
+            evict(connection);
+            connection = null;
+            throw new StateStoreException("waiting for a subscriber", e);
+        } finally {
+            if (!handedOver && connection != null) {
+                close(connection);
+            }
+        }
+    }
+
+    private static Claim notClaimed(Optional<FinishedRow> finished) {
+        return finished.<Claim>map(done -> done.outcome() instanceof Outcome.Done d ? new Claim.AlreadyDone(d, done.fingerprint())
+                : new Claim.InFlight()).orElseGet(Claim.InFlight::new);
+    }
+
+    /** A claim on a connection of its own, which holds the subscriber until the delivery finishes on it. */
+    private Claim claimAlone(Claim.Request request) {
         Connection connection = connection("claiming an event");
         boolean handedOver = false;
         try (PreparedStatement claim = connection.prepareStatement("select * from nsps_claim(?, ?, ?, ?, ?, ?)")) {
@@ -148,8 +208,7 @@ public final class PostgresStateStore implements StateStore {
                 finished = claimed || row.getString("state") == null ? Optional.empty() : Optional.of(finishedRow(row));
             }
             if (!claimed) {
-                return finished.<Claim>map(done -> done.outcome() instanceof Outcome.Done d ? new Claim.AlreadyDone(d, done.fingerprint())
-                        : new Claim.InFlight()).orElseGet(Claim.InFlight::new);
+                return notClaimed(finished);
             }
             if (!held) {
                 last = waitForSubscriber(connection, request.subscriber(), request.subscriberWait());
@@ -215,7 +274,7 @@ public final class PostgresStateStore implements StateStore {
         }
     }
 
-    private record FinishedRow(Outcome outcome, EventFingerprint fingerprint) {
+    record FinishedRow(Outcome outcome, EventFingerprint fingerprint) {
     }
 
     private static Optional<FinishedRow> finishedRow(Connection connection, String eventId) throws SQLException {
@@ -230,7 +289,7 @@ public final class PostgresStateStore implements StateStore {
     }
 
     /** The finished event on the row {@code row} is at (columns named as nsps_event's). */
-    private static FinishedRow finishedRow(ResultSet row) throws SQLException {
+    static FinishedRow finishedRow(ResultSet row) throws SQLException {
         Outcome outcome;
         if ("done".equals(row.getString("state"))) {
             outcome = new Outcome.Done(result(row.getString("outcome")), row.getString("message"));
@@ -420,6 +479,8 @@ public final class PostgresStateStore implements StateStore {
 
     @Override
     public void close() {
+        session.close();
+        sessionPool.close();
         pool.close();
     }
 
@@ -486,7 +547,7 @@ public final class PostgresStateStore implements StateStore {
      * transaction's (taken again per transaction, then let go per session), so that the server lets
      * go of it at the commit, and the next holder reads what this one wrote.
      */
-    private static final String FINISH = """
+    static final String FINISH = """
             with finished as (
                 update nsps_event set state = ?, finished_at = now(), lease_until = null, status = ?, outcome = ?, failure = ?,
                        error_type = ?, message = ?, error = ?, retry_after_ms = ?, headers = '{}', data_hash = ?, event_time = ?
@@ -505,6 +566,134 @@ public final class PostgresStateStore implements StateStore {
             select set_config('synchronous_commit', coalesce(?, current_setting('synchronous_commit')), true),
                    case when handover.held then pg_advisory_unlock(hashtextextended(?, 0)) end
               from (select ? as held, case when ? then pg_advisory_xact_lock(hashtextextended(?, 0)) end offset 0) handover""";
+
+    /** What one delivery's finish writes (the parameters of {@link #FINISH}). */
+    record Finishing(Claim.Request request, Outcome outcome, Instant applied, EventFingerprint fingerprint, Instant receivedAt,
+                     Journal.Record record) {
+
+        boolean done() {
+            return outcome instanceof Outcome.Done;
+        }
+    }
+
+    /**
+     * Binds {@link #FINISH} for one delivery.
+     *
+     * @param synchronousCommit the transaction's {@code synchronous_commit}, or null for the database's own
+     * @param letGo whether the statement hands the session's lock of the subscriber over to its transaction, so that the server
+     *     lets go of it at the commit
+     */
+    static void bindFinish(PreparedStatement finish, Finishing finishing, String synchronousCommit, boolean letGo) throws SQLException {
+        Claim.Request request = finishing.request();
+        Outcome outcome = finishing.outcome();
+        boolean done = finishing.done();
+        Outcome.Failed failed = outcome instanceof Outcome.Failed f ? f : null;
+        // outcome: the result of a done event, "failed" or "deferred"; failure: what failed or why deferred.
+        String kind;
+        String error;
+        if (outcome instanceof Outcome.Done d) {
+            kind = d.result().name();
+            error = null;
+        } else if (outcome instanceof Outcome.Failed f) {
+            kind = f.failure().name();
+            error = f.error();
+        } else {
+            Outcome.Deferred d = (Outcome.Deferred) outcome;
+            kind = d.reason().name();
+            error = d.error();
+        }
+        kind = kind.toLowerCase(Locale.ROOT);
+        Timestamp appliedAt = finishing.applied() == null || request.subscriber() == null ? null : Timestamp.from(finishing.applied());
+        EventFingerprint fingerprint = finishing.fingerprint();
+        Journal.Record record = finishing.record();
+        int i = 0;
+        finish.setString(++i, done ? "done" : "failed");
+        // For instances of 0.1, which read done-ness from status (V2__fingerprint_and_outcome.sql).
+        finish.setInt(++i, done ? LEGACY_DONE_STATUS : LEGACY_FAILED_STATUS);
+        finish.setString(++i, done ? kind : outcome instanceof Outcome.Deferred ? DEFERRED : "failed");
+        finish.setString(++i, done ? null : kind);
+        finish.setString(++i, done ? null : LEGACY_FAILED_TYPE);
+        finish.setString(++i, outcome.message());
+        finish.setString(++i, error);
+        if (failed != null && failed.retryAfter() != null) {
+            finish.setLong(++i, failed.retryAfter().toMillis());
+        } else {
+            finish.setNull(++i, Types.BIGINT);
+        }
+        finish.setInt(++i, fingerprint.dataHash());
+        finish.setTimestamp(++i, fingerprint.eventTime() == null ? null : Timestamp.from(fingerprint.eventTime()));
+        finish.setString(++i, request.eventId());
+        finish.setString(++i, request.owner());
+        finish.setString(++i, request.subscriber());
+        finish.setTimestamp(++i, appliedAt);
+        finish.setString(++i, request.eventId());
+        finish.setTimestamp(++i, appliedAt);
+        finish.setString(++i, request.eventId());
+        finish.setString(++i, request.eventType());
+        finish.setString(++i, request.subscriber());
+        finish.setString(++i, request.owner());
+        finish.setTimestamp(++i, Timestamp.from(finishing.receivedAt()));
+        finish.setString(++i, kind);
+        finish.setString(++i, error);
+        finish.setString(++i, outcome.message());
+        finish.setString(++i, record.calls().isEmpty() ? null : JournalCalls.toJson(record.calls()));
+        finish.setBytes(++i, record.body());
+        finish.setBoolean(++i, record.replay());
+        finish.setString(++i, synchronousCommit);
+        finish.setString(++i, request.subscriber());
+        finish.setBoolean(++i, letGo);
+        finish.setBoolean(++i, letGo);
+        finish.setString(++i, request.subscriber());
+    }
+
+    /**
+     * The synchronous_commit of a finish: what a 2xx answer promises is as durable as the database
+     * is configured to make a commit (the claim's too); a failure or a deferral lost in a crash only
+     * makes NSPS's next delivery run the event again, so its commit does not wait for the disk.
+     */
+    static String synchronousCommit(boolean anyDone) {
+        return anyDone ? null : "off";
+    }
+
+    /** A claimed event whose subscriber the shared session holds: it finishes in that session's next round. */
+    private final class SessionDelivery implements Delivery {
+        private final Claim.Request request;
+        private final long claimedOn;
+        private final Optional<Instant> lastApplied;
+        private boolean over;
+
+        SessionDelivery(Claim.Request request, long claimedOn, Optional<Instant> lastApplied) {
+            this.request = request;
+            this.claimedOn = claimedOn;
+            this.lastApplied = lastApplied;
+        }
+
+        @Override
+        public boolean holdsSubscriber() {
+            return true;
+        }
+
+        @Override
+        public Optional<Instant> lastApplied() {
+            return lastApplied;
+        }
+
+        @Override
+        public void finish(Outcome outcome, Instant applied, EventFingerprint fingerprint, Instant receivedAt, Journal.Record record) {
+            over = true;
+            session.finish(new SharedSession.Finish(new Finishing(request, outcome, applied, fingerprint, receivedAt, record), claimedOn));
+        }
+
+        @Override
+        public void close() {
+            if (!over) {
+                over = true;
+                if (request.subscriber() != null) {
+                    session.letGo(request.subscriber(), claimedOn);
+                }
+            }
+        }
+    }
 
     /** A claimed event, and its subscriber's lock while this delivery holds it, on one connection of the pool. */
     private final class PostgresDelivery implements Delivery {
@@ -532,67 +721,9 @@ public final class PostgresStateStore implements StateStore {
 
         @Override
         public void finish(Outcome outcome, Instant applied, EventFingerprint fingerprint, Instant receivedAt, Journal.Record record) {
-            boolean done = outcome instanceof Outcome.Done;
-            Outcome.Failed failed = outcome instanceof Outcome.Failed f ? f : null;
-            // outcome: the result of a done event, "failed" or "deferred"; failure: what failed or why deferred.
-            String kind;
-            String error;
-            if (outcome instanceof Outcome.Done d) {
-                kind = d.result().name();
-                error = null;
-            } else if (outcome instanceof Outcome.Failed f) {
-                kind = f.failure().name();
-                error = f.error();
-            } else {
-                Outcome.Deferred d = (Outcome.Deferred) outcome;
-                kind = d.reason().name();
-                error = d.error();
-            }
-            kind = kind.toLowerCase(Locale.ROOT);
-            boolean letGo = holdsSubscriber && request.subscriber() != null;
-            Timestamp appliedAt = applied == null || request.subscriber() == null ? null : Timestamp.from(applied);
+            Finishing finishing = new Finishing(request, outcome, applied, fingerprint, receivedAt, record);
             try (PreparedStatement finish = connection.prepareStatement(FINISH)) {
-                int i = 0;
-                finish.setString(++i, done ? "done" : "failed");
-                // For instances of 0.1, which read done-ness from status (V2__fingerprint_and_outcome.sql).
-                finish.setInt(++i, done ? LEGACY_DONE_STATUS : LEGACY_FAILED_STATUS);
-                finish.setString(++i, done ? kind : outcome instanceof Outcome.Deferred ? DEFERRED : "failed");
-                finish.setString(++i, done ? null : kind);
-                finish.setString(++i, done ? null : LEGACY_FAILED_TYPE);
-                finish.setString(++i, outcome.message());
-                finish.setString(++i, error);
-                if (failed != null && failed.retryAfter() != null) {
-                    finish.setLong(++i, failed.retryAfter().toMillis());
-                } else {
-                    finish.setNull(++i, Types.BIGINT);
-                }
-                finish.setInt(++i, fingerprint.dataHash());
-                finish.setTimestamp(++i, fingerprint.eventTime() == null ? null : Timestamp.from(fingerprint.eventTime()));
-                finish.setString(++i, request.eventId());
-                finish.setString(++i, request.owner());
-                finish.setString(++i, request.subscriber());
-                finish.setTimestamp(++i, appliedAt);
-                finish.setString(++i, request.eventId());
-                finish.setTimestamp(++i, appliedAt);
-                finish.setString(++i, request.eventId());
-                finish.setString(++i, request.eventType());
-                finish.setString(++i, request.subscriber());
-                finish.setString(++i, request.owner());
-                finish.setTimestamp(++i, Timestamp.from(receivedAt));
-                finish.setString(++i, kind);
-                finish.setString(++i, error);
-                finish.setString(++i, outcome.message());
-                finish.setString(++i, record.calls().isEmpty() ? null : JournalCalls.toJson(record.calls()));
-                finish.setBytes(++i, record.body());
-                finish.setBoolean(++i, record.replay());
-                // What a 2xx answer promises is as durable as the database is configured to make a
-                // commit (the claim's too); a failure or a deferral lost in a crash only makes NSPS's
-                // next delivery run the event again, so its commit does not wait for the disk.
-                finish.setString(++i, done ? null : "off");
-                finish.setString(++i, request.subscriber());
-                finish.setBoolean(++i, letGo);
-                finish.setBoolean(++i, letGo);
-                finish.setString(++i, request.subscriber());
+                bindFinish(finish, finishing, synchronousCommit(finishing.done()), holdsSubscriber && request.subscriber() != null);
                 waitingFor(finish::execute);
             } catch (SQLException e) {
                 evict(connection);

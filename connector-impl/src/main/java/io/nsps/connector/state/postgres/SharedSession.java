@@ -1,0 +1,447 @@
+package io.nsps.connector.state.postgres;
+
+import io.nsps.connector.state.Claim;
+import io.nsps.connector.state.StateStoreException;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * One database session shared by the deliveries of this instance: their claims and finishes run on
+ * it together, a round at a time, so that a round of N deliveries costs the database a few
+ * statements and commits instead of 2N (docs/performance.md, "Batching claims and finishes").
+ *
+ * <p>The session holds the subscriber locks of the deliveries it claimed (session-level advisory
+ * locks, as a delivery's own connection holds them on the other path), from their claim's round to
+ * the commit of their finish's round. Its contract:
+ *
+ * <ul>
+ *   <li>A round runs, in this order: the finishes (one transaction, committed with the database's
+ *       own durability when any of them is done, else without waiting for the disk), then the
+ *       subscribers of those finishes, and of deliveries closed without finishing, let go (after
+ *       the commit, so the next holder reads the new times), then the claims (one statement, each
+ *       claim committed before its caller provisions).</li>
+ *   <li>Advisory locks are re-entrant within a session: a claim whose subscriber the session holds
+ *       already, or which another claim of the same round names, is not tried here;
+ *       {@link ClaimAnswer#alone()} sends it to the path of its own connection, which waits for the
+ *       subscriber like any other holder's.</li>
+ *   <li>A round that fails for what it carries (not its connection) is run again one delivery at a
+ *       time, so that one delivery the database refuses fails alone.</li>
+ *   <li>When the session's connection is lost, every lock it held is lost with it: each delivery
+ *       claimed on it then fails its finish (as one whose own connection broke), and the next
+ *       round opens a new session.</li>
+ *   <li>A caller waits for its round up to three times STATE_DB_TIMEOUT (each statement is bounded
+ *       by it); a claim whose caller stopped waiting is let go when its round runs, as a delivery
+ *       closed without finishing.</li>
+ *   <li>A round writes its events' rows in the order of their ids, as every instance's rounds do.</li>
+ * </ul>
+ */
+final class SharedSession implements AutoCloseable {
+
+    /** At most this many deliveries in one round (the driver sends a batch's statements in one round trip up to ~250). */
+    private static final int MAX_ROUND = 128;
+    private static final String CLAIM_ALL = """
+            select r.n, c.* from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::boolean[])
+                   with ordinality as r(event_id, event_type, subscriber, owner, lease_until, even_if_done, n)
+             cross join lateral nsps_claim(r.event_id, r.event_type, r.subscriber, r.owner, r.lease_until, r.even_if_done) c
+             order by r.n""";
+    /**
+     * The order in which a round writes its events' rows: the same in every instance, so that two
+     * rounds that meet on the same rows (an event NSPS delivered to both) wait for one another
+     * instead of deadlocking.
+     */
+    private static final Comparator<FinishOp> BY_EVENT_ID = Comparator.comparing(f -> f.finish().finishing().request().eventId());
+    private static final String LET_GO = "select count(pg_advisory_unlock(hashtextextended(s, 0))) from unnest(?::text[]) s";
+
+    /** What a claim's round answered: the claim's row, or that it must be claimed on a connection of its own. */
+    record ClaimAnswer(boolean alone, boolean claimed, boolean held, Optional<Instant> lastApplied, PostgresStateStore.FinishedRow finished,
+                       long session) {
+
+        static ClaimAnswer goAlone() {
+            return new ClaimAnswer(true, false, false, Optional.empty(), null, 0);
+        }
+    }
+
+    /** A delivery's finish as the round runs it: its statement's parameters are bound by {@link PostgresStateStore#bindFinish}. */
+    record Finish(PostgresStateStore.Finishing finishing, long session) {
+    }
+
+    private sealed interface Op permits ClaimOp, FinishOp, LetGoOp {
+    }
+
+    private record ClaimOp(Claim.Request request, CompletableFuture<ClaimAnswer> answer) implements Op {
+    }
+
+    private record FinishOp(Finish finish, CompletableFuture<Void> done) implements Op {
+    }
+
+    private record LetGoOp(String subscriber, long session) implements Op {
+    }
+
+    private final Supplier<Connection> connections;
+    private final Duration timeout;
+    private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
+    private final Thread rounds;
+    private volatile boolean closed;
+
+    // Only the rounds' thread reads and writes these.
+    private Connection connection;
+    /** Which session the connection is (a new number for each connection), so that a delivery tells whether its locks survived. */
+    private long session;
+    /** The subscribers this session holds. */
+    private final Set<String> held = new HashSet<>();
+
+    /**
+     * @param connections opens the session's connection (again after one is lost); it is never given back
+     * @param timeout how long a caller waits for its round beyond the statements' own bounds
+     */
+    SharedSession(Supplier<Connection> connections, Duration timeout) {
+        this.connections = connections;
+        this.timeout = timeout;
+        this.rounds = new Thread(this::runRounds, "nsps-state-rounds");
+        this.rounds.setDaemon(true);
+        this.rounds.start();
+    }
+
+    /** Claims in the next round; blocks until it ran. */
+    ClaimAnswer claim(Claim.Request request) {
+        CompletableFuture<ClaimAnswer> answer = new CompletableFuture<>();
+        submit(new ClaimOp(request, answer));
+        return await(answer, "claiming an event");
+    }
+
+    /** Finishes in the next round, and lets go of the subscriber after its commit; blocks until it ran. */
+    void finish(Finish finish) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        submit(new FinishOp(finish, done));
+        await(done, "finishing an event");
+    }
+
+    /** Lets go of a subscriber held by a delivery that will not finish (in the next round; does not wait). */
+    void letGo(String subscriber, long claimedOn) {
+        queue.add(new LetGoOp(subscriber, claimedOn));
+    }
+
+    private void submit(Op op) {
+        if (closed) {
+            throw new StateStoreException("the state store is closed", null);
+        }
+        queue.add(op);
+    }
+
+    /** Waits for a round: the statements are bounded by STATE_DB_TIMEOUT; the wait for the round to come is too. */
+    private <T> T await(CompletableFuture<T> result, String doing) {
+        try {
+            return result.get(timeout.toMillis() * 3, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof StateStoreException s ? s : new StateStoreException(doing, e.getCause());
+        } catch (TimeoutException e) {
+            // A round that runs it later finds it cancelled, and lets go of what it would have held.
+            result.cancel(false);
+            throw new StateStoreException(doing + ": the database did not answer in time", null);
+        } catch (InterruptedException e) {
+            result.cancel(false);
+            Thread.currentThread().interrupt();
+            throw new StateStoreException(doing + ": interrupted", null);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        rounds.interrupt();
+        try {
+            rounds.join(timeout.toMillis() * 2);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<Op> left = new ArrayList<>();
+        queue.drainTo(left);
+        fail(left, new StateStoreException("the state store is closed", null));
+    }
+
+    private void runRounds() {
+        List<Op> round = new ArrayList<>();
+        while (!closed) {
+            try {
+                round.add(queue.take());
+            } catch (InterruptedException e) {
+                break;
+            }
+            queue.drainTo(round, MAX_ROUND - 1);
+            try {
+                runRound(round);
+            } catch (RuntimeException | Error e) {
+                // The thread must outlive what a round throws (the driver asserts on a connection it found closed,
+                // for one): the round fails, and the session, in a state not known, is given up with its locks.
+                loseSession();
+                fail(round, new StateStoreException("running the store's round", e));
+                if (e instanceof VirtualMachineError) {
+                    throw e;
+                }
+            }
+            round.clear();
+        }
+        closeConnection();
+    }
+
+    private void runRound(List<Op> round) {
+        List<FinishOp> finishes = new ArrayList<>();
+        List<String> lettingGo = new ArrayList<>();
+        List<ClaimOp> claims = new ArrayList<>();
+        for (Op op : round) {
+            if (op instanceof FinishOp f) {
+                if (f.finish().session() == session && connection != null) {
+                    finishes.add(f);
+                } else {
+                    // Its session was lost, and with it the subscriber's lock, maybe to another delivery.
+                    f.done().completeExceptionally(new StateStoreException("finishing an event: the session that held its subscriber was lost",
+                            null));
+                }
+            } else if (op instanceof LetGoOp l) {
+                if (l.session() == session && held.contains(l.subscriber())) {
+                    lettingGo.add(l.subscriber());
+                }
+            } else {
+                claims.add((ClaimOp) op);
+            }
+        }
+        try {
+            runFinishes(finishes, lettingGo);
+            runClaims(claims);
+        } catch (SQLException e) {
+            // The connection is lost (what a round carries fails one delivery at a time): so are its locks.
+            loseSession();
+            StateStoreException failure = new StateStoreException("the database session was lost", e);
+            finishes.forEach(f -> f.done().completeExceptionally(failure));
+            claims.forEach(c -> c.answer().completeExceptionally(failure));
+        }
+    }
+
+    /** The finishes in one transaction, then their subscribers and {@code lettingGo} let go after its commit. */
+    private void runFinishes(List<FinishOp> finishes, List<String> lettingGo) throws SQLException {
+        if (finishes.isEmpty() && lettingGo.isEmpty()) {
+            return;
+        }
+        finishes.sort(BY_EVENT_ID);
+        Connection session = connection();
+        List<FinishOp> finished = new ArrayList<>();
+        if (!finishes.isEmpty()) {
+            // What a 2xx answer promises is committed as the database is configured; a round of failures only need not wait for the disk.
+            boolean anyDone = finishes.stream().anyMatch(f -> f.finish().finishing().done());
+            try (PreparedStatement statement = session.prepareStatement(PostgresStateStore.FINISH)) {
+                for (FinishOp f : finishes) {
+                    PostgresStateStore.bindFinish(statement, f.finish().finishing(), PostgresStateStore.synchronousCommit(anyDone), false);
+                    statement.addBatch();
+                }
+                statement.executeBatch();
+                finished.addAll(finishes);
+            } catch (SQLException e) {
+                if (!usable(session)) {
+                    throw e;
+                }
+                // One of them is refused for what it carries: each alone, so that the others finish.
+                for (FinishOp f : finishes) {
+                    try (PreparedStatement alone = session.prepareStatement(PostgresStateStore.FINISH)) {
+                        PostgresStateStore.bindFinish(alone, f.finish().finishing(), PostgresStateStore.synchronousCommit(f.finish().finishing().done()), false);
+                        alone.execute();
+                        finished.add(f);
+                    } catch (SQLException refused) {
+                        if (!usable(session)) {
+                            throw refused;
+                        }
+                        // Its subscriber is given back as a failed finish's always is; the event's claim runs out.
+                        f.done().completeExceptionally(new StateStoreException("finishing an event", refused));
+                        addSubscriber(lettingGo, f);
+                    }
+                }
+            }
+        }
+        for (FinishOp f : finished) {
+            addSubscriber(lettingGo, f);
+        }
+        if (!lettingGo.isEmpty()) {
+            try (PreparedStatement letGo = session.prepareStatement(LET_GO)) {
+                letGo.setArray(1, session.createArrayOf("text", lettingGo.toArray()));
+                letGo.execute();
+            }
+            lettingGo.forEach(held::remove);
+        }
+        finished.forEach(f -> f.done().complete(null));
+    }
+
+    private void addSubscriber(List<String> lettingGo, FinishOp f) {
+        String subscriber = f.finish().finishing().request().subscriber();
+        if (subscriber != null && held.contains(subscriber) && !lettingGo.contains(subscriber)) {
+            lettingGo.add(subscriber);
+        }
+    }
+
+    /** The claims in one statement; those whose subscriber this session holds, or another of the round names, go alone. */
+    private void runClaims(List<ClaimOp> claims) throws SQLException {
+        if (claims.isEmpty()) {
+            return;
+        }
+        Set<String> named = new HashSet<>();
+        List<ClaimOp> here = new ArrayList<>();
+        for (ClaimOp c : claims) {
+            String subscriber = c.request().subscriber();
+            if (subscriber != null && (held.contains(subscriber) || !named.add(subscriber))) {
+                c.answer().complete(ClaimAnswer.goAlone());
+            } else {
+                here.add(c);
+            }
+        }
+        if (here.isEmpty()) {
+            return;
+        }
+        Connection session = connection();
+        try {
+            claimAll(session, here);
+        } catch (SQLException e) {
+            if (!usable(session)) {
+                throw e;
+            }
+            for (ClaimOp c : here) {
+                try {
+                    claimAll(session, List.of(c));
+                } catch (SQLException refused) {
+                    if (!usable(session)) {
+                        throw refused;
+                    }
+                    c.answer().completeExceptionally(new StateStoreException("claiming an event", refused));
+                }
+            }
+        }
+    }
+
+    private void claimAll(Connection session, List<ClaimOp> unordered) throws SQLException {
+        List<ClaimOp> claims = new ArrayList<>(unordered);
+        claims.sort(Comparator.comparing(c -> c.request().eventId()));
+        int size = claims.size();
+        Object[] ids = new Object[size];
+        Object[] types = new Object[size];
+        Object[] subscribers = new Object[size];
+        Object[] owners = new Object[size];
+        Object[] leases = new Object[size];
+        Object[] evenIfDone = new Object[size];
+        for (int i = 0; i < size; i++) {
+            Claim.Request request = claims.get(i).request();
+            ids[i] = request.eventId();
+            types[i] = request.eventType();
+            subscribers[i] = request.subscriber();
+            owners[i] = request.owner();
+            leases[i] = Timestamp.from(request.leaseUntil());
+            evenIfDone[i] = request.evenIfDone();
+        }
+        Map<Integer, ClaimAnswer> answers = new LinkedHashMap<>();
+        try (PreparedStatement statement = session.prepareStatement(CLAIM_ALL)) {
+            statement.setArray(1, array(session, "text", ids));
+            statement.setArray(2, array(session, "text", types));
+            statement.setArray(3, array(session, "text", subscribers));
+            statement.setArray(4, array(session, "text", owners));
+            statement.setArray(5, array(session, "timestamptz", leases));
+            statement.setArray(6, array(session, "bool", evenIfDone));
+            try (ResultSet row = statement.executeQuery()) {
+                while (row.next()) {
+                    boolean claimed = row.getBoolean("claimed");
+                    boolean holds = row.getBoolean("subscriber_held");
+                    Optional<Instant> last = Optional.ofNullable(row.getTimestamp("last_event_time")).map(Timestamp::toInstant);
+                    PostgresStateStore.FinishedRow finished = claimed || row.getString("state") == null ? null
+                            : PostgresStateStore.finishedRow(row);
+                    answers.put(row.getInt("n"), new ClaimAnswer(false, claimed, holds, last, finished, this.session));
+                }
+            }
+        }
+        for (int i = 0; i < size; i++) {
+            ClaimOp c = claims.get(i);
+            ClaimAnswer answer = answers.get(i + 1);
+            if (answer == null) {
+                c.answer().completeExceptionally(new StateStoreException("claiming an event: no answer for it", null));
+                continue;
+            }
+            String subscriber = c.request().subscriber();
+            if (answer.claimed() && answer.held() && subscriber != null) {
+                held.add(subscriber);
+                if (!c.answer().complete(answer)) {
+                    // Its caller stopped waiting: no delivery will finish it, so its subscriber is let go in the next round
+                    // (the event's claim runs out with its lease, as that of a delivery that died).
+                    queue.add(new LetGoOp(subscriber, this.session));
+                }
+            } else {
+                c.answer().complete(answer);
+            }
+        }
+    }
+
+    private static Array array(Connection connection, String type, Object[] values) throws SQLException {
+        return connection.createArrayOf(type, values);
+    }
+
+    private Connection connection() throws SQLException {
+        if (connection == null) {
+            try {
+                connection = connections.get();
+            } catch (StateStoreException e) {
+                throw new SQLException("opening the store's session", e);
+            }
+            session++;
+        }
+        return connection;
+    }
+
+    private static boolean usable(Connection connection) {
+        try {
+            return connection.isValid(1);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /** The connection and every lock of its session are gone; the next round opens a new session, under a new number. */
+    private void loseSession() {
+        closeConnection();
+        held.clear();
+    }
+
+    private void closeConnection() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                // gone already
+            }
+            connection = null;
+        }
+    }
+
+    private static void fail(List<Op> ops, StateStoreException failure) {
+        for (Op op : ops) {
+            if (op instanceof ClaimOp c) {
+                c.answer().completeExceptionally(failure);
+            } else if (op instanceof FinishOp f) {
+                f.done().completeExceptionally(failure);
+            }
+        }
+    }
+}

@@ -1,0 +1,278 @@
+package io.nsps.connector.state.postgres;
+
+import static io.nsps.connector.state.Deliveries.FINGERPRINT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.nsps.connector.outcome.Outcome;
+import io.nsps.connector.state.Claim;
+import io.nsps.connector.state.Delivery;
+import io.nsps.connector.state.Journal;
+import io.nsps.connector.state.StateStoreException;
+import io.nsps.connector.testing.PostgresDatabase;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shared session's rounds ({@link SharedSession}) on a real PostgreSQL server: deliveries
+ * claimed and finished together, one the database refuses failing alone, and a lost session
+ * failing the finishes of what it held.
+ */
+final class SharedSessionTest {
+
+    private static final Instant APPLIED = Instant.parse("2025-06-09T17:44:22Z");
+
+    private String schema;
+    private PostgresStateStore store;
+
+    @BeforeEach
+    void open() {
+        PostgresDatabase.assumeReachable();
+        schema = PostgresDatabase.freshSchema();
+        store = PostgresStateStore.open(PostgresDatabase.URL, PostgresDatabase.USER, PostgresDatabase.PASSWORD, schema, 4, Duration.ofSeconds(5));
+    }
+
+    @AfterEach
+    void close() {
+        if (store != null) {
+            store.close();
+        }
+        if (schema != null) {
+            PostgresDatabase.dropSchema(schema);
+        }
+    }
+
+    @Test
+    void concurrentDeliveriesOfManySubscribersAreEachClaimedHeldAndFinishedOnce() throws Exception {
+        int deliveries = 40;
+        CountDownLatch start = new CountDownLatch(1);
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(deliveries);
+        List<CompletableFuture<Boolean>> results = new ArrayList<>();
+        List<String> subscribers = new ArrayList<>();
+        for (int i = 0; i < deliveries; i++) {
+            String subscriber = "imsi:" + newId();
+            subscribers.add(subscriber);
+            results.add(CompletableFuture.supplyAsync(() -> {
+                awaitStart(start);
+                Claim claim = store.claim(request(newId(), subscriber, Duration.ofSeconds(5)));
+                try (Delivery delivery = ((Claim.Claimed) claim).delivery()) {
+                    boolean held = delivery.holdsSubscriber();
+                    delivery.finish(done(), APPLIED, FINGERPRINT, Instant.now(), Journal.Record.NONE);
+                    return held;
+                }
+            }, threads));
+        }
+        start.countDown();
+        try {
+            for (CompletableFuture<Boolean> result : results) {
+                assertThat(result.get(20, TimeUnit.SECONDS)).isTrue();
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        for (String subscriber : subscribers) {
+            assertThat(store.lastApplied(subscriber)).contains(APPLIED);
+        }
+        assertThat(store.journal(new Journal.Query(false, null, null, null, 1000))).hasSize(deliveries);
+        // Every subscriber was given back: each is held at once by a new delivery.
+        for (String subscriber : subscribers.subList(0, 5)) {
+            try (Delivery again = ((Claim.Claimed) store.claim(request(newId(), subscriber, Duration.ofMillis(100)))).delivery()) {
+                assertThat(again.holdsSubscriber()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aFinishTheDatabaseRefusesFailsAloneAndGivesItsSubscriberBack() throws Exception {
+        // The database refuses the journal entry of one event, whatever round it is in.
+        try (Connection admin = admin(); Statement statement = admin.createStatement()) {
+            statement.execute("create function " + schema + ".refuse_poison() returns trigger language plpgsql as $$ begin"
+                    + " if new.event_id = 'poison' then raise exception 'refused'; end if; return new; end $$");
+            statement.execute("create trigger refuse_poison before insert on " + schema + ".nsps_event_journal for each row execute function "
+                    + schema + ".refuse_poison()");
+        }
+        String blockerSubscriber = "imsi:" + newId();
+        String poisonSubscriber = "imsi:" + newId();
+        String goodSubscriber = "imsi:" + newId();
+        Delivery blocker = claimedOnItsOwnThread(newId(), blockerSubscriber);
+        Delivery poison = claimedOnItsOwnThread("poison", poisonSubscriber);
+        Delivery good = claimedOnItsOwnThread(newId(), goodSubscriber);
+
+        // Hold the session's round on a row lock, so that the next two finishes queue into one round together.
+        try (Connection admin = admin()) {
+            admin.setAutoCommit(false);
+            try (Statement statement = admin.createStatement()) {
+                statement.execute("insert into " + schema + ".nsps_subscriber (subscriber, last_event_time, last_event_id)"
+                        + " values ('" + blockerSubscriber + "', '2000-01-01T00:00:00Z', 'x')");
+            }
+            FinishingThread blocked = FinishingThread.start(blocker);
+            await().atMost(Duration.ofSeconds(10)).until(() -> waitingOnALock(admin));
+            FinishingThread poisoned = FinishingThread.start(poison);
+            FinishingThread fine = FinishingThread.start(good);
+            // Both wait for the round in progress (a round takes the whole queue when it starts): the next round has them both.
+            await().atMost(Duration.ofSeconds(10)).until(() -> poisoned.waiting() && fine.waiting());
+            admin.rollback();
+            blocked.result().get(10, TimeUnit.SECONDS);
+            fine.result().get(10, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> poisoned.result().get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(StateStoreException.class);
+        }
+        assertThat(store.lastApplied(goodSubscriber)).contains(APPLIED);
+        assertThat(store.finished("poison")).as("the refused finish left its claim to run out").isEmpty();
+        try (Delivery next = ((Claim.Claimed) store.claim(request(newId(), poisonSubscriber, Duration.ofMillis(100)))).delivery()) {
+            assertThat(next.holdsSubscriber()).as("the refused delivery's subscriber was given back").isTrue();
+        }
+    }
+
+    @Test
+    void aLostSessionFailsTheFinishesOfWhatItHeldAndTheNextRoundOpensANewOne() throws Exception {
+        String subscriber = "imsi:" + newId();
+        String id = newId();
+        Delivery held = claimedOnItsOwnThread(id, subscriber);
+        try (Connection admin = admin(); PreparedStatement kill = admin.prepareStatement("""
+                select pg_terminate_backend(pid) from pg_locks
+                 where locktype = 'advisory' and granted and ((classid::bigint << 32) | objid::bigint) = hashtextextended(?, 0)""")) {
+            kill.setString(1, subscriber);
+            try (ResultSet killed = kill.executeQuery()) {
+                assertThat(killed.next()).as("the session holds the subscriber's lock").isTrue();
+            }
+        }
+        // The next round finds the session lost (its claims fail), and the one after opens a new session.
+        Delivery other = await().atMost(Duration.ofSeconds(10)).ignoreException(StateStoreException.class)
+                .until(() -> ((Claim.Claimed) store.claim(request(newId(), "imsi:" + newId(), Duration.ofMillis(100)))).delivery(), d -> true);
+        other.close();
+        // The lock went with the lost session: another delivery takes the subscriber at once, in the new session.
+        try (Delivery taken = ((Claim.Claimed) store.claim(request(newId(), subscriber, Duration.ofMillis(100)))).delivery()) {
+            assertThat(taken.holdsSubscriber()).isTrue();
+            assertThatThrownBy(() -> held.finish(done(), APPLIED, FINGERPRINT, Instant.now(), Journal.Record.NONE))
+                    .as("a delivery whose subscriber's lock was lost cannot answer as done").isInstanceOf(StateStoreException.class);
+        }
+        assertThat(store.finished(id)).isEmpty();
+
+        // The next rounds run on a new session: a delivery of another subscriber is held there and finishes.
+        String next = newId();
+        Delivery afterwards = claimedOnItsOwnThread(next, "imsi:" + newId());
+        afterwards.finish(done(), APPLIED, FINGERPRINT, Instant.now(), Journal.Record.NONE);
+        assertThat(store.finished(next)).isPresent();
+    }
+
+    @Test
+    void aClaimWhoseCallerStoppedWaitingGivesItsSubscriberBack() throws Exception {
+        // A store whose bound is the least (250 ms): a caller waits 750 ms for its round at most.
+        store.close();
+        store = PostgresStateStore.open(PostgresDatabase.URL, PostgresDatabase.USER, PostgresDatabase.PASSWORD, schema, 4,
+                Duration.ofMillis(250));
+        List<Delivery> blockers = new ArrayList<>();
+        List<String> blockerSubscribers = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String subscriber = "imsi:" + newId();
+            blockerSubscribers.add(subscriber);
+            blockers.add(claimedOnItsOwnThread(newId(), subscriber));
+        }
+        String subscriber = "imsi:" + newId();
+        try (Connection admin = admin()) {
+            // Six finishes that each wait for a row lock until their statement's bound, in the batch and then alone: a round of
+            // 1.75 s at least, which the claim below waits for in vain (it was submitted ~250 ms at most after the round began).
+            admin.setAutoCommit(false);
+            try (Statement statement = admin.createStatement()) {
+                for (String blocked : blockerSubscribers) {
+                    statement.execute("insert into " + schema + ".nsps_subscriber (subscriber, last_event_time, last_event_id)"
+                            + " values ('" + blocked + "', '2000-01-01T00:00:00Z', 'x')");
+                }
+            }
+            List<FinishingThread> finishing = blockers.stream().map(FinishingThread::start).toList();
+            await().atMost(Duration.ofSeconds(10)).until(() -> waitingOnALock(admin));
+            assertThatThrownBy(() -> store.claim(request(newId(), subscriber, Duration.ofMillis(100))))
+                    .as("its caller stops waiting before its round runs").isInstanceOf(StateStoreException.class);
+            for (FinishingThread f : finishing) {
+                assertThatThrownBy(() -> f.result().get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(StateStoreException.class);
+            }
+            admin.rollback();
+        }
+        // Its round claimed it, found no one waiting, and let the subscriber go: a new delivery holds it.
+        await().atMost(Duration.ofSeconds(10)).ignoreException(StateStoreException.class).until(() -> {
+            try (Delivery next = ((Claim.Claimed) store.claim(request(newId(), subscriber, Duration.ofMillis(100)))).delivery()) {
+                return next.holdsSubscriber();
+            }
+        });
+    }
+
+    /** A delivery claimed through the shared session (its subscriber held there), on a thread of its own as deliveries run. */
+    private Delivery claimedOnItsOwnThread(String id, String subscriber) throws Exception {
+        Delivery delivery = CompletableFuture.supplyAsync(() -> ((Claim.Claimed) store.claim(request(id, subscriber, Duration.ofSeconds(5)))).delivery())
+                .get(10, TimeUnit.SECONDS);
+        assertThat(delivery.holdsSubscriber()).isTrue();
+        return delivery;
+    }
+
+    /** A delivery finishing on a thread of its own. */
+    private record FinishingThread(Thread thread, CompletableFuture<Void> result) {
+
+        static FinishingThread start(Delivery delivery) {
+            CompletableFuture<Void> result = new CompletableFuture<>();
+            Thread thread = new Thread(() -> {
+                try {
+                    delivery.finish(done(), APPLIED, FINGERPRINT, Instant.now(), Journal.Record.NONE);
+                    result.complete(null);
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            });
+            thread.start();
+            return new FinishingThread(thread, result);
+        }
+
+        /** Parked, waiting for its round's answer. */
+        boolean waiting() {
+            return thread.getState() == Thread.State.TIMED_WAITING;
+        }
+    }
+
+    private static boolean waitingOnALock(Connection admin) throws SQLException {
+        try (Statement statement = admin.createStatement();
+             ResultSet row = statement.executeQuery("select count(*) from pg_stat_activity where wait_event_type = 'Lock'"
+                     + " and query like '%nsps_event_journal%'")) {
+            row.next();
+            return row.getInt(1) > 0;
+        }
+    }
+
+    private static Claim.Request request(String id, String subscriber, Duration wait) {
+        return new Claim.Request(id, "SIM/Updated", subscriber, "a", Instant.now().plusSeconds(60), false, wait);
+    }
+
+    private static Outcome.Done done() {
+        return new Outcome.Done(Outcome.Done.Result.PROCESSED, "ok");
+    }
+
+    private static Connection admin() throws SQLException {
+        return DriverManager.getConnection(PostgresDatabase.URL, PostgresDatabase.USER, PostgresDatabase.PASSWORD);
+    }
+
+    private static void awaitStart(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String newId() {
+        return UUID.randomUUID().toString();
+    }
+}
