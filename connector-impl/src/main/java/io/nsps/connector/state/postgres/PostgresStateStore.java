@@ -81,7 +81,7 @@ public final class PostgresStateStore implements StateStore {
             } catch (SQLException e) {
                 throw new StateStoreException("opening the store's session", e);
             }
-        }, timeout);
+        }, sessionPool::evictConnection, timeout);
     }
 
     /**
@@ -133,7 +133,12 @@ public final class PostgresStateStore implements StateStore {
             pool.close();
             throw e;
         }
-        return new PostgresStateStore(pool, new HikariDataSource(sessionConfig), Duration.ofMillis(millis));
+        try {
+            return new PostgresStateStore(pool, new HikariDataSource(sessionConfig), Duration.ofMillis(millis));
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
     }
 
     @Override

@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -71,7 +72,10 @@ final class SharedSession implements AutoCloseable {
      * instead of deadlocking.
      */
     private static final Comparator<FinishOp> BY_EVENT_ID = Comparator.comparing(f -> f.finish().finishing().request().eventId());
-    private static final String LET_GO = "select count(pg_advisory_unlock(hashtextextended(s, 0))) from unnest(?::text[]) s";
+    /** Lets go of one lock of each subscriber named, and counts those it held. */
+    private static final String LET_GO = """
+            select count(*) filter (where released)
+              from (select pg_advisory_unlock(hashtextextended(s, 0)) as released from unnest(?::text[]) s) let_go""";
 
     /** What a claim's round answered: the claim's row, or that it must be claimed on a connection of its own. */
     record ClaimAnswer(boolean alone, boolean claimed, boolean held, Optional<Instant> lastApplied, PostgresStateStore.FinishedRow finished,
@@ -99,6 +103,7 @@ final class SharedSession implements AutoCloseable {
     }
 
     private final Supplier<Connection> connections;
+    private final Consumer<Connection> discard;
     private final Duration timeout;
     private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
     private final Thread rounds;
@@ -113,10 +118,12 @@ final class SharedSession implements AutoCloseable {
 
     /**
      * @param connections opens the session's connection (again after one is lost); it is never given back
-     * @param timeout how long a caller waits for its round beyond the statements' own bounds
+     * @param discard closes a session's connection for good (a pool must not hand it out again: its session may hold locks)
+     * @param timeout STATE_DB_TIMEOUT, the bound of each statement; a caller waits three times that for its round
      */
-    SharedSession(Supplier<Connection> connections, Duration timeout) {
+    SharedSession(Supplier<Connection> connections, Consumer<Connection> discard, Duration timeout) {
         this.connections = connections;
+        this.discard = discard;
         this.timeout = timeout;
         this.rounds = new Thread(this::runRounds, "nsps-state-rounds");
         this.rounds.setDaemon(true);
@@ -147,22 +154,39 @@ final class SharedSession implements AutoCloseable {
             throw new StateStoreException("the state store is closed", null);
         }
         queue.add(op);
+        if (closed) {
+            // Closed meanwhile: the rounds may have stopped before taking it.
+            failQueued();
+        }
     }
 
-    /** Waits for a round: the statements are bounded by STATE_DB_TIMEOUT; the wait for the round to come is too. */
+    /**
+     * Waits for a round, three times STATE_DB_TIMEOUT at most. A round that runs the operation
+     * later finds it cancelled: a claim is not made, and what it would have held is not kept. An
+     * answer that came as the wait ended is used (cancelling fails then), so none is dropped.
+     */
     private <T> T await(CompletableFuture<T> result, String doing) {
+        boolean interrupted = false;
         try {
-            return result.get(timeout.toMillis() * 3, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
+            try {
+                return result.get(timeout.toMillis() * 3, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                if (result.cancel(false)) {
+                    throw new StateStoreException(doing + ": the database did not answer in time", null);
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+                if (result.cancel(false)) {
+                    throw new StateStoreException(doing + ": interrupted", null);
+                }
+            }
+            return result.join();
+        } catch (ExecutionException | java.util.concurrent.CompletionException e) {
             throw e.getCause() instanceof StateStoreException s ? s : new StateStoreException(doing, e.getCause());
-        } catch (TimeoutException e) {
-            // A round that runs it later finds it cancelled, and lets go of what it would have held.
-            result.cancel(false);
-            throw new StateStoreException(doing + ": the database did not answer in time", null);
-        } catch (InterruptedException e) {
-            result.cancel(false);
-            Thread.currentThread().interrupt();
-            throw new StateStoreException(doing + ": interrupted", null);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -175,6 +199,10 @@ final class SharedSession implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        failQueued();
+    }
+
+    private void failQueued() {
         List<Op> left = new ArrayList<>();
         queue.drainTo(left);
         fail(left, new StateStoreException("the state store is closed", null));
@@ -191,18 +219,16 @@ final class SharedSession implements AutoCloseable {
             queue.drainTo(round, MAX_ROUND - 1);
             try {
                 runRound(round);
-            } catch (RuntimeException | Error e) {
-                // The thread must outlive what a round throws (the driver asserts on a connection it found closed,
-                // for one): the round fails, and the session, in a state not known, is given up with its locks.
+            } catch (Throwable e) {
+                // The thread must outlive whatever a round throws (the driver asserts on a connection it found closed,
+                // for one; an OutOfMemoryError ends the process, -XX:+ExitOnOutOfMemoryError): the round fails, and the
+                // session, in a state not known, is given up with its locks.
                 loseSession();
                 fail(round, new StateStoreException("running the store's round", e));
-                if (e instanceof VirtualMachineError) {
-                    throw e;
-                }
             }
             round.clear();
         }
-        closeConnection();
+        loseSession();
     }
 
     private void runRound(List<Op> round) {
@@ -222,15 +248,17 @@ final class SharedSession implements AutoCloseable {
                 if (l.session() == session && held.contains(l.subscriber())) {
                     lettingGo.add(l.subscriber());
                 }
-            } else {
-                claims.add((ClaimOp) op);
+            } else if (!((ClaimOp) op).answer().isDone()) {
+                claims.add((ClaimOp) op); // (a claim whose caller stopped waiting is not made)
             }
         }
         try {
             runFinishes(finishes, lettingGo);
             runClaims(claims);
         } catch (SQLException e) {
-            // The connection is lost (what a round carries fails one delivery at a time): so are its locks.
+            // The connection is lost, or a statement failed that leaves the session's locks not known (letting go, the
+            // database's own bounds): the session is given up with its locks. (What a round carries fails one delivery
+            // at a time, below.)
             loseSession();
             StateStoreException failure = new StateStoreException("the database session was lost", e);
             finishes.forEach(f -> f.done().completeExceptionally(failure));
@@ -257,7 +285,7 @@ final class SharedSession implements AutoCloseable {
                 statement.executeBatch();
                 finished.addAll(finishes);
             } catch (SQLException e) {
-                if (!usable(session)) {
+                if (!refusedForWhatItCarries(e, session)) {
                     throw e;
                 }
                 // One of them is refused for what it carries: each alone, so that the others finish.
@@ -267,7 +295,7 @@ final class SharedSession implements AutoCloseable {
                         alone.execute();
                         finished.add(f);
                     } catch (SQLException refused) {
-                        if (!usable(session)) {
+                        if (!refusedForWhatItCarries(refused, session)) {
                             throw refused;
                         }
                         // Its subscriber is given back as a failed finish's always is; the event's claim runs out.
@@ -281,10 +309,7 @@ final class SharedSession implements AutoCloseable {
             addSubscriber(lettingGo, f);
         }
         if (!lettingGo.isEmpty()) {
-            try (PreparedStatement letGo = session.prepareStatement(LET_GO)) {
-                letGo.setArray(1, session.createArrayOf("text", lettingGo.toArray()));
-                letGo.execute();
-            }
+            letGo(session, lettingGo);
             lettingGo.forEach(held::remove);
         }
         finished.forEach(f -> f.done().complete(null));
@@ -319,20 +344,74 @@ final class SharedSession implements AutoCloseable {
         try {
             claimAll(session, here);
         } catch (SQLException e) {
-            if (!usable(session)) {
+            if (!refusedForWhatItCarries(e, session)) {
                 throw e;
             }
+            // The statement's claims were rolled back, not the locks its rows took (session locks outlive a rollback).
+            releaseIfTaken(session, subscribers(here));
             for (ClaimOp c : here) {
                 try {
                     claimAll(session, List.of(c));
                 } catch (SQLException refused) {
-                    if (!usable(session)) {
+                    if (!refusedForWhatItCarries(refused, session)) {
                         throw refused;
                     }
+                    releaseIfTaken(session, subscribers(List.of(c)));
                     c.answer().completeExceptionally(new StateStoreException("claiming an event", refused));
                 }
             }
         }
+    }
+
+    private static List<String> subscribers(List<ClaimOp> claims) {
+        return claims.stream().map(c -> c.request().subscriber()).filter(java.util.Objects::nonNull).toList();
+    }
+
+    /**
+     * Lets go of one lock of each subscriber. When fewer were held than named, this instance's
+     * record of what its session holds and the server's no longer agree: the session is then given
+     * up (its connection closed, with every lock), rather than trusted.
+     */
+    private void letGo(Connection session, List<String> subscribers) throws SQLException {
+        if (subscribers.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement letGo = session.prepareStatement(LET_GO)) {
+            letGo.setArray(1, session.createArrayOf("text", subscribers.toArray()));
+            try (ResultSet released = letGo.executeQuery()) {
+                released.next();
+                if (released.getInt(1) != subscribers.size()) {
+                    throw new SQLException("the session held " + released.getInt(1) + " of the " + subscribers.size()
+                            + " subscriber locks it was to let go");
+                }
+            }
+        }
+    }
+
+    /** Lets go of the lock of each subscriber a failed claim statement may have taken before it failed. */
+    private static void releaseIfTaken(Connection session, List<String> subscribers) throws SQLException {
+        if (subscribers.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement letGo = session.prepareStatement(LET_GO)) {
+            letGo.setArray(1, session.createArrayOf("text", subscribers.toArray()));
+            letGo.executeQuery().close();
+        }
+    }
+
+    /**
+     * Whether a statement failed for what it carries (a value the database refuses), so that
+     * running its deliveries one at a time lets the others through; not when the connection is
+     * unusable, nor when the database's own bounds stopped it (a timeout, a lock not available, a
+     * deadlock), which one at a time would only repeat.
+     */
+    private static boolean refusedForWhatItCarries(SQLException e, Connection session) {
+        String state = e.getSQLState();
+        if (state != null && (state.equals("57014") || state.equals("55P03") || state.startsWith("40") || state.startsWith("08")
+                || state.startsWith("57"))) {
+            return false;
+        }
+        return usable(session);
     }
 
     private void claimAll(Connection session, List<ClaimOp> unordered) throws SQLException {
@@ -418,21 +497,21 @@ final class SharedSession implements AutoCloseable {
         }
     }
 
-    /** The connection and every lock of its session are gone; the next round opens a new session, under a new number. */
+    /**
+     * Gives up the session: its connection closed for good (never back to a pool, which would hand
+     * it out again with its locks), every lock of the session with it; the next round opens a new
+     * session, under a new number.
+     */
     private void loseSession() {
-        closeConnection();
-        held.clear();
-    }
-
-    private void closeConnection() {
         if (connection != null) {
             try {
-                connection.close();
-            } catch (SQLException e) {
-                // gone already
+                discard.accept(connection);
+            } catch (RuntimeException e) {
+                // closed already
             }
             connection = null;
         }
+        held.clear();
     }
 
     private static void fail(List<Op> ops, StateStoreException failure) {

@@ -173,43 +173,110 @@ final class SharedSessionTest {
 
     @Test
     void aClaimWhoseCallerStoppedWaitingGivesItsSubscriberBack() throws Exception {
-        // A store whose bound is the least (250 ms): a caller waits 750 ms for its round at most.
+        // A store whose bound is 500 ms: a caller waits 1.5 s for its round at most.
         store.close();
         store = PostgresStateStore.open(PostgresDatabase.URL, PostgresDatabase.USER, PostgresDatabase.PASSWORD, schema, 4,
-                Duration.ofMillis(250));
-        List<Delivery> blockers = new ArrayList<>();
-        List<String> blockerSubscribers = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            String subscriber = "imsi:" + newId();
-            blockerSubscribers.add(subscriber);
-            blockers.add(claimedOnItsOwnThread(newId(), subscriber));
+                Duration.ofMillis(500));
+        // The database takes 300 ms to refuse each of these finishes: a round of eleven of them takes 3.3 s (the batch,
+        // then each alone).
+        try (Connection admin = admin(); Statement statement = admin.createStatement()) {
+            statement.execute("create function " + schema + ".refuse_slowly() returns trigger language plpgsql as $$ begin"
+                    + " if new.event_id like 'slow-%' then perform pg_sleep(0.3); raise exception 'refused'; end if; return new; end $$");
+            statement.execute("create trigger refuse_slowly before insert on " + schema + ".nsps_event_journal for each row execute function "
+                    + schema + ".refuse_slowly()");
+        }
+        List<Delivery> slow = new ArrayList<>();
+        for (int i = 0; i < 11; i++) {
+            slow.add(claimedOnItsOwnThread("slow-" + i, "imsi:" + newId()));
         }
         String subscriber = "imsi:" + newId();
         try (Connection admin = admin()) {
-            // Six finishes that each wait for a row lock until their statement's bound, in the batch and then alone: a round of
-            // 1.75 s at least, which the claim below waits for in vain (it was submitted ~250 ms at most after the round began).
-            admin.setAutoCommit(false);
-            try (Statement statement = admin.createStatement()) {
-                for (String blocked : blockerSubscribers) {
-                    statement.execute("insert into " + schema + ".nsps_subscriber (subscriber, last_event_time, last_event_id)"
-                            + " values ('" + blocked + "', '2000-01-01T00:00:00Z', 'x')");
+            // A first round in progress, so that the next one takes the ten other finishes and the claim together.
+            FinishingThread first = FinishingThread.start(slow.get(0));
+            await().atMost(Duration.ofSeconds(10)).until(() -> sleeping(admin));
+            List<FinishingThread> others = slow.subList(1, slow.size()).stream().map(FinishingThread::start).toList();
+            CompletableFuture<Claim> claim = new CompletableFuture<>();
+            Thread claiming = new Thread(() -> {
+                try {
+                    claim.complete(store.claim(request(newId(), subscriber, Duration.ofMillis(100))));
+                } catch (RuntimeException e) {
+                    claim.completeExceptionally(e);
                 }
-            }
-            List<FinishingThread> finishing = blockers.stream().map(FinishingThread::start).toList();
-            await().atMost(Duration.ofSeconds(10)).until(() -> waitingOnALock(admin));
-            assertThatThrownBy(() -> store.claim(request(newId(), subscriber, Duration.ofMillis(100))))
-                    .as("its caller stops waiting before its round runs").isInstanceOf(StateStoreException.class);
-            for (FinishingThread f : finishing) {
+            });
+            claiming.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> claiming.getState() == Thread.State.TIMED_WAITING
+                    && others.stream().allMatch(FinishingThread::waiting));
+            // Its round makes the claim 3 s later, when its caller has long stopped waiting.
+            assertThatThrownBy(() -> claim.get(10, TimeUnit.SECONDS)).as("its caller stopped waiting before its round ran")
+                    .hasCauseInstanceOf(StateStoreException.class);
+            for (FinishingThread f : others) {
                 assertThatThrownBy(() -> f.result().get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(StateStoreException.class);
             }
-            admin.rollback();
+            assertThatThrownBy(() -> first.result().get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(StateStoreException.class);
         }
-        // Its round claimed it, found no one waiting, and let the subscriber go: a new delivery holds it.
+        // The round made the claim, found no one waiting, and let the subscriber go: a new delivery holds it.
         await().atMost(Duration.ofSeconds(10)).ignoreException(StateStoreException.class).until(() -> {
             try (Delivery next = ((Claim.Claimed) store.claim(request(newId(), subscriber, Duration.ofMillis(100)))).delivery()) {
                 return next.holdsSubscriber();
             }
         });
+    }
+
+    @Test
+    void aRoundThatThrowsGivesUpItsSessionWithEveryLockItHeld() throws Exception {
+        String subscriber = "imsi:" + newId();
+        String id = newId();
+        Delivery held = claimedOnItsOwnThread(id, subscriber);
+        Delivery broken = claimedOnItsOwnThread(newId(), "imsi:" + newId());
+        // A finish without a fingerprint makes the round throw in the connector, not in the database.
+        assertThatThrownBy(() -> broken.finish(done(), APPLIED, null, Instant.now(), Journal.Record.NONE))
+                .isInstanceOf(StateStoreException.class);
+        // The session's connection was closed for good, with its locks: another instance takes the subscriber at once.
+        try (PostgresStateStore other = PostgresStateStore.open(PostgresDatabase.URL, PostgresDatabase.USER, PostgresDatabase.PASSWORD,
+                schema, 2, Duration.ofSeconds(5));
+             Delivery taken = ((Claim.Claimed) other.claim(request(newId(), subscriber, Duration.ofMillis(200)))).delivery()) {
+            assertThat(taken.holdsSubscriber()).isTrue();
+        }
+        assertThatThrownBy(() -> held.finish(done(), APPLIED, FINGERPRINT, Instant.now(), Journal.Record.NONE))
+                .isInstanceOf(StateStoreException.class);
+        assertThat(store.finished(id)).isEmpty();
+    }
+
+    @Test
+    void aClaimTheDatabaseRefusesLeavesNoLockBehindInItsRound() throws Exception {
+        try (Connection admin = admin(); Statement statement = admin.createStatement()) {
+            statement.execute("create function " + schema + ".refuse_claim() returns trigger language plpgsql as $$ begin"
+                    + " if new.event_id = 'poison' then raise exception 'refused'; end if; return new; end $$");
+            statement.execute("create trigger refuse_claim before insert on " + schema + ".nsps_event for each row execute function "
+                    + schema + ".refuse_claim()");
+            statement.execute("create function " + schema + ".journal_slowly() returns trigger language plpgsql as $$ begin"
+                    + " if new.event_id = 'slow' then perform pg_sleep(0.5); end if; return new; end $$");
+            statement.execute("create trigger journal_slowly before insert on " + schema + ".nsps_event_journal for each row execute function "
+                    + schema + ".journal_slowly()");
+        }
+        Delivery slow = claimedOnItsOwnThread("slow", "imsi:" + newId());
+        String good = "imsi:" + newId();
+        try (Connection admin = admin()) {
+            // A round in progress, so that the next one takes both claims together.
+            FinishingThread finishing = FinishingThread.start(slow);
+            await().atMost(Duration.ofSeconds(10)).until(() -> sleeping(admin));
+            CompletableFuture<Delivery> goodClaim = CompletableFuture.supplyAsync(
+                    () -> ((Claim.Claimed) store.claim(request(newId(), good, Duration.ofSeconds(5)))).delivery());
+            CompletableFuture<Claim> poisonClaim = CompletableFuture.supplyAsync(() -> store.claim(request("poison", "imsi:" + newId(),
+                    Duration.ofSeconds(5))));
+            finishing.result().get(10, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> poisonClaim.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(StateStoreException.class);
+            try (Delivery delivery = goodClaim.get(10, TimeUnit.SECONDS)) {
+                assertThat(delivery.holdsSubscriber()).isTrue();
+                delivery.finish(done(), APPLIED, FINGERPRINT, Instant.now(), Journal.Record.NONE);
+            }
+        }
+        // Finished, the good claim's subscriber is free: no second lock of it was left in the session by the failed statement.
+        try (PostgresStateStore other = PostgresStateStore.open(PostgresDatabase.URL, PostgresDatabase.USER, PostgresDatabase.PASSWORD,
+                schema, 2, Duration.ofSeconds(5));
+             Delivery taken = ((Claim.Claimed) other.claim(request(newId(), good, Duration.ofMillis(200)))).delivery()) {
+            assertThat(taken.holdsSubscriber()).isTrue();
+        }
     }
 
     /** A delivery claimed through the shared session (its subscriber held there), on a thread of its own as deliveries run. */
@@ -240,6 +307,14 @@ final class SharedSessionTest {
         /** Parked, waiting for its round's answer. */
         boolean waiting() {
             return thread.getState() == Thread.State.TIMED_WAITING;
+        }
+    }
+
+    private static boolean sleeping(Connection admin) throws SQLException {
+        try (Statement statement = admin.createStatement();
+             ResultSet row = statement.executeQuery("select count(*) from pg_stat_activity where wait_event = 'PgSleep'")) {
+            row.next();
+            return row.getInt(1) > 0;
         }
     }
 
