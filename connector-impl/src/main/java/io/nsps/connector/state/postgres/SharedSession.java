@@ -46,31 +46,39 @@ import java.util.function.Supplier;
  *       already, or which another claim of the same round names, is not tried here;
  *       {@link ClaimAnswer#alone()} sends it to the path of its own connection, which waits for the
  *       subscriber like any other holder's.</li>
- *   <li>A round that fails for what it carries (not its connection) is run again one delivery at a
- *       time, so that one delivery the database refuses fails alone.</li>
- *   <li>When the session's connection is lost, every lock it held is lost with it: each delivery
- *       claimed on it then fails its finish (as one whose own connection broke), and the next
- *       round opens a new session.</li>
+ *   <li>A round that fails for what it carries (a value the database refuses: not the connection,
+ *       a timeout, a lock or a deadlock) is run again one delivery at a time, so that the one
+ *       refused fails alone. A refused claim statement first lets go of the locks its rows took:
+ *       session locks outlive the statement's rollback.</li>
+ *   <li>The session's record of the subscribers it holds must match the server's. When they may not
+ *       (the connection lost, a statement failed for another reason, a round threw, letting go found
+ *       fewer locks than it was to release), the session is given up: its connection closed for
+ *       good, never back to a pool with its locks, every lock with it. Each delivery claimed on it
+ *       then fails its finish (as one whose own connection broke), and the next round opens a new
+ *       session.</li>
  *   <li>A caller waits for its round up to three times STATE_DB_TIMEOUT (each statement is bounded
- *       by it); a claim whose caller stopped waiting is let go when its round runs, as a delivery
- *       closed without finishing.</li>
- *   <li>A round writes its events' rows in the order of their ids, as every instance's rounds do.</li>
+ *       by it). A claim whose caller stopped waiting is not made; one its round was already making
+ *       is let go in the next round, as a delivery closed without finishing.</li>
+ *   <li>A round sorts its claims and finishes by event id, as every instance's rounds do, so that
+ *       two rounds meeting on one event wait for each other rather than deadlock (the claim
+ *       statement's rows are evaluated in their array's order, as PostgreSQL does for a function
+ *       scan of {@code unnest}).</li>
  * </ul>
  */
 final class SharedSession implements AutoCloseable {
 
-    /** At most this many deliveries in one round (the driver sends a batch's statements in one round trip up to ~250). */
+    /**
+     * At most this many deliveries in one round. pgjdbc sends a batch of up to 255 such statements
+     * as one transaction (measured with 42.7.8; beyond, it syncs midway and commits in parts, which
+     * the one-at-a-time retry after a refusal would then run twice).
+     */
     private static final int MAX_ROUND = 128;
     private static final String CLAIM_ALL = """
             select r.n, c.* from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::boolean[])
                    with ordinality as r(event_id, event_type, subscriber, owner, lease_until, even_if_done, n)
              cross join lateral nsps_claim(r.event_id, r.event_type, r.subscriber, r.owner, r.lease_until, r.even_if_done) c
              order by r.n""";
-    /**
-     * The order in which a round writes its events' rows: the same in every instance, so that two
-     * rounds that meet on the same rows (an event NSPS delivered to both) wait for one another
-     * instead of deadlocking.
-     */
+    /** The order in which a round writes its events' rows (the class's contract). */
     private static final Comparator<FinishOp> BY_EVENT_ID = Comparator.comparing(f -> f.finish().finishing().request().eventId());
     /** Lets go of one lock of each subscriber named, and counts those it held. */
     private static final String LET_GO = """
@@ -112,7 +120,7 @@ final class SharedSession implements AutoCloseable {
     // Only the rounds' thread reads and writes these.
     private Connection connection;
     /** Which session the connection is (a new number for each connection), so that a delivery tells whether its locks survived. */
-    private long session;
+    private long sessionNumber;
     /** The subscribers this session holds. */
     private final Set<String> held = new HashSet<>();
 
@@ -237,7 +245,7 @@ final class SharedSession implements AutoCloseable {
         List<ClaimOp> claims = new ArrayList<>();
         for (Op op : round) {
             if (op instanceof FinishOp f) {
-                if (f.finish().session() == session && connection != null) {
+                if (f.finish().session() == sessionNumber && connection != null) {
                     finishes.add(f);
                 } else {
                     // Its session was lost, and with it the subscriber's lock, maybe to another delivery.
@@ -245,7 +253,7 @@ final class SharedSession implements AutoCloseable {
                             null));
                 }
             } else if (op instanceof LetGoOp l) {
-                if (l.session() == session && held.contains(l.subscriber())) {
+                if (l.session() == sessionNumber && held.contains(l.subscriber())) {
                     lettingGo.add(l.subscriber());
                 }
             } else if (!((ClaimOp) op).answer().isDone()) {
@@ -448,7 +456,7 @@ final class SharedSession implements AutoCloseable {
                     Optional<Instant> last = Optional.ofNullable(row.getTimestamp("last_event_time")).map(Timestamp::toInstant);
                     PostgresStateStore.FinishedRow finished = claimed || row.getString("state") == null ? null
                             : PostgresStateStore.finishedRow(row);
-                    answers.put(row.getInt("n"), new ClaimAnswer(false, claimed, holds, last, finished, this.session));
+                    answers.put(row.getInt("n"), new ClaimAnswer(false, claimed, holds, last, finished, sessionNumber));
                 }
             }
         }
@@ -465,7 +473,7 @@ final class SharedSession implements AutoCloseable {
                 if (!c.answer().complete(answer)) {
                     // Its caller stopped waiting: no delivery will finish it, so its subscriber is let go in the next round
                     // (the event's claim runs out with its lease, as that of a delivery that died).
-                    queue.add(new LetGoOp(subscriber, this.session));
+                    queue.add(new LetGoOp(subscriber, sessionNumber));
                 }
             } else {
                 c.answer().complete(answer);
@@ -484,7 +492,7 @@ final class SharedSession implements AutoCloseable {
             } catch (StateStoreException e) {
                 throw new SQLException("opening the store's session", e);
             }
-            session++;
+            sessionNumber++;
         }
         return connection;
     }
