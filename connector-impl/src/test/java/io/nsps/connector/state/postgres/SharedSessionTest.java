@@ -99,6 +99,56 @@ final class SharedSessionTest {
     }
 
     @Test
+    void concurrentDeliveriesOfFewSubscribersHoldEachOneAtATime() throws Exception {
+        int subscribers = 4;
+        int perSubscriber = 4;
+        // Deliveries that wait for a busy subscriber each hold a pooled connection meanwhile, as NSPS's retries would.
+        store.close();
+        store = PostgresStateStore.open(PostgresDatabase.URL, PostgresDatabase.USER, PostgresDatabase.PASSWORD, schema,
+                subscribers * perSubscriber + subscribers, Duration.ofSeconds(5));
+        java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> holding = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicInteger overlaps = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger deferred = new java.util.concurrent.atomic.AtomicInteger();
+        CountDownLatch start = new CountDownLatch(1);
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(subscribers * perSubscriber);
+        List<CompletableFuture<Void>> results = new ArrayList<>();
+        for (int s = 0; s < subscribers; s++) {
+            String subscriber = "imsi:" + newId();
+            holding.put(subscriber, new java.util.concurrent.atomic.AtomicInteger());
+            for (int e = 0; e < perSubscriber; e++) {
+                results.add(CompletableFuture.runAsync(() -> {
+                    awaitStart(start);
+                    Claim claim = store.claim(request(newId(), subscriber, Duration.ofSeconds(10)));
+                    try (Delivery delivery = ((Claim.Claimed) claim).delivery()) {
+                        if (!delivery.holdsSubscriber()) {
+                            deferred.incrementAndGet();
+                            return;
+                        }
+                        // What a provisioning call would do while the subscriber is held: any other holder now is an overlap.
+                        if (holding.get(subscriber).incrementAndGet() > 1) {
+                            overlaps.incrementAndGet();
+                        }
+                        store.journal(new Journal.Query(false, subscriber, null, null, 1));
+                        holding.get(subscriber).decrementAndGet();
+                        delivery.finish(done(), APPLIED, FINGERPRINT, Instant.now(), Journal.Record.NONE);
+                    }
+                }, threads));
+            }
+        }
+        start.countDown();
+        try {
+            for (CompletableFuture<Void> result : results) {
+                result.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(overlaps).as("two deliveries held one subscriber at once").hasValue(0);
+        assertThat(deferred).as("every delivery got its subscriber within the wait").hasValue(0);
+        assertThat(store.journal(new Journal.Query(false, null, null, null, 1000))).hasSize(subscribers * perSubscriber);
+    }
+
+    @Test
     void aFinishTheDatabaseRefusesFailsAloneAndGivesItsSubscriberBack() throws Exception {
         // The database refuses the journal entry of one event, whatever round it is in.
         try (Connection admin = admin(); Statement statement = admin.createStatement()) {
