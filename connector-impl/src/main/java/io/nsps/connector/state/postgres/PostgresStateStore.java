@@ -264,6 +264,12 @@ public final class PostgresStateStore implements StateStore {
             try (Statement rollback = connection.createStatement()) {
                 rollback.execute("rollback");
             }
+            // The lock may have come before a later statement's wait ran out (the subscriber's row behind a table lock): a
+            // session lock outlives the rollback, and this connection goes back to the pool.
+            try (PreparedStatement unlock = connection.prepareStatement("select pg_advisory_unlock(hashtextextended(?, 0))")) {
+                unlock.setString(1, subscriber);
+                unlock.execute();
+            }
             return null;
         } finally {
             connection.setNetworkTimeout(networkTimeouts, usualNetworkTimeout);

@@ -142,14 +142,14 @@ final class SharedSession implements AutoCloseable {
     ClaimAnswer claim(Claim.Request request) {
         CompletableFuture<ClaimAnswer> answer = new CompletableFuture<>();
         submit(new ClaimOp(request, answer));
-        return await(answer, "claiming an event");
+        return await(answer, timeout.multipliedBy(3), "claiming an event");
     }
 
     /** Finishes in the next round, and lets go of the subscriber after its commit; blocks until it ran. */
     void finish(Finish finish) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         submit(new FinishOp(finish, done));
-        await(done, "finishing an event");
+        await(done, timeout.multipliedBy(3), "finishing an event");
     }
 
     /** Lets go of a subscriber held by a delivery that will not finish (in the next round; does not wait). */
@@ -169,15 +169,15 @@ final class SharedSession implements AutoCloseable {
     }
 
     /**
-     * Waits for a round, three times STATE_DB_TIMEOUT at most. A round that runs the operation
+     * Waits for a round, {@code wait} at most (three times STATE_DB_TIMEOUT). A round that runs the operation
      * later finds it cancelled: a claim is not made, and what it would have held is not kept. An
      * answer that came as the wait ended is used (cancelling fails then), so none is dropped.
      */
-    private <T> T await(CompletableFuture<T> result, String doing) {
+    static <T> T await(CompletableFuture<T> result, Duration wait, String doing) {
         boolean interrupted = false;
         try {
             try {
-                return result.get(timeout.toMillis() * 3, TimeUnit.MILLISECONDS);
+                return result.get(wait.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 if (result.cancel(false)) {
                     throw new StateStoreException(doing + ": the database did not answer in time", null);
@@ -349,6 +349,10 @@ final class SharedSession implements AutoCloseable {
             return;
         }
         Connection session = connection();
+        here.removeIf(c -> c.answer().isDone()); // (callers that stopped waiting during the finishes)
+        if (here.isEmpty()) {
+            return;
+        }
         try {
             claimAll(session, here);
         } catch (SQLException e) {
@@ -358,6 +362,9 @@ final class SharedSession implements AutoCloseable {
             // The statement's claims were rolled back, not the locks its rows took (session locks outlive a rollback).
             releaseIfTaken(session, subscribers(here));
             for (ClaimOp c : here) {
+                if (c.answer().isDone()) {
+                    continue;
+                }
                 try {
                     claimAll(session, List.of(c));
                 } catch (SQLException refused) {

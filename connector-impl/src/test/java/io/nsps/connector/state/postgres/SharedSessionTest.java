@@ -305,6 +305,7 @@ final class SharedSessionTest {
                     + schema + ".journal_slowly()");
         }
         Delivery slow = claimedOnItsOwnThread("slow", "imsi:" + newId());
+        // The round sorts its claims by event id: the good one (a UUID, 0-9a-f first) takes its lock before "poison" fails.
         String good = "imsi:" + newId();
         try (Connection admin = admin()) {
             // A round in progress, so that the next one takes both claims together.
@@ -327,6 +328,24 @@ final class SharedSessionTest {
              Delivery taken = ((Claim.Claimed) other.claim(request(newId(), good, Duration.ofMillis(200)))).delivery()) {
             assertThat(taken.holdsSubscriber()).isTrue();
         }
+    }
+
+    @Test
+    void anAnswerThatCameAsTheWaitEndedIsUsedNotDropped() {
+        // A round completes the answer just as the wait runs out: cancelling it fails, and the answer is what the caller gets.
+        CompletableFuture<String> answeredAtTheDeadline = new CompletableFuture<>() {
+            @Override
+            public String get(long timeout, TimeUnit unit) throws java.util.concurrent.TimeoutException {
+                complete("claimed");
+                throw new java.util.concurrent.TimeoutException();
+            }
+        };
+        assertThat(SharedSession.await(answeredAtTheDeadline, Duration.ofMillis(1), "claiming an event")).isEqualTo("claimed");
+
+        CompletableFuture<String> neverAnswered = new CompletableFuture<>();
+        assertThatThrownBy(() -> SharedSession.await(neverAnswered, Duration.ofMillis(1), "claiming an event"))
+                .isInstanceOf(StateStoreException.class);
+        assertThat(neverAnswered).as("a round that runs it later finds it cancelled").isCancelled();
     }
 
     /** A delivery claimed through the shared session (its subscriber held there), on a thread of its own as deliveries run. */
