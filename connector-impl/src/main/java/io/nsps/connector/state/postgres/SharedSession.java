@@ -299,7 +299,8 @@ final class SharedSession implements AutoCloseable {
                 // One of them is refused for what it carries: each alone, so that the others finish.
                 for (FinishOp f : finishes) {
                     try (PreparedStatement alone = session.prepareStatement(PostgresStateStore.FINISH)) {
-                        PostgresStateStore.bindFinish(alone, f.finish().finishing(), PostgresStateStore.synchronousCommit(f.finish().finishing().done()), false);
+                        PostgresStateStore.Finishing finishing = f.finish().finishing();
+                        PostgresStateStore.bindFinish(alone, finishing, PostgresStateStore.synchronousCommit(finishing.done()), false);
                         alone.execute();
                         finished.add(f);
                     } catch (SQLException refused) {
@@ -388,29 +389,28 @@ final class SharedSession implements AutoCloseable {
      * up (its connection closed, with every lock), rather than trusted.
      */
     private void letGo(Connection session, List<String> subscribers) throws SQLException {
-        if (subscribers.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement letGo = session.prepareStatement(LET_GO)) {
-            letGo.setArray(1, session.createArrayOf("text", subscribers.toArray()));
-            try (ResultSet released = letGo.executeQuery()) {
-                released.next();
-                if (released.getInt(1) != subscribers.size()) {
-                    throw new SQLException("the session held " + released.getInt(1) + " of the " + subscribers.size()
-                            + " subscriber locks it was to let go");
-                }
-            }
+        int released = unlock(session, subscribers);
+        if (released != subscribers.size()) {
+            throw new SQLException("the session held " + released + " of the " + subscribers.size() + " subscriber locks it was to let go");
         }
     }
 
     /** Lets go of the lock of each subscriber a failed claim statement may have taken before it failed. */
     private static void releaseIfTaken(Connection session, List<String> subscribers) throws SQLException {
+        unlock(session, subscribers);
+    }
+
+    /** Lets go of one lock of each subscriber; returns how many the session held. */
+    private static int unlock(Connection session, List<String> subscribers) throws SQLException {
         if (subscribers.isEmpty()) {
-            return;
+            return 0;
         }
         try (PreparedStatement letGo = session.prepareStatement(LET_GO)) {
             letGo.setArray(1, session.createArrayOf("text", subscribers.toArray()));
-            letGo.executeQuery().close();
+            try (ResultSet released = letGo.executeQuery()) {
+                released.next();
+                return released.getInt(1);
+            }
         }
     }
 

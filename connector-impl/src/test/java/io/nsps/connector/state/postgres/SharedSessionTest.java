@@ -152,10 +152,8 @@ final class SharedSessionTest {
     void aFinishTheDatabaseRefusesFailsAloneAndGivesItsSubscriberBack() throws Exception {
         // The database refuses the journal entry of one event, whatever round it is in.
         try (Connection admin = admin(); Statement statement = admin.createStatement()) {
-            statement.execute("create function " + schema + ".refuse_poison() returns trigger language plpgsql as $$ begin"
-                    + " if new.event_id = 'poison' then raise exception 'refused'; end if; return new; end $$");
-            statement.execute("create trigger refuse_poison before insert on " + schema + ".nsps_event_journal for each row execute function "
-                    + schema + ".refuse_poison()");
+            beforeInsert(statement, "nsps_event_journal", "refuse_poison",
+                    "if new.event_id = 'poison' then raise exception 'refused'; end if;");
         }
         String blockerSubscriber = "imsi:" + newId();
         String poisonSubscriber = "imsi:" + newId();
@@ -230,10 +228,8 @@ final class SharedSessionTest {
         // The database takes 300 ms to refuse each of these finishes: a round of eleven of them takes 3.3 s (the batch,
         // then each alone).
         try (Connection admin = admin(); Statement statement = admin.createStatement()) {
-            statement.execute("create function " + schema + ".refuse_slowly() returns trigger language plpgsql as $$ begin"
-                    + " if new.event_id like 'slow-%' then perform pg_sleep(0.3); raise exception 'refused'; end if; return new; end $$");
-            statement.execute("create trigger refuse_slowly before insert on " + schema + ".nsps_event_journal for each row execute function "
-                    + schema + ".refuse_slowly()");
+            beforeInsert(statement, "nsps_event_journal", "refuse_slowly",
+                    "if new.event_id like 'slow-%' then perform pg_sleep(0.3); raise exception 'refused'; end if;");
         }
         List<Delivery> slow = new ArrayList<>();
         for (int i = 0; i < 11; i++) {
@@ -295,14 +291,8 @@ final class SharedSessionTest {
     @Test
     void aClaimTheDatabaseRefusesLeavesNoLockBehindInItsRound() throws Exception {
         try (Connection admin = admin(); Statement statement = admin.createStatement()) {
-            statement.execute("create function " + schema + ".refuse_claim() returns trigger language plpgsql as $$ begin"
-                    + " if new.event_id = 'poison' then raise exception 'refused'; end if; return new; end $$");
-            statement.execute("create trigger refuse_claim before insert on " + schema + ".nsps_event for each row execute function "
-                    + schema + ".refuse_claim()");
-            statement.execute("create function " + schema + ".journal_slowly() returns trigger language plpgsql as $$ begin"
-                    + " if new.event_id = 'slow' then perform pg_sleep(0.5); end if; return new; end $$");
-            statement.execute("create trigger journal_slowly before insert on " + schema + ".nsps_event_journal for each row execute function "
-                    + schema + ".journal_slowly()");
+            beforeInsert(statement, "nsps_event", "refuse_claim", "if new.event_id = 'poison' then raise exception 'refused'; end if;");
+            beforeInsert(statement, "nsps_event_journal", "journal_slowly", "if new.event_id = 'slow' then perform pg_sleep(0.5); end if;");
         }
         Delivery slow = claimedOnItsOwnThread("slow", "imsi:" + newId());
         // The round sorts its claims by event id: the good one (a UUID, 0-9a-f first) takes its lock before "poison" fails.
@@ -377,6 +367,14 @@ final class SharedSessionTest {
         boolean waiting() {
             return thread.getState() == Thread.State.TIMED_WAITING;
         }
+    }
+
+    /** A trigger that runs {@code body} (PL/pgSQL, ending in an if) before each insert into {@code table} of the test's schema. */
+    private void beforeInsert(Statement statement, String table, String name, String body) throws SQLException {
+        statement.execute("create function " + schema + "." + name + "() returns trigger language plpgsql as $$ begin " + body
+                + " return new; end $$");
+        statement.execute("create trigger " + name + " before insert on " + schema + "." + table + " for each row execute function "
+                + schema + "." + name + "()");
     }
 
     private static boolean sleeping(Connection admin) throws SQLException {
