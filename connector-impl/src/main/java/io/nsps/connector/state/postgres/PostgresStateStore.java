@@ -557,6 +557,12 @@ public final class PostgresStateStore implements StateStore {
      * when the delivery holds its subscriber, the hand-over: the session's lock becomes the
      * transaction's (taken again per transaction, then let go per session), so that the server lets
      * go of it at the commit, and the next holder reads what this one wrote.
+     *
+     * <p>Its answer, read by no one, is two booleans: a row of a bounded size. Once pgjdbc has
+     * described a statement (after a few runs on a connection), it sends a batch of one whose row
+     * has no bounded size (a text column) a statement at a time, each its own round trip and, in
+     * auto-commit, its own transaction; the shared session's round of finishes would no longer be
+     * one (SharedSessionTest).
      */
     static final String FINISH = """
             with finished as (
@@ -574,7 +580,7 @@ public final class PostgresStateStore implements StateStore {
                                                 message, upstream_calls, body, replay)
                 values (?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?)
             )
-            select set_config('synchronous_commit', coalesce(?, current_setting('synchronous_commit')), true),
+            select set_config('synchronous_commit', coalesce(?, current_setting('synchronous_commit')), true) is not null,
                    case when handover.held then pg_advisory_unlock(hashtextextended(?, 0)) end
               from (select ? as held, case when ? then pg_advisory_xact_lock(hashtextextended(?, 0)) end offset 0) handover""";
 

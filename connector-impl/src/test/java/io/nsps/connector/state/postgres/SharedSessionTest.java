@@ -188,6 +188,53 @@ final class SharedSessionTest {
     }
 
     @Test
+    void theFinishesOfOneRoundAreOneTransaction() throws Exception {
+        // pgjdbc describes a statement once it has run it a few times on a connection; from then on, it sends a batch of a
+        // statement whose answer has no bounded size one statement at a time, each its own transaction and round trip.
+        for (int i = 0; i < 6; i++) {
+            try (Delivery delivery = claimedOnItsOwnThread(newId(), "imsi:" + newId())) {
+                delivery.finish(done(), APPLIED, FINGERPRINT, Instant.now(), Journal.Record.NONE);
+            }
+        }
+        String blockerSubscriber = "imsi:" + newId();
+        Delivery blocker = claimedOnItsOwnThread(newId(), blockerSubscriber);
+        List<String> ids = new ArrayList<>();
+        List<Delivery> together = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String id = newId();
+            ids.add(id);
+            together.add(claimedOnItsOwnThread(id, "imsi:" + newId()));
+        }
+        // Hold the session's round on a row lock, so that the next finishes queue into one round together.
+        try (Connection admin = admin()) {
+            admin.setAutoCommit(false);
+            try (Statement statement = admin.createStatement()) {
+                statement.execute("insert into " + schema + ".nsps_subscriber (subscriber, last_event_time, last_event_id)"
+                        + " values ('" + blockerSubscriber + "', '2000-01-01T00:00:00Z', 'x')");
+            }
+            FinishingThread blocked = FinishingThread.start(blocker);
+            await().atMost(Duration.ofSeconds(10)).until(() -> waitingOnALock(admin));
+            List<FinishingThread> finishing = together.stream().map(FinishingThread::start).toList();
+            await().atMost(Duration.ofSeconds(10)).until(() -> finishing.stream().allMatch(FinishingThread::waiting));
+            admin.rollback();
+            blocked.result().get(10, TimeUnit.SECONDS);
+            for (FinishingThread thread : finishing) {
+                thread.result().get(10, TimeUnit.SECONDS);
+            }
+        }
+        try (Connection admin = admin();
+             PreparedStatement transactions = admin.prepareStatement("select count(*), count(distinct xmin::text) from " + schema
+                     + ".nsps_event_journal where event_id = any(?)")) {
+            transactions.setArray(1, admin.createArrayOf("text", ids.toArray()));
+            try (ResultSet row = transactions.executeQuery()) {
+                row.next();
+                assertThat(row.getInt(1)).as("journal entries").isEqualTo(ids.size());
+                assertThat(row.getInt(2)).as("transactions that wrote them").isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
     void aLostSessionFailsTheFinishesOfWhatItHeldAndTheNextRoundOpensANewOne() throws Exception {
         String subscriber = "imsi:" + newId();
         String id = newId();
