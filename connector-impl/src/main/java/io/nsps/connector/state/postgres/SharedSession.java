@@ -68,9 +68,11 @@ import java.util.function.Supplier;
 final class SharedSession implements AutoCloseable {
 
     /**
-     * At most this many deliveries in one round. pgjdbc sends a batch of up to 255 such statements
-     * as one transaction (measured with 42.7.8; beyond, it syncs midway and commits in parts, which
-     * the one-at-a-time retry after a refusal would then run twice).
+     * At most this many deliveries in one round. pgjdbc sends a batch of about 250 such statements
+     * as one transaction (42.7.8 counts 250 bytes and the answer row's size per statement against a
+     * 64 000-byte budget; beyond, it syncs midway and commits in parts, which the one-at-a-time
+     * retry after a refusal would then run twice). The answer row must have a bounded size for
+     * this, as {@link PostgresStateStore#FINISH}'s says.
      */
     private static final int MAX_ROUND = 128;
     private static final String CLAIM_ALL = """
