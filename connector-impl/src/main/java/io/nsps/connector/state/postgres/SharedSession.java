@@ -38,7 +38,8 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li>A round runs, in this order: the finishes (one transaction, committed with the database's
- *       own durability when any of them is done, else without waiting for the disk), then the
+ *       own durability when any of them is done, else without waiting for the disk; each caller
+ *       answered at the commit, without waiting for the letting go), then the
  *       subscribers of those finishes, and of deliveries closed without finishing, let go (after
  *       the commit, so the next holder reads the new times), then the claims (one statement, each
  *       claim committed before its caller provisions).</li>
@@ -83,7 +84,7 @@ final class SharedSession implements AutoCloseable {
     /** The order in which a round writes its events' rows (the class's contract). */
     private static final Comparator<FinishOp> BY_EVENT_ID = Comparator.comparing(f -> f.finish().finishing().request().eventId());
     /** Lets go of one lock of each subscriber named, and counts those it held. */
-    private static final String LET_GO = """
+    static final String LET_GO = """
             select count(*) filter (where released)
               from (select pg_advisory_unlock(hashtextextended(s, 0)) as released from unnest(?::text[]) s) let_go""";
 
@@ -316,14 +317,17 @@ final class SharedSession implements AutoCloseable {
                 }
             }
         }
+        // Committed: their callers are answered now. The letting go that follows runs before any later claim of this
+        // instance (this thread runs both), and another instance's claim waits for the lock; if it fails, the session is
+        // given up with its locks, and what was committed stays so.
         for (FinishOp f : finished) {
+            f.done().complete(null);
             addSubscriber(lettingGo, f);
         }
         if (!lettingGo.isEmpty()) {
             letGo(session, lettingGo);
             lettingGo.forEach(held::remove);
         }
-        finished.forEach(f -> f.done().complete(null));
     }
 
     private void addSubscriber(List<String> lettingGo, FinishOp f) {

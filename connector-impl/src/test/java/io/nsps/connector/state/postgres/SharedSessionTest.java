@@ -235,6 +235,49 @@ final class SharedSessionTest {
     }
 
     @Test
+    void aFinishIsAnsweredAtItsCommitThoughLettingGoFailsAfterIt() throws Exception {
+        // A session whose connection refuses the statement that lets go of the round's subscribers.
+        List<Connection> opened = new ArrayList<>();
+        SharedSession session = new SharedSession(() -> {
+            try {
+                Connection connection = admin();
+                connection.setSchema(schema);
+                opened.add(connection);
+                return refusing(connection, SharedSession.LET_GO);
+            } catch (SQLException e) {
+                throw new StateStoreException("opening", e);
+            }
+        }, connection -> {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }, Duration.ofSeconds(5));
+        try {
+            String id = newId();
+            String subscriber = "imsi:" + newId();
+            Claim.Request request = request(id, subscriber, Duration.ofSeconds(5));
+            SharedSession.ClaimAnswer claim = session.claim(request);
+            assertThat(claim.claimed() && claim.held()).isTrue();
+
+            // Committed before the letting go failed: answered as done, not as a failure NSPS would retry.
+            session.finish(new SharedSession.Finish(new PostgresStateStore.Finishing(request, done(), APPLIED, FINGERPRINT, Instant.now(),
+                    Journal.Record.NONE), claim.session()));
+
+            assertThat(store.finished(id)).isPresent();
+            assertThat(store.lastApplied(subscriber)).contains(APPLIED);
+            // The failed letting go gave the session up, and every lock with it.
+            await().atMost(Duration.ofSeconds(10)).until(() -> opened.get(0).isClosed());
+            try (Delivery next = ((Claim.Claimed) store.claim(request(newId(), subscriber, Duration.ofMillis(100)))).delivery()) {
+                assertThat(next.holdsSubscriber()).isTrue();
+            }
+        } finally {
+            session.close();
+        }
+    }
+
+    @Test
     void aLostSessionFailsTheFinishesOfWhatItHeldAndTheNextRoundOpensANewOne() throws Exception {
         String subscriber = "imsi:" + newId();
         String id = newId();
@@ -414,6 +457,21 @@ final class SharedSessionTest {
         boolean waiting() {
             return thread.getState() == Thread.State.TIMED_WAITING;
         }
+    }
+
+    /** {@code connection}, whose statements of the text {@code refused} fail as a broken connection's would. */
+    private static Connection refusing(Connection connection, String refused) {
+        return (Connection) java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("prepareStatement") && refused.equals(args[0])) {
+                        throw new SQLException("refused by the test", "08006");
+                    }
+                    try {
+                        return method.invoke(connection, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     /** A trigger that runs {@code body} (PL/pgSQL, ending in an if) before each insert into {@code table} of the test's schema. */
