@@ -148,7 +148,7 @@ final class SharedSession implements AutoCloseable {
         return await(answer, timeout.multipliedBy(3), "claiming an event");
     }
 
-    /** Finishes in the next round, and lets go of the subscriber after its commit; blocks until it ran. */
+    /** Finishes in the next round; blocks until its commit (the subscriber is let go after it, without this wait). */
     void finish(Finish finish) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         submit(new FinishOp(finish, done));
@@ -305,6 +305,7 @@ final class SharedSession implements AutoCloseable {
                         PostgresStateStore.Finishing finishing = f.finish().finishing();
                         PostgresStateStore.bindFinish(alone, finishing, PostgresStateStore.synchronousCommit(finishing.done()), false);
                         alone.execute();
+                        f.done().complete(null); // (committed: answered now, whatever the next one meets)
                         finished.add(f);
                     } catch (SQLException refused) {
                         if (!refusedForWhatItCarries(refused, session)) {
@@ -319,7 +320,7 @@ final class SharedSession implements AutoCloseable {
         }
         // Committed: their callers are answered now. The letting go that follows runs before any later claim of this
         // instance (this thread runs both), and another instance's claim waits for the lock; if it fails, the session is
-        // given up with its locks, and what was committed stays so.
+        // given up (its locks go with its connection), and what was committed stays answered.
         for (FinishOp f : finished) {
             f.done().complete(null);
             addSubscriber(lettingGo, f);

@@ -269,7 +269,7 @@ final class SharedSessionTest {
             assertThat(store.lastApplied(subscriber)).contains(APPLIED);
             // The failed letting go gave the session up, and every lock with it.
             await().atMost(Duration.ofSeconds(10)).until(() -> opened.get(0).isClosed());
-            try (Delivery next = ((Claim.Claimed) store.claim(request(newId(), subscriber, Duration.ofMillis(100)))).delivery()) {
+            try (Delivery next = ((Claim.Claimed) store.claim(request(newId(), subscriber, Duration.ofSeconds(2)))).delivery()) {
                 assertThat(next.holdsSubscriber()).isTrue();
             }
         } finally {
@@ -405,7 +405,7 @@ final class SharedSessionTest {
         // Finished, the good claim's subscriber is free: no second lock of it was left in the session by the failed statement.
         try (PostgresStateStore other = PostgresStateStore.open(PostgresDatabase.URL, PostgresDatabase.USER, PostgresDatabase.PASSWORD,
                 schema, 2, Duration.ofSeconds(5));
-             Delivery taken = ((Claim.Claimed) other.claim(request(newId(), good, Duration.ofMillis(200)))).delivery()) {
+             Delivery taken = ((Claim.Claimed) other.claim(request(newId(), good, Duration.ofSeconds(2)))).delivery()) {
             assertThat(taken.holdsSubscriber()).isTrue();
         }
     }
