@@ -155,31 +155,14 @@ final class SharedSessionTest {
             beforeInsert(statement, "nsps_event_journal", "refuse_poison",
                     "if new.event_id = 'poison' then raise exception 'refused'; end if;");
         }
-        String blockerSubscriber = "imsi:" + newId();
         String poisonSubscriber = "imsi:" + newId();
         String goodSubscriber = "imsi:" + newId();
-        Delivery blocker = claimedOnItsOwnThread(newId(), blockerSubscriber);
         Delivery poison = claimedOnItsOwnThread("poison", poisonSubscriber);
         Delivery good = claimedOnItsOwnThread(newId(), goodSubscriber);
 
-        // Hold the session's round on a row lock, so that the next two finishes queue into one round together.
-        try (Connection admin = admin()) {
-            admin.setAutoCommit(false);
-            try (Statement statement = admin.createStatement()) {
-                statement.execute("insert into " + schema + ".nsps_subscriber (subscriber, last_event_time, last_event_id)"
-                        + " values ('" + blockerSubscriber + "', '2000-01-01T00:00:00Z', 'x')");
-            }
-            FinishingThread blocked = FinishingThread.start(blocker);
-            await().atMost(Duration.ofSeconds(10)).until(() -> waitingOnALock(admin));
-            FinishingThread poisoned = FinishingThread.start(poison);
-            FinishingThread fine = FinishingThread.start(good);
-            // Both wait for the round in progress (a round takes the whole queue when it starts): the next round has them both.
-            await().atMost(Duration.ofSeconds(10)).until(() -> poisoned.waiting() && fine.waiting());
-            admin.rollback();
-            blocked.result().get(10, TimeUnit.SECONDS);
-            fine.result().get(10, TimeUnit.SECONDS);
-            assertThatThrownBy(() -> poisoned.result().get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(StateStoreException.class);
-        }
+        List<FinishingThread> finishing = finishedInOneRound(List.of(poison, good));
+        assertThatThrownBy(() -> finishing.get(0).result().get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(StateStoreException.class);
+        finishing.get(1).result().get(10, TimeUnit.SECONDS);
         assertThat(store.lastApplied(goodSubscriber)).contains(APPLIED);
         assertThat(store.finished("poison")).as("the refused finish left its claim to run out").isEmpty();
         try (Delivery next = ((Claim.Claimed) store.claim(request(newId(), poisonSubscriber, Duration.ofMillis(100)))).delivery()) {
@@ -196,8 +179,6 @@ final class SharedSessionTest {
                 delivery.finish(done(), APPLIED, FINGERPRINT, Instant.now(), Journal.Record.NONE);
             }
         }
-        String blockerSubscriber = "imsi:" + newId();
-        Delivery blocker = claimedOnItsOwnThread(newId(), blockerSubscriber);
         List<String> ids = new ArrayList<>();
         List<Delivery> together = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
@@ -205,22 +186,8 @@ final class SharedSessionTest {
             ids.add(id);
             together.add(claimedOnItsOwnThread(id, "imsi:" + newId()));
         }
-        // Hold the session's round on a row lock, so that the next finishes queue into one round together.
-        try (Connection admin = admin()) {
-            admin.setAutoCommit(false);
-            try (Statement statement = admin.createStatement()) {
-                statement.execute("insert into " + schema + ".nsps_subscriber (subscriber, last_event_time, last_event_id)"
-                        + " values ('" + blockerSubscriber + "', '2000-01-01T00:00:00Z', 'x')");
-            }
-            FinishingThread blocked = FinishingThread.start(blocker);
-            await().atMost(Duration.ofSeconds(10)).until(() -> waitingOnALock(admin));
-            List<FinishingThread> finishing = together.stream().map(FinishingThread::start).toList();
-            await().atMost(Duration.ofSeconds(10)).until(() -> finishing.stream().allMatch(FinishingThread::waiting));
-            admin.rollback();
-            blocked.result().get(10, TimeUnit.SECONDS);
-            for (FinishingThread thread : finishing) {
-                thread.result().get(10, TimeUnit.SECONDS);
-            }
+        for (FinishingThread thread : finishedInOneRound(together)) {
+            thread.result().get(10, TimeUnit.SECONDS);
         }
         try (Connection admin = admin();
              PreparedStatement transactions = admin.prepareStatement("select count(*), count(distinct xmin::text) from " + schema
@@ -434,6 +401,30 @@ final class SharedSessionTest {
                 .get(10, TimeUnit.SECONDS);
         assertThat(delivery.holdsSubscriber()).isTrue();
         return delivery;
+    }
+
+    /**
+     * Finishes {@code deliveries} in one round: the session's round in progress is held on a row lock (a
+     * blocking delivery's subscriber row, inserted and not committed) while they queue, since a round takes
+     * the whole queue when it starts. Returns their finishing threads, in order, once that lock is gone.
+     */
+    private List<FinishingThread> finishedInOneRound(List<Delivery> deliveries) throws Exception {
+        String blockerSubscriber = "imsi:" + newId();
+        Delivery blocker = claimedOnItsOwnThread(newId(), blockerSubscriber);
+        try (Connection admin = admin()) {
+            admin.setAutoCommit(false);
+            try (Statement statement = admin.createStatement()) {
+                statement.execute("insert into " + schema + ".nsps_subscriber (subscriber, last_event_time, last_event_id)"
+                        + " values ('" + blockerSubscriber + "', '2000-01-01T00:00:00Z', 'x')");
+            }
+            FinishingThread blocked = FinishingThread.start(blocker);
+            await().atMost(Duration.ofSeconds(10)).until(() -> waitingOnALock(admin));
+            List<FinishingThread> finishing = deliveries.stream().map(FinishingThread::start).toList();
+            await().atMost(Duration.ofSeconds(10)).until(() -> finishing.stream().allMatch(FinishingThread::waiting));
+            admin.rollback();
+            blocked.result().get(10, TimeUnit.SECONDS);
+            return finishing;
+        }
     }
 
     /** A delivery finishing on a thread of its own. */
