@@ -423,22 +423,32 @@ def startup(work, starts=5):
     firsts, idles = [], []
     try:
         for number in range(starts):
-            port = free_port()
-            started = time.monotonic()
-            # The distribution's own launcher, as the release and the image run it (the repository's
-            # launcher first checks whether the distribution needs a rebuild).
-            server = connector(port, {"HANDLERS": "hlr-hss", "HLR_API_URL": f"http://127.0.0.1:{hlr_port}/hlr"}, launcher=DIST_LAUNCHER)
-            body = event_template().replace("__EVENT_ID__", f"startup-{number}").replace("__IMSI__", "001010000000001").encode()
-            wait_until(lambda: post(f"http://127.0.0.1:{port}/process-event", body) == 202, 60)
-            firsts.append((time.monotonic() - started) * 1000)
-            time.sleep(3)
-            idles.append(rss_mb(server.pids()))
-            server.stop()
+            first, idle = start_once(DIST_LAUNCHER, {}, hlr_port, f"startup-{number}")
+            firsts.append(first)
+            idles.append(idle)
     finally:
         upstream.stop()
     print(f"d: {starts} starts, first 202 {min(firsts):.0f}-{max(firsts):.0f} ms, idle RSS {min(idles):.1f}-{max(idles):.1f} MB",
           flush=True)
     return statistics.median(firsts), statistics.median(idles)
+
+
+def start_once(launcher, env, hlr_port, event_id):
+    """One start of a distribution's own `launcher` (as the release and the image run it; the repository's
+    launcher first checks whether the distribution needs a rebuild) with hlr-hss against the fake HLR on
+    `hlr_port`: the milliseconds from the process's start to the 202 of its first event, and its RSS 3 s
+    later (MB)."""
+    port = free_port()
+    started = time.monotonic()
+    server = connector(port, {"HANDLERS": "hlr-hss", "HLR_API_URL": f"http://127.0.0.1:{hlr_port}/hlr", **env}, launcher=launcher)
+    try:
+        body = event_template().replace("__EVENT_ID__", event_id).replace("__IMSI__", "001010000000001").encode()
+        wait_until(lambda: post(f"http://127.0.0.1:{port}/process-event", body) == 202, 60)
+        first = (time.monotonic() - started) * 1000
+        time.sleep(3)
+        return first, rss_mb(server.pids())
+    finally:
+        server.stop()
 
 
 PROVISIONING = {"hlr": (1, False), "hlr-pg": (1, True), "hlr-pg-2": (2, True)}

@@ -11,9 +11,13 @@ With neither @REV nor DIR, the connector is this checkout's. Examples:
   scripts/bench.sh compare before=@HEAD~1 after=
   scripts/bench.sh compare default= text=LOG_FORMAT=text --rounds 6
   scripts/bench.sh compare --scenario hlr-pg before=@main after=
+  scripts/bench.sh compare --scenario start --rounds 10 default= cds0=JAVA_OPTS=-Xshare:off
 --scenario: log (the log handler, the default), hlr (hlr-hss against a fake HLR, nginx answering 200) or
 hlr-pg (the same on PostgreSQL, each connector in a schema of its own); the hlr scenarios give the
 fake HLR's and PostgreSQL's CPU per event beside the connector's, and statements and commits per event.
+start: no load; each round starts each connector once, through its distribution's launcher as the
+release runs it, with hlr-hss against a fake HLR, and gives the time to its first 202 and its RSS 3 s
+later (scenario d of the full benchmark, interleaved).
 
 Why interleaved: the machines are shared and their speed drifts by 10-30% within minutes, more than most
 code changes move a figure. All connectors run at once (each warmed up until its JIT is idle), and are
@@ -91,6 +95,25 @@ def start(variant, scenario, hlr_port):
     bench.wait_until(lambda: bench.post(variant.url, b"{}") in (400, 422), 120)
 
 
+def compare_starts(variants, rounds, hlr_port):
+    """Each round starts every variant once (the order reversed every other round) and records the time
+    to its first 202 and its idle RSS; then the medians and ranges."""
+    for variant in variants:
+        # Its launcher builds the distribution when stale and records the class-data archive: not timed.
+        subprocess.run([str(variant.launcher), "--version"], stdout=subprocess.DEVNULL, env={**os.environ, **variant.env}, check=True)
+    for number in range(rounds):
+        for variant in (variants if number % 2 == 0 else list(reversed(variants))):
+            distribution = variant.launcher.parent / "connector-dist/target/nsps-connector/bin/nsps-connector"
+            first, idle = bench.start_once(distribution, variant.env, hlr_port, f"start-{variant.name}-{number}")
+            variant.rounds.append((first, idle))
+            print(f"{variant.name} #{number + 1}: first 202 {first:6.0f} ms  idle rss {idle:6.1f} MB", flush=True)
+    print(f"\nmedians over {rounds} starts each:")
+    for variant in variants:
+        firsts, idles = [r[0] for r in variant.rounds], [r[1] for r in variant.rounds]
+        print(f"  {variant.name:12} first 202 {statistics.median(firsts):6.0f} ms ({min(firsts):.0f}-{max(firsts):.0f})"
+              f"  idle rss {statistics.median(idles):6.1f} MB ({min(idles):.1f}-{max(idles):.1f})")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("variants", nargs="+", metavar="NAME=SPEC")
@@ -102,8 +125,9 @@ def main():
     parser.add_argument("--event-bytes", type=int, default=0, help="pad the event to this size (0: the ~1.9 KB standard event)")
     parser.add_argument("--reference", action="store_true", help="measure nginx too, and give every CPU figure as a ratio to it")
     parser.add_argument("--swap", action="store_true", help="start the connectors in the reverse order")
-    parser.add_argument("--scenario", choices=("log", "hlr", "hlr-pg"), default="log",
-                        help="log: the log handler; hlr: hlr-hss against a fake HLR; hlr-pg: the same on PostgreSQL")
+    parser.add_argument("--scenario", choices=("log", "hlr", "hlr-pg", "start"), default="log",
+                        help="log: the log handler; hlr: hlr-hss against a fake HLR; hlr-pg: the same on PostgreSQL;"
+                             " start: start-up to the first 202, and idle RSS")
     args = parser.parse_args()
     for tool in ("wrk", "nginx"):
         if not (shutil.which(tool) or (tool == "nginx" and os.path.exists("/usr/sbin/nginx"))):
@@ -128,6 +152,8 @@ def main():
         variants = [parse_variant(argument, worktrees) for argument in args.variants]
         if len({v.name for v in variants}) != len(variants):
             raise SystemExit("compare: two variants have the same name")
+        if args.scenario == "start":
+            return compare_starts(variants, args.rounds, hlr_port)
         for variant in (reversed(variants) if args.swap else variants):
             start(variant, args.scenario, hlr_port)
         for variant in variants:
