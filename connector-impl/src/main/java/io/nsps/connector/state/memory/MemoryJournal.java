@@ -4,6 +4,7 @@ import io.nsps.connector.state.Journal;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -15,19 +16,25 @@ import java.util.Set;
  * their bodies within {@code maxBodyBytes} in all (the oldest bodies go first, their entries
  * stay). Forgotten on restart, as the rest of the memory store.
  *
- * <p>The bodies are copied into one array allocated up front, written round: a body kept as its own
- * array lives for thousands of events, so it reaches the old generation, and under load those
- * arrays turned into a full collection a second and a p99 of 40 ms instead of 12
- * (docs/performance.md, "The memory store's journal"). A body is still there while fewer than
- * {@code maxBodyBytes} have been written after it.
+ * <p>The bodies are copied into one array written round: a body kept as its own array lives for
+ * thousands of events, so it reaches the old generation, and under load those arrays turned into a
+ * full collection a second and a p99 of 40 ms instead of 12 (docs/performance.md, "The memory
+ * store's journal"). The array starts at {@link #INITIAL_BODY_BYTES} and doubles as bodies come,
+ * up to {@code maxBodyBytes}, so a connector that has seen few events does not hold (and zero, and
+ * keep resident) the whole bound; it is written round only once it has reached it. A body is still
+ * there while fewer than {@code maxBodyBytes} have been written after it.
  */
 final class MemoryJournal {
 
     /** Largest body ring: one array, so within what Java allocates (JOURNAL_MEMORY_MAX_BODY_BYTES' bound). */
     static final long MAX_BODY_BYTES = 1L << 30;
+    /** The body array's first size (or the bound, when smaller). */
+    static final int INITIAL_BODY_BYTES = 64 * 1024;
 
     private final int maxEntries;
-    private final byte[] bodies;
+    private final int maxBodyBytes;
+    /** Grows until {@link #maxBodyBytes}; until then no body has wrapped round, so none moves when it grows. */
+    private byte[] bodies;
     /** Bytes written to {@link #bodies} since the start: the next body starts at {@code written % bodies.length}. */
     private long written;
     private final ArrayDeque<Kept> entries = new ArrayDeque<>();
@@ -52,7 +59,8 @@ final class MemoryJournal {
             throw new IllegalArgumentException("At most " + MAX_BODY_BYTES + " bytes of bodies, not " + maxBodyBytes);
         }
         this.maxEntries = maxEntries;
-        this.bodies = new byte[maxEntries == 0 ? 0 : (int) maxBodyBytes];
+        this.maxBodyBytes = maxEntries == 0 ? 0 : (int) maxBodyBytes;
+        this.bodies = new byte[Math.min(this.maxBodyBytes, INITIAL_BODY_BYTES)];
     }
 
     synchronized void add(Journal.Entry entry, byte[] body) {
@@ -62,7 +70,8 @@ final class MemoryJournal {
         Journal.Entry numbered = new Journal.Entry(nextId++, entry.eventId(), entry.eventType(), entry.subscriber(), entry.instance(),
                 entry.receivedAt(), entry.finishedAt(), entry.outcome(), entry.calls(), entry.replay(), body != null);
         long bodyStart = Kept.NO_BODY;
-        if (body != null && body.length <= bodies.length && bodies.length > 0) {
+        if (body != null && body.length <= maxBodyBytes && maxBodyBytes > 0) {
+            makeRoom(body.length);
             bodyStart = written;
             int at = (int) (written % bodies.length);
             int first = Math.min(body.length, bodies.length - at);
@@ -74,6 +83,19 @@ final class MemoryJournal {
         if (entries.size() > maxEntries) {
             entries.removeFirst();
         }
+    }
+
+    /** Grows the array (at least doubling, at most to the bound) when {@code length} more bytes would wrap it before the bound. */
+    private void makeRoom(int length) {
+        if (bodies.length < maxBodyBytes && written + length > bodies.length) {
+            long grown = Math.max(2L * bodies.length, written + length);
+            bodies = Arrays.copyOf(bodies, (int) Math.min(maxBodyBytes, grown));
+        }
+    }
+
+    /** The body array's current size. */
+    synchronized int bodyCapacity() {
+        return bodies.length;
     }
 
     synchronized List<Journal.Entry> find(Journal.Query query) {

@@ -54,6 +54,45 @@ final class MemoryJournalTest {
     }
 
     @Test
+    void theArrayStartsSmallAndGrowsWithTheBodiesToItsBoundKeepingEveryBodyUntilThen() {
+        int bound = 1 << 20;
+        MemoryJournal journal = new MemoryJournal(1000, bound);
+        assertThat(journal.bodyCapacity()).isEqualTo(MemoryJournal.INITIAL_BODY_BYTES);
+
+        // 10 000-byte bodies: the 104 first fit within the bound; the array grows under them, none moves.
+        List<byte[]> written = IntStream.range(0, 110).mapToObj(i -> body(i, 10_000)).toList();
+        for (int i = 0; i < 104; i++) {
+            journal.add(entry("e" + i, i), written.get(i));
+            assertThat(journal.bodyCapacity()).as("after %d bodies", i + 1).isGreaterThanOrEqualTo((i + 1) * 10_000).isLessThanOrEqualTo(bound);
+        }
+        for (int i = 0; i < 104; i++) {
+            assertThat(journal.body("e" + i, T0)).as("body of e%d", i).isPresent().contains(written.get(i));
+        }
+
+        // Past the bound it is written round, as an array of that size from the start would be.
+        for (int i = 104; i < 110; i++) {
+            journal.add(entry("e" + i, i), written.get(i));
+        }
+        assertThat(journal.bodyCapacity()).isEqualTo(bound);
+        for (int i = 0; i < 110; i++) {
+            boolean kept = (110 - i) * 10_000 <= bound; // the 104 newest
+            assertThat(journal.body("e" + i, T0).isPresent()).as("body of e%d kept", i).isEqualTo(kept);
+        }
+        for (int i = 6; i < 110; i++) {
+            assertThat(journal.body("e" + i, T0)).as("body of e%d", i).isPresent().contains(written.get(i));
+        }
+    }
+
+    @Test
+    void aFirstBodyLargerThanTheArraysFirstSizeIsKept() {
+        MemoryJournal journal = new MemoryJournal(10, 1 << 20);
+        byte[] large = body(7, 3 * MemoryJournal.INITIAL_BODY_BYTES + 1);
+        journal.add(entry("large", 0), large);
+
+        assertThat(journal.body("large", T0)).hasValueSatisfying(read -> assertThat(read).isEqualTo(large));
+    }
+
+    @Test
     void aBodyLargerThanTheArrayIsNotKeptAndTakesNoOtherBodysPlace() {
         MemoryJournal journal = new MemoryJournal(10, 16);
         journal.add(entry("small", 0), body(0));
