@@ -85,6 +85,29 @@ final class ReleaseArchiveIT {
     }
 
     @Test
+    void theClassDataArchiveItRecordsHoldsTheConnectorsClassesAndNotAnHttpClientOrTlsItNeverLoads() throws Exception {
+        // The launcher records the archive on its first run in a writable lib/ (once: later runs reuse it).
+        assertThat(launcher(List.of("--version"), Map.of()).exit).isZero();
+        Path lib = home.resolve("lib");
+        assertThat(lib.resolve("classes.jsa")).isRegularFile();
+
+        // The JVM lists an archive's classes, with the flags and class path the launcher recorded it with.
+        Process listing = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC",
+                "-Xmx512m", "-XX:SharedArchiveFile=" + lib.resolve("classes.jsa"), "-XX:+PrintSharedArchiveAndExit", "-cp", lib + "/*",
+                "io.nsps.connector.launcher.Main").redirectErrorStream(true).start();
+        String output = new String(listing.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(listing.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(output).contains("archive is valid").contains("Dynamic archive name");
+        List<String> recorded = output.substring(output.indexOf("Dynamic archive name")).lines().toList();
+
+        assertThat(recorded).anyMatch(line -> line.contains(" io.nsps.connector.launcher.ConnectorApplication "))
+                .anyMatch(line -> line.contains(" io.nsps.connector.handlers.hlr.HlrHssHandler "));
+        // A start maps the archive and touches it whole: classes a serving connector with an http
+        // upstream never loads (java.net.http's client, TLS) are resident memory for nothing.
+        assertThat(recorded).noneMatch(line -> line.contains(" jdk.internal.net.http.") || line.contains(" sun.security.ssl."));
+    }
+
+    @Test
     void unpackedAnywhereItServesFromAnotherFolderWithoutMavenAndStopsOnSigterm() throws Exception {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {

@@ -167,14 +167,10 @@ public final class Main implements Callable<Integer> {
                         "HANDLERS_DIR", ConnectorConfigLoader.handlersDir(main.env).toString()));
                 ConnectorServer server = ConnectorApplication.start(trainingEnv);
                 try {
-                    java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
                     String sample = Files.readString(sampleEvent(main.env));
                     List<Integer> statuses = new java.util.ArrayList<>();
                     for (String body : List.of(sample, sample, "{\"event_id\":1}", "{")) {
-                        statuses.add(client.send(java.net.http.HttpRequest.newBuilder(server.eventsUri())
-                                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
-                                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode());
+                        statuses.add(trainingRequest(server.eventsUri(), token, body));
                     }
                     if (!statuses.equals(List.of(202, 202, 422, 400)) || hlr.calls() == 0) {
                         // The archive would miss the paths a start takes: better none (the launcher drops it).
@@ -182,17 +178,46 @@ public final class Main implements Callable<Integer> {
                                 + " HLR calls");
                         return START_FAILURE;
                     }
-                    client.send(java.net.http.HttpRequest.newBuilder(server.baseUri().resolve("/health")).build(),
-                            java.net.http.HttpResponse.BodyHandlers.discarding());
+                    trainingRequest(server.baseUri().resolve("/health"), null, null);
                     if (server.managementUri().isPresent()) {
-                        client.send(java.net.http.HttpRequest.newBuilder(server.managementUri().get().resolve("/metrics")).build(),
-                                java.net.http.HttpResponse.BodyHandlers.discarding());
+                        trainingRequest(server.managementUri().get().resolve("/metrics"), null, null);
                     }
                 } finally {
                     server.shutdownGracefully();
                 }
             }
             return 0;
+        }
+
+        /**
+         * The training run's own requests: a POST of {@code body} with the token, or a GET without a
+         * body; the answer's status. The JDK's {@code HttpURLConnection} rather than java.net.http,
+         * whose client builds the default TLS context when it is created: its ~700 classes (the client,
+         * TLS, certificates), which a serving connector never loads, went into the archive, which a
+         * start maps and touches whole (docs/performance.md, "Start-up and idle memory").
+         */
+        private static int trainingRequest(java.net.URI uri, String token, String body) throws IOException {
+            java.net.HttpURLConnection connection = (java.net.HttpURLConnection) uri.toURL().openConnection();
+            try {
+                if (body != null) {
+                    connection.setRequestMethod("POST");
+                    connection.setRequestProperty("Authorization", "Bearer " + token);
+                    connection.setRequestProperty("Content-Type", "application/json");
+                    connection.setDoOutput(true);
+                    try (java.io.OutputStream out = connection.getOutputStream()) {
+                        out.write(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                }
+                int status = connection.getResponseCode();
+                try (InputStream answer = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
+                    if (answer != null) {
+                        answer.readAllBytes();
+                    }
+                }
+                return status;
+            } finally {
+                connection.disconnect();
+            }
         }
 
         private static int freePort() throws IOException {
