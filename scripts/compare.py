@@ -129,7 +129,7 @@ def main():
                         help="log: the log handler; hlr: hlr-hss against a fake HLR; hlr-pg: the same on PostgreSQL;"
                              " start: start-up to the first 202, and idle RSS")
     args = parser.parse_args()
-    for tool in ("wrk", "nginx"):
+    for tool in ("nginx",) if args.scenario == "start" else ("wrk", "nginx"):
         if not (shutil.which(tool) or (tool == "nginx" and os.path.exists("/usr/sbin/nginx"))):
             raise SystemExit(f"compare: {tool} is missing (scripts/bench.sh installs it)")
 

@@ -86,6 +86,9 @@ final class ReleaseArchiveIT {
 
     @Test
     void theClassDataArchiveItRecordsHoldsTheConnectorsClassesAndNotAnHttpClientOrTlsItNeverLoads() throws Exception {
+        // A dynamic archive sits on the runtime's own, which the release's runtimes (Debian's, Temurin's) ship.
+        assertThat(Path.of(System.getProperty("java.home"), "lib", "server", "classes.jsa"))
+                .as("this Java runtime's own class-data archive, which the launcher's archive extends").isRegularFile();
         // The launcher records the archive on its first run in a writable lib/ (once: later runs reuse it).
         assertThat(launcher(List.of("--version"), Map.of()).exit).isZero();
         Path lib = home.resolve("lib");

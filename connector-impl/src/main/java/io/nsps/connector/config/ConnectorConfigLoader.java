@@ -46,6 +46,11 @@ public final class ConnectorConfigLoader {
     }
 
     public static ConnectorConfig load(Map<String, String> env) throws ConfigurationException {
+        return load(env, Runtime.getRuntime().maxMemory());
+    }
+
+    /** {@link #load(Map)} for a JVM whose heap may grow to {@code maxHeapBytes}. */
+    static ConnectorConfig load(Map<String, String> env, long maxHeapBytes) throws ConfigurationException {
         List<String> problems = new ArrayList<>();
         EnvironmentReader reader = new EnvironmentReader(env, problems);
 
@@ -125,7 +130,7 @@ public final class ConnectorConfigLoader {
         if (rateLimitStatus != 503 && rateLimitStatus != 429) {
             reader.problem("UPSTREAM_RATE_LIMIT_STATUS must be 503 (the default: NSPS retries it) or 429");
         }
-        ConnectorConfig.StateSettings state = stateSettings(reader);
+        ConnectorConfig.StateSettings state = stateSettings(reader, maxHeapBytes);
 
         if (!problems.isEmpty()) {
             throw new ConfigurationException(problems);
@@ -136,7 +141,7 @@ public final class ConnectorConfigLoader {
                 managementToken, state);
     }
 
-    private static ConnectorConfig.StateSettings stateSettings(EnvironmentReader reader) {
+    private static ConnectorConfig.StateSettings stateSettings(EnvironmentReader reader, long maxHeapBytes) {
         ConnectorConfig.StateStoreKind kind = reader.choice("STATE_STORE", ConnectorConfig.StateStoreKind.class,
                 ConnectorConfig.StateStoreKind.MEMORY);
         String url = null;
@@ -173,6 +178,12 @@ public final class ConnectorConfigLoader {
         // collections cost p99 (docs/performance.md, "The memory store's journal").
         int journalEntries = (int) reader.number("JOURNAL_MEMORY_MAX_ENTRIES", 1_000, 0, 10_000_000);
         long journalBodyBytes = reader.byteSize("JOURNAL_MEMORY_MAX_BODY_BYTES", 4L << 20, 0, 1L << 30); // one array
+        // The memory journal's body array grows to this bound as bodies come, its last growth holding
+        // the old array beside the new one: a bound the heap cannot hold fails here, not once reached.
+        if (kind == ConnectorConfig.StateStoreKind.MEMORY && journalEntries > 0 && journalBodyBytes > maxHeapBytes / 4) {
+            reader.problem("JOURNAL_MEMORY_MAX_BODY_BYTES (" + journalBodyBytes + ") must be at most a quarter of the heap ("
+                    + maxHeapBytes / 4 + " of " + maxHeapBytes + " bytes; NSPS_HEAP_PERCENT or JAVA_OPTS=-Xmx set the heap)");
+        }
         return new ConnectorConfig.StateSettings(kind, url, user, password, schema, poolSize, dbTimeout, maxEvents, ttl, lease,
                 inFlightWait, lockWait, maxAhead, instance, bodyRetention, journalEntries, journalBodyBytes);
     }

@@ -198,6 +198,9 @@ public final class Main implements Callable<Integer> {
          */
         private static int trainingRequest(java.net.URI uri, String token, String body) throws IOException {
             java.net.HttpURLConnection connection = (java.net.HttpURLConnection) uri.toURL().openConnection();
+            // A training run that hangs would hold up the first start, which waits for it.
+            connection.setConnectTimeout(30_000);
+            connection.setReadTimeout(30_000);
             try {
                 if (body != null) {
                     connection.setRequestMethod("POST");

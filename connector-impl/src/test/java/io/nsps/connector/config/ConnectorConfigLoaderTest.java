@@ -122,6 +122,22 @@ final class ConnectorConfigLoaderTest {
     }
 
     @Test
+    void aJournalBodyBoundOverAQuarterOfTheHeapIsRefusedAtStartNotWhenTheJournalReachesIt() throws ConfigurationException {
+        long heap = 64L << 20;
+        Map<String, String> tooLarge = Map.of("API_TOKEN", "s3cret-token-value", "HANDLERS", "log", "JOURNAL_MEMORY_MAX_BODY_BYTES", "17MiB");
+
+        assertThatThrownBy(() -> ConnectorConfigLoader.load(tooLarge, heap))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+                        "JOURNAL_MEMORY_MAX_BODY_BYTES (17825792) must be at most a quarter of the heap (16777216 of 67108864 bytes;"
+                                + " NSPS_HEAP_PERCENT or JAVA_OPTS=-Xmx set the heap)"));
+        assertThat(ConnectorConfigLoader.load(Map.of("API_TOKEN", "s3cret-token-value", "HANDLERS", "log",
+                "JOURNAL_MEMORY_MAX_BODY_BYTES", "16MiB"), heap).state().journalMemoryBodyBytes()).isEqualTo(16L << 20);
+        // No journal, or the PostgreSQL store's journal: no array in the heap.
+        assertThat(ConnectorConfigLoader.load(Map.of("API_TOKEN", "s3cret-token-value", "HANDLERS", "log",
+                "JOURNAL_MEMORY_MAX_BODY_BYTES", "17MiB", "JOURNAL_MEMORY_MAX_ENTRIES", "0"), heap)).isNotNull();
+    }
+
+    @Test
     void everyProblemIsReportedAtOnce() {
         assertThatThrownBy(() -> ConnectorConfigLoader.load(Map.of("PORT", "70000", "MAX_BODY_BYTES", "2 MB",
                 "EVENTS_PATH", "/health", "HANDLERS", "log,log", "LOG_LEVEL", "loud", "AUTH_MODE", "jwt")))

@@ -84,6 +84,25 @@ final class MemoryJournalTest {
     }
 
     @Test
+    void growingToABoundThatIsNoPowerOfTwoAndWrappingThereKeepsTheRule() {
+        // 60 000 bytes fit the first 64 KiB; the next 50 000 grow the array to its bound of 100 000 and wrap round.
+        MemoryJournal journal = new MemoryJournal(10, 100_000);
+        byte[] first = body(1, 60_000);
+        byte[] second = body(2, 50_000);
+        journal.add(entry("first", 0), first);
+        journal.add(entry("second", 1), second);
+
+        assertThat(journal.bodyCapacity()).isEqualTo(100_000);
+        assertThat(journal.body("first", T0)).as("10 000 of its bytes written over").isEmpty();
+        assertThat(journal.body("second", T0)).hasValueSatisfying(read -> assertThat(read).isEqualTo(second));
+
+        byte[] whole = body(3, 100_000);
+        journal.add(entry("whole", 2), whole);
+        assertThat(journal.body("whole", T0)).as("a body the size of the bound").hasValueSatisfying(read -> assertThat(read).isEqualTo(whole));
+        assertThat(journal.body("second", T0)).isEmpty();
+    }
+
+    @Test
     void aFirstBodyLargerThanTheArraysFirstSizeIsKept() {
         MemoryJournal journal = new MemoryJournal(10, 1 << 20);
         byte[] large = body(7, 3 * MemoryJournal.INITIAL_BODY_BYTES + 1);
