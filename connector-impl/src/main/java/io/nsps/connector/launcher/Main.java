@@ -11,8 +11,12 @@ import io.nsps.connector.logging.SecretMasker;
 import io.nsps.connector.spi.HandlerFactory;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.BindException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -196,8 +200,8 @@ public final class Main implements Callable<Integer> {
          * TLS, certificates), which a serving connector never loads, went into the archive, which a
          * start maps and touches whole (docs/performance.md, "Start-up and idle memory").
          */
-        private static int trainingRequest(java.net.URI uri, String token, String body) throws IOException {
-            java.net.HttpURLConnection connection = (java.net.HttpURLConnection) uri.toURL().openConnection();
+        private static int trainingRequest(URI uri, String token, String body) throws IOException {
+            HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
             // A training run that hangs would hold up the first start, which waits for it.
             connection.setConnectTimeout(30_000);
             connection.setReadTimeout(30_000);
@@ -207,8 +211,8 @@ public final class Main implements Callable<Integer> {
                     connection.setRequestProperty("Authorization", "Bearer " + token);
                     connection.setRequestProperty("Content-Type", "application/json");
                     connection.setDoOutput(true);
-                    try (java.io.OutputStream out = connection.getOutputStream()) {
-                        out.write(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    try (OutputStream out = connection.getOutputStream()) {
+                        out.write(body.getBytes(StandardCharsets.UTF_8));
                     }
                 }
                 int status = connection.getResponseCode();
