@@ -1,7 +1,9 @@
 package io.nsps.connector.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,9 +16,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -93,6 +97,16 @@ final class ReleaseArchiveIT {
         assertThat(launcher(List.of("--version"), Map.of()).exit).isZero();
         Path lib = home.resolve("lib");
         assertThat(lib.resolve("classes.jsa")).isRegularFile();
+        String runtime = Path.of(System.getProperty("java.home"), "bin", "java") + " " + Runtime.version().feature();
+        assertThat(Files.readString(lib.resolve("classes.jsa.java")).strip()).as("the runtime it was recorded with, path and version")
+                .startsWith(runtime);
+        // A runtime upgraded in place (same path, another version: an archive it cannot use) records it again.
+        String recordedWith = Files.readString(lib.resolve("classes.jsa.java"));
+        Files.writeString(lib.resolve("classes.jsa.java"), runtime + ".0.0-before-the-upgrade\n");
+        FileTime before = Files.getLastModifiedTime(lib.resolve("classes.jsa"));
+        assertThat(launcher(List.of("--version"), Map.of()).exit).isZero();
+        assertThat(Files.readString(lib.resolve("classes.jsa.java"))).isEqualTo(recordedWith);
+        assertThat(Files.getLastModifiedTime(lib.resolve("classes.jsa"))).as("recorded again").isGreaterThan(before);
 
         // The JVM lists an archive's classes, with the flags and class path the launcher recorded it with.
         Process listing = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC",
@@ -112,11 +126,70 @@ final class ReleaseArchiveIT {
 
     @Test
     void unpackedAnywhereItServesFromAnotherFolderWithoutMavenAndStopsOnSigterm() throws Exception {
+        servesAnEventAndStopsOnSigterm(Map.of());
+    }
+
+    @Test
+    void onJava25ItRecordsAnAheadOfTimeCacheStartsOnItAndWritesOnlyItsOwnLines() throws Exception {
+        // The image's runtime (docs/deploy.md): Java 25 records an ahead-of-time cache (JEP 514)
+        // where Java 17 records a dynamic archive.
+        Path java25 = java25Home();
+        Map<String, String> onJava25 = Map.of("JAVA_HOME", java25.toString());
+        Result version = launcher(List.of("--version"), onJava25);
+        assertThat(version.exit).as(version.output).isZero();
+        Path lib = home.resolve("lib");
+        assertThat(lib.resolve("classes.aot")).isRegularFile();
+        assertThat(Files.readString(lib.resolve("classes.aot.java")).strip())
+                .as("the runtime it was recorded with, path and version").startsWith(java25.resolve("bin/java") + " 25");
+
+        // -XX:AOTMode=on stops the JVM when it cannot use the cache. Nothing but the version on
+        // standard output or error: no JVM warning (Java 24's on sun.misc.Unsafe, say).
+        Result required = launcher(List.of("--version"), Map.of("JAVA_HOME", java25.toString(), "JAVA_OPTS", "-XX:AOTMode=on"));
+        assertThat(required.exit).as(required.output).isZero();
+        assertThat(required.output).isEqualTo(version.output).startsWith("nsps-connector " + VERSION + " (commit ").hasLineCount(1);
+        // An operator's -Xshare:off (which Java 25 refuses beside -XX:AOTCache) starts without the cache.
+        Result withoutSharing = launcher(List.of("--version"), Map.of("JAVA_HOME", java25.toString(), "JAVA_OPTS", "-Xshare:off"));
+        assertThat(withoutSharing.exit).as(withoutSharing.output).isZero();
+
+        servesAnEventAndStopsOnSigterm(Map.of("JAVA_HOME", java25.toString(), "JAVA_OPTS", "-XX:AOTMode=on"));
+    }
+
+    /** A Java 25 or later runtime of this machine's (its kind has Temurin's beside the default JDK). */
+    private static Path java25Home() throws IOException {
+        List<Path> runtimes;
+        try (Stream<Path> jvms = Files.list(Path.of("/usr/lib/jvm"))) {
+            runtimes = jvms.filter(jvm -> Files.isExecutable(jvm.resolve("bin/java")) && majorVersion(jvm) >= 25).sorted().toList();
+        } catch (java.nio.file.NoSuchFileException e) {
+            runtimes = List.of();
+        }
+        if (runtimes.isEmpty()) {
+            String why = "no Java 25 or later runtime under /usr/lib/jvm (the image's runtime; Temurin's or Debian's openjdk-25)";
+            if ("true".equals(System.getenv("CI"))) {
+                fail(why);
+            }
+            assumeTrue(false, why);
+        }
+        return runtimes.get(runtimes.size() - 1);
+    }
+
+    private static int majorVersion(Path jvm) {
+        try {
+            return Files.readAllLines(jvm.resolve("release")).stream().filter(line -> line.startsWith("JAVA_VERSION=\""))
+                    .map(line -> line.substring("JAVA_VERSION=\"".length()).split("[.\"]")[0]).mapToInt(Integer::parseInt).findFirst().orElse(0);
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** The unpacked release serves from another folder, without Maven, with {@code env} added. */
+    private static void servesAnEventAndStopsOnSigterm(Map<String, String> env) throws Exception {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        Process connector = start(List.of(), Map.of("API_TOKEN", TOKEN, "HANDLERS", "log", "PORT", Integer.toString(port), "HOST", "127.0.0.1"));
+        Map<String, String> settings = new HashMap<>(Map.of("API_TOKEN", TOKEN, "HANDLERS", "log", "PORT", Integer.toString(port), "HOST", "127.0.0.1"));
+        settings.putAll(env);
+        Process connector = start(List.of(), settings);
         List<String> output = drain(connector);
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         URI base = URI.create("http://127.0.0.1:" + port);
