@@ -97,15 +97,14 @@ final class ReleaseArchiveIT {
         assertThat(launcher(List.of("--version"), Map.of()).exit).isZero();
         Path lib = home.resolve("lib");
         assertThat(lib.resolve("classes.jsa")).isRegularFile();
-        String runtime = Path.of(System.getProperty("java.home"), "bin", "java") + " " + Runtime.version().feature();
-        assertThat(Files.readString(lib.resolve("classes.jsa.java")).strip()).as("the runtime it was recorded with, path and version")
-                .startsWith(runtime);
-        // A runtime upgraded in place (same path, another version: an archive it cannot use) records it again.
-        String recordedWith = Files.readString(lib.resolve("classes.jsa.java"));
-        Files.writeString(lib.resolve("classes.jsa.java"), runtime + ".0.0-before-the-upgrade\n");
+        // Recorded for this runtime (its folder and build) and this lib/ folder.
+        String recordedFor = System.getProperty("java.home") + " " + System.getProperty("java.runtime.version") + " " + lib;
+        assertThat(Files.readString(lib.resolve("classes.jsa.for")).strip()).isEqualTo(recordedFor);
+        // A runtime upgraded in place (same folder, another build: an archive it cannot use) records it again.
+        Files.writeString(lib.resolve("classes.jsa.for"), System.getProperty("java.home") + " 17.0.0+1-before-the-upgrade " + lib + "\n");
         FileTime before = Files.getLastModifiedTime(lib.resolve("classes.jsa"));
         assertThat(launcher(List.of("--version"), Map.of()).exit).isZero();
-        assertThat(Files.readString(lib.resolve("classes.jsa.java"))).isEqualTo(recordedWith);
+        assertThat(Files.readString(lib.resolve("classes.jsa.for")).strip()).isEqualTo(recordedFor);
         assertThat(Files.getLastModifiedTime(lib.resolve("classes.jsa"))).as("recorded again").isGreaterThan(before);
 
         // The JVM lists an archive's classes, with the flags and class path the launcher recorded it with.
@@ -134,31 +133,53 @@ final class ReleaseArchiveIT {
         // A runtime the release may meet, and the image's where cold starts are billed (docs/deploy.md):
         // Java 25 records an ahead-of-time cache (JEP 514) where Java 17 records a dynamic archive.
         Path java25 = java25Home();
+        Path lib = home.resolve("lib");
+        Path recordedFor = lib.resolve("classes.aot.for");
+
+        // A training run that records nothing (here the cache's assembly, a second JVM, refuses a
+        // flag: the training JVM still exits 0) is not retried at every start.
+        Result failing = launcher(List.of("--version"), Map.of("JAVA_HOME", java25.toString(), "JDK_AOT_VM_OPTIONS", "-XX:NoSuchFlag"));
+        assertThat(failing.exit).as(failing.output).isZero();
+        assertThat(lib.resolve("classes.aot")).doesNotExist();
+        assertThat(lib.resolve("classes.aot.config")).as("the assembly's input, removed").doesNotExist();
+        assertThat(Files.readString(recordedFor).strip()).endsWith(" failed");
+        FileTime failedAt = Files.getLastModifiedTime(recordedFor);
+        assertThat(launcher(List.of("--version"), Map.of("JAVA_HOME", java25.toString())).exit).isZero();
+        assertThat(Files.getLastModifiedTime(recordedFor)).as("no second training run").isEqualTo(failedAt);
+        assertThat(lib.resolve("classes.aot")).doesNotExist();
+        Files.delete(recordedFor);
+
         Map<String, String> onJava25 = Map.of("JAVA_HOME", java25.toString());
         Result version = launcher(List.of("--version"), onJava25);
         assertThat(version.exit).as(version.output).isZero();
-        Path lib = home.resolve("lib");
         assertThat(lib.resolve("classes.aot")).isRegularFile();
-        assertThat(Files.readString(lib.resolve("classes.aot.java")).strip())
-                .as("the runtime it was recorded with, path and version").startsWith(java25.resolve("bin/java") + " 25");
+        assertThat(Files.readString(recordedFor).strip()).as("the runtime it was recorded for, folder and build, and lib/")
+                .startsWith(java25 + " " + majorVersion(java25) + ".").endsWith(" " + lib);
 
         // -XX:AOTMode=on stops the JVM when it cannot use the cache. Nothing but the version on
         // standard output or error: no JVM warning (Java 24's on sun.misc.Unsafe, say).
         Result required = launcher(List.of("--version"), Map.of("JAVA_HOME", java25.toString(), "JAVA_OPTS", "-XX:AOTMode=on"));
         assertThat(required.exit).as(required.output).isZero();
         assertThat(required.output).isEqualTo(version.output).startsWith("nsps-connector " + VERSION + " (commit ").hasLineCount(1);
-        // An operator's -Xshare:off (which Java 25 refuses beside -XX:AOTCache) starts without the cache.
-        Result withoutSharing = launcher(List.of("--version"), Map.of("JAVA_HOME", java25.toString(), "JAVA_OPTS", "-Xshare:off"));
-        assertThat(withoutSharing.exit).as(withoutSharing.output).isZero();
+        // An operator's own class-sharing options, which Java 25 refuses beside -XX:AOTCache, win
+        // over the cache, however they are separated and wherever they are set.
+        for (Map<String, String> own : List.of(Map.of("JAVA_OPTS", "-Xmx256m\t-Xshare:off"), Map.of("JAVA_OPTS", "-Xshare:on"),
+                Map.of("JDK_JAVA_OPTIONS", "-Xshare:off"))) {
+            Map<String, String> settings = new HashMap<>(own);
+            settings.put("JAVA_HOME", java25.toString());
+            Result withOwnSharing = launcher(List.of("--version"), settings);
+            assertThat(withOwnSharing.exit).as(own + ": " + withOwnSharing.output).isZero();
+        }
 
         servesAnEventAndStopsOnSigterm(Map.of("JAVA_HOME", java25.toString(), "JAVA_OPTS", "-XX:AOTMode=on"));
     }
 
-    /** A Java 25 or later runtime of this machine's (its kind has Temurin's beside the default JDK). */
+    /** The newest Java 25 or later runtime of this machine's (its kind has Temurin's beside the default JDK). */
     private static Path java25Home() throws IOException {
         List<Path> runtimes;
         try (Stream<Path> jvms = Files.list(Path.of("/usr/lib/jvm"))) {
-            runtimes = jvms.filter(jvm -> Files.isExecutable(jvm.resolve("bin/java")) && majorVersion(jvm) >= 25).sorted().toList();
+            runtimes = jvms.filter(jvm -> Files.isExecutable(jvm.resolve("bin/java")) && majorVersion(jvm) >= 25)
+                    .sorted(java.util.Comparator.comparingInt(ReleaseArchiveIT::majorVersion)).toList();
         } catch (java.nio.file.NoSuchFileException e) {
             runtimes = List.of();
         }
@@ -172,11 +193,13 @@ final class ReleaseArchiveIT {
         return runtimes.get(runtimes.size() - 1);
     }
 
+    /** The feature version in a runtime's release file (25 of "25.0.3"), 0 when it does not say. */
     private static int majorVersion(Path jvm) {
         try {
             return Files.readAllLines(jvm.resolve("release")).stream().filter(line -> line.startsWith("JAVA_VERSION=\""))
-                    .map(line -> line.substring("JAVA_VERSION=\"".length()).split("[.\"]")[0]).mapToInt(Integer::parseInt).findFirst().orElse(0);
-        } catch (IOException | NumberFormatException e) {
+                    .map(line -> line.substring("JAVA_VERSION=\"".length()).replaceFirst("[^0-9].*", ""))
+                    .filter(digits -> !digits.isEmpty()).mapToInt(Integer::parseInt).findFirst().orElse(0);
+        } catch (IOException e) {
             return 0;
         }
     }

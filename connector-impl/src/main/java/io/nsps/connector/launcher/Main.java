@@ -153,8 +153,9 @@ public final class Main implements Callable<Integer> {
 
     /**
      * Runs the connector once through its common paths and stops: the launcher runs this with
-     * {@code -XX:ArchiveClassesAtExit} after a build, so that later starts map the classes from a
-     * class-data-sharing archive instead of loading and verifying them again. Both shipped handlers
+     * {@code -XX:ArchiveClassesAtExit} (Java 17-24) or {@code -XX:AOTCacheOutput} (Java 25 and
+     * later) after a build, so that later starts map the classes from a class-data-sharing archive
+     * or ahead-of-time cache instead of loading and verifying them again. Both shipped handlers
      * run (hlr-hss against {@link TrainingHlr}), and the management port answers a scrape.
      */
     @Command(name = "train", hidden = true, description = "Exercise the connector once (used to build the class-data-sharing archive).")
