@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nsps.connector.testing.FreePort;
 import io.nsps.connector.testing.MissingPrecondition;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -202,10 +202,7 @@ final class ReleaseArchiveIT {
 
     /** The unpacked release serves from another folder, without Maven, with {@code env} added. */
     private static void servesAnEventAndStopsOnSigterm(Map<String, String> env) throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = FreePort.pick();
         Map<String, String> settings = new HashMap<>(Map.of("API_TOKEN", TOKEN, "HANDLERS", "log", "PORT", Integer.toString(port), "HOST", "127.0.0.1"));
         settings.putAll(env);
         Process connector = start(List.of(), settings);

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.nsps.connector.testing.ConnectorProcess;
+import io.nsps.connector.testing.FreePort;
 import io.nsps.connector.testing.MissingPrecondition;
 import io.nsps.connector.testing.PostgresDatabase;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -65,7 +65,7 @@ final class RollingUpdateIT {
         Map<String, String> settings = new HashMap<>(PostgresDatabase.connectorSettings(schema));
         settings.putAll(Map.of("API_TOKEN", TOKEN, "HANDLERS", "log", "HOST", "127.0.0.1", "HANDLERS_DIR", work.resolve("none").toString()));
 
-        previousPort = freePort();
+        previousPort = FreePort.pick();
         ProcessBuilder old = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 checkout.resolve("connector-impl/target/dist/lib").toString() + "/*", "io.nsps.connector.launcher.Main", "serve")
                 .redirectErrorStream(true).redirectOutput(work.resolve("previous.log").toFile());
@@ -143,11 +143,6 @@ final class RollingUpdateIT {
                 URI.create("http://127.0.0.1:" + port + "/health")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static int run(Path cwd, String... command) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of(command));

@@ -168,9 +168,9 @@ public final class Main implements Callable<Integer> {
             String token = newToken();
             try (TrainingHlr hlr = TrainingHlr.start()) {
                 Map<String, String> trainingEnv = new HashMap<>(Map.of("API_TOKEN", token, "HANDLERS", "log,hlr-hss", "HOST", "127.0.0.1",
-                        "PORT", "0", "MANAGEMENT_PORT", Integer.toString(freePort()), "LOG_LEVEL", "error", "HLR_API_URL", hlr.baseUrl(),
+                        "PORT", "0", "LOG_LEVEL", "error", "HLR_API_URL", hlr.baseUrl(),
                         "HANDLERS_DIR", ConnectorConfigLoader.handlersDir(main.env).toString()));
-                ConnectorServer server = ConnectorApplication.start(trainingEnv);
+                ConnectorServer server = startOnAFreeManagementPort(trainingEnv);
                 try {
                     String sample = Files.readString(sampleEvent(main.env));
                     List<Integer> statuses = new java.util.ArrayList<>();
@@ -228,9 +228,24 @@ public final class Main implements Callable<Integer> {
             }
         }
 
-        private static int freePort() throws IOException {
-            try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                return socket.getLocalPort();
+        /**
+         * Starts the training connector with its management port on (MANAGEMENT_PORT 0 turns it off,
+         * so a free port is probed first). Between the probe and the connector's bind, the kernel can
+         * hand the port to another socket: a failed bind is tried again on another port, since a
+         * failed training run leaves the connector without its archive until the next build.
+         */
+        private static ConnectorServer startOnAFreeManagementPort(Map<String, String> env) throws Exception {
+            for (int attempt = 1; ; attempt++) {
+                try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                    env.put("MANAGEMENT_PORT", Integer.toString(probe.getLocalPort()));
+                }
+                try {
+                    return ConnectorApplication.start(env);
+                } catch (IOException e) {
+                    if (attempt == 3 || !(e.getCause() instanceof java.net.BindException)) {
+                        throw e;
+                    }
+                }
             }
         }
     }

@@ -7,7 +7,7 @@ import io.nsps.connector.config.EnvironmentReader;
 import io.nsps.connector.spi.UpstreamCredentials;
 import io.nsps.connector.spi.UpstreamUnavailableException;
 import io.nsps.connector.spi.testing.TestClock;
-import java.net.ServerSocket;
+import io.nsps.connector.testing.FreePort;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -189,10 +189,7 @@ final class OAuth2TokenProviderTest {
 
     @Test
     void unreachableTokenEndpointIsUnavailable() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = FreePort.pick();
         UpstreamCredentials credentials = provider(Map.of("X_OAUTH_TOKEN_URL", "http://127.0.0.1:" + closedPort + "/token"));
 
         assertThatThrownBy(credentials::authorization).isInstanceOf(UpstreamUnavailableException.class)

@@ -3,6 +3,7 @@ package io.nsps.connector.hlr;
 import static io.nsps.connector.testing.RunningConnector.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nsps.connector.testing.FreePort;
 import io.nsps.connector.testing.HttpAnswer;
 import io.nsps.connector.testing.RunningConnector;
 import io.nsps.connector.testing.TestSecrets;
@@ -110,7 +111,7 @@ final class HlrCredentialsWireTest {
             RecordedRequest accepted;
             String scrape;
             Map<String, String> withMetrics = new java.util.HashMap<>(settings);
-            withMetrics.put("MANAGEMENT_PORT", Integer.toString(io.nsps.connector.metrics.MetricsTest.freePort()));
+            withMetrics.put("MANAGEMENT_PORT", Integer.toString(FreePort.pick()));
             try (RunningConnector connector = connector(withMetrics)) {
                 hlr.enqueue(new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(OK));
                 HttpAnswer answer = connector.postEvent(sample("sim-updated.json"));

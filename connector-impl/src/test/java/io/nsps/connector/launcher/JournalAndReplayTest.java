@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nsps.connector.metrics.MetricsTest;
 import io.nsps.connector.testing.ConnectorProcess;
+import io.nsps.connector.testing.FreePort;
 import io.nsps.connector.testing.HttpAnswer;
 import io.nsps.connector.testing.PostgresDatabase;
 import io.nsps.connector.testing.RunningConnector;
@@ -256,7 +257,7 @@ final class JournalAndReplayTest {
     @ParameterizedTest
     @ValueSource(strings = {"journal", "replay some-id", "send"})
     void withNothingListeningTheCommandsSaySoInWords(String command) throws Exception {
-        int closed = MetricsTest.freePort();
+        int closed = FreePort.pick();
         List<String> args = new ArrayList<>(List.of(command.split(" ")));
         args.addAll(List.of("--url", "http://127.0.0.1:" + closed + (command.equals("send") ? "/process-event" : ""),
                 "--token", "a-token-long-enough-0123456789"));
@@ -399,7 +400,7 @@ final class JournalAndReplayTest {
             "journal --subscriber foo|--subscriber", "journal --subscriber imsi:|--subscriber", "replay --failed --since 2x|--since"})
     void journalAndReplayOptionsAreCheckedBeforeAnyConnectorIsAsked(String commandAndOption) throws Exception {
         String[] parts = commandAndOption.split("\\|");
-        int closed = MetricsTest.freePort();
+        int closed = FreePort.pick();
         List<String> args = new ArrayList<>(List.of(parts[0].split(" ")));
         args.addAll(List.of("--url", "http://127.0.0.1:" + closed, "--token", "a-token-long-enough-0123456789"));
 
@@ -438,7 +439,7 @@ final class JournalAndReplayTest {
 
     private void start(String store, Map<String, String> more) throws Exception {
         Map<String, String> settings = new HashMap<>(Map.of("HANDLERS", "hlr-hss", "HLR_API_URL", hlr.url("/wtl/hlr/v1").toString(),
-                "MANAGEMENT_PORT", Integer.toString(MetricsTest.freePort()), "MANAGEMENT_TOKEN", MANAGEMENT_TOKEN));
+                "MANAGEMENT_PORT", Integer.toString(FreePort.pick()), "MANAGEMENT_TOKEN", MANAGEMENT_TOKEN));
         settings.putAll(more);
         if (store.equals("postgres")) {
             PostgresDatabase.assumeReachable();

@@ -3,6 +3,7 @@ package io.nsps.connector.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nsps.connector.testing.ConnectorProcess;
+import io.nsps.connector.testing.FreePort;
 import io.nsps.connector.testing.PostgresDatabase;
 import io.nsps.connector.testing.RunningConnector;
 import io.nsps.connector.testing.TestSecrets;
@@ -102,10 +103,7 @@ final class OperatorCommandsTest {
 
     @Test
     void checkConfigReportsAnUnreachableHlrAndARefusedOauth2Client() throws Exception {
-        int closed;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closed = socket.getLocalPort();
-        }
+        int closed = FreePort.pick();
         // A token endpoint that refuses the client, as an OAuth2 server answers a wrong client secret (RFC 6749, 5.2).
         MockWebServer oauth = new MockWebServer();
         oauth.start();

@@ -2,13 +2,13 @@ package io.nsps.connector.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nsps.connector.testing.FreePort;
 import io.nsps.connector.testing.HttpAnswer;
 import io.nsps.connector.testing.ProbeHandlerFactory;
 import io.nsps.connector.testing.PostgresDatabase;
 import io.nsps.connector.testing.RunningConnector;
 import io.nsps.connector.testing.TestSecrets;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,7 +41,7 @@ public final class MetricsTest {
 
     @Test
     void everyOutcomeIsCountedByTypeOutcomeAndStatusAndTimed() throws Exception {
-        try (RunningConnector connector = RunningConnector.start(Map.of("HANDLERS", "probe", "MANAGEMENT_PORT", Integer.toString(freePort())))) {
+        try (RunningConnector connector = RunningConnector.start(Map.of("HANDLERS", "probe", "MANAGEMENT_PORT", Integer.toString(FreePort.pick())))) {
             URI management = connector.server().managementUri().orElseThrow();
             Map<String, Integer> expected = Map.of("ok", 202, "invalid", 422, "rate_limit", 503, "upstream_error", 500, "unavailable", 503);
             for (Map.Entry<String, Integer> probe : expected.entrySet()) {
@@ -71,7 +71,7 @@ public final class MetricsTest {
         try (RunningConnector connector = RunningConnector.start(Map.of("HANDLERS", "hlr-hss,log",
                 "HLR_API_URL", "http://127.0.0.1:9/wtl/hlr/v1", "HLR_AUTH", "oauth2", "HLR_OAUTH_TOKEN_URL", "http://127.0.0.1:9/token",
                 "HLR_OAUTH_CLIENT_ID", "nsps-connector", "HLR_OAUTH_CLIENT_SECRET", secret,
-                "MANAGEMENT_PORT", Integer.toString(freePort())))) {
+                "MANAGEMENT_PORT", Integer.toString(FreePort.pick())))) {
             String scrape = scrape(connector.server().managementUri().orElseThrow());
 
             assertThat(value(scrape, "nsps_state_store_errors_total", null)).isZero();
@@ -91,7 +91,7 @@ public final class MetricsTest {
 
     @Test
     void theProcessCpuTimeAndResidentMemoryHavePrometheussStandardNames() throws Exception {
-        try (RunningConnector connector = RunningConnector.start(Map.of("HANDLERS", "probe", "MANAGEMENT_PORT", Integer.toString(freePort())))) {
+        try (RunningConnector connector = RunningConnector.start(Map.of("HANDLERS", "probe", "MANAGEMENT_PORT", Integer.toString(FreePort.pick())))) {
             String scrape = scrape(connector.server().managementUri().orElseThrow());
 
             assertThat(scrape).contains("# TYPE process_cpu_seconds_total counter");
@@ -106,7 +106,7 @@ public final class MetricsTest {
     @Test
     void duplicatesStaleEventsAndARateLimitAnswered429AreCounted() throws Exception {
         try (RunningConnector connector = RunningConnector.start(Map.of("HANDLERS", "log,probe", "UPSTREAM_RATE_LIMIT_STATUS", "429",
-                "MANAGEMENT_PORT", Integer.toString(freePort())))) {
+                "MANAGEMENT_PORT", Integer.toString(FreePort.pick())))) {
             String newer = simEvent("metrics-newer", "2026-01-02T00:00:00Z");
             assertThat(connector.postEvent(newer).status()).isEqualTo(202);
             assertThat(connector.postEvent(newer).status()).isEqualTo(202);
@@ -138,7 +138,7 @@ public final class MetricsTest {
             try (RunningConnector connector = RunningConnector.start(Map.of("HANDLERS", "hlr-hss",
                     "HLR_API_URL", "http://127.0.0.1:9/wtl/hlr/v1", "HLR_AUTH", "oauth2", "HLR_OAUTH_TOKEN_URL", tokens.url("/token").toString(),
                     "HLR_OAUTH_CLIENT_ID", "nsps-connector", "HLR_OAUTH_CLIENT_SECRET", secret,
-                    "MANAGEMENT_PORT", Integer.toString(freePort())))) {
+                    "MANAGEMENT_PORT", Integer.toString(FreePort.pick())))) {
                 assertThat(connector.postEvent(simEvent("metrics-refused", "2026-01-01T00:00:00Z")).status()).isEqualTo(503);
 
                 String scrape = scrape(connector.server().managementUri().orElseThrow());
@@ -156,7 +156,7 @@ public final class MetricsTest {
         PostgresDatabase.assumeReachable();
         String schema = PostgresDatabase.freshSchema();
         Map<String, String> settings = new java.util.HashMap<>(PostgresDatabase.connectorSettings(schema));
-        settings.putAll(Map.of("HANDLERS", "log", "MANAGEMENT_PORT", Integer.toString(freePort())));
+        settings.putAll(Map.of("HANDLERS", "log", "MANAGEMENT_PORT", Integer.toString(FreePort.pick())));
         try (RunningConnector connector = RunningConnector.start(settings)) {
             assertThat(connector.postEvent(simEvent("metrics-pg-1", "2026-01-01T00:00:00Z")).status()).isEqualTo(202);
             String before = scrape(connector.server().managementUri().orElseThrow());
@@ -184,7 +184,7 @@ public final class MetricsTest {
     @Test
     void labelValuesStayBoundedWhateverTypesTheSenderSends() throws Exception {
         try (RunningConnector connector = RunningConnector.start(Map.of("HANDLERS", "log", "LOG_HANDLER_EVENT_TYPES", "*",
-                "MANAGEMENT_PORT", Integer.toString(freePort())))) {
+                "MANAGEMENT_PORT", Integer.toString(FreePort.pick())))) {
             for (int i = 0; i < 1_000; i++) {
                 String type = "Random/" + UUID.randomUUID();
                 assertThat(connector.postEvent("{\"event_id\":\"bound-" + i + "\",\"data\":{\"event_type\":\"" + type + "\"}}").status())
@@ -207,7 +207,7 @@ public final class MetricsTest {
     @Test
     void aTypeNoEnabledHandlerTakesIsOther() throws Exception {
         try (RunningConnector connector = RunningConnector.start(Map.of("HANDLERS", "log", "LOG_HANDLER_EVENT_TYPES", "SIM/*",
-                "MANAGEMENT_PORT", Integer.toString(freePort())))) {
+                "MANAGEMENT_PORT", Integer.toString(FreePort.pick())))) {
             connector.postEvent("{\"event_id\":\"untaken-1\",\"data\":{\"event_type\":\"Account/Blocked\"}}");
             connector.postEvent("{\"event_id\":\"taken-1\",\"data\":{\"event_type\":\"SIM/Updated\"}}");
 
@@ -225,7 +225,7 @@ public final class MetricsTest {
         ProbeHandlerFactory.Gate blocked = ProbeHandlerFactory.gate(gate, 2);
         ExecutorService senders = Executors.newFixedThreadPool(4);
         try (RunningConnector connector = RunningConnector.start(Map.of("HANDLERS", "probe", "WORKER_THREADS", "4",
-                "MAX_CONCURRENT_EVENTS", "2", "RUNNING_WORKERS", "4", "MANAGEMENT_PORT", Integer.toString(freePort())))) {
+                "MAX_CONCURRENT_EVENTS", "2", "RUNNING_WORKERS", "4", "MANAGEMENT_PORT", Integer.toString(FreePort.pick())))) {
             List<CompletableFuture<HttpAnswer>> held = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
                 String id = "held-" + i;
@@ -274,9 +274,4 @@ public final class MetricsTest {
         return response.body();
     }
 
-    public static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nsps.connector.testing.FreePort;
 import io.nsps.connector.testing.MissingPrecondition;
 import io.nsps.connector.testing.RunningConnector;
 import java.io.IOException;
@@ -67,7 +68,7 @@ final class MonitoringTest {
     void aScrapePassesPromtoolAndHoldsEveryMetricTheDashboardAndTheRulesRead() throws Exception {
         String scrape;
         try (RunningConnector connector = RunningConnector.start(Map.of("HANDLERS", "probe", "MANAGEMENT_PORT",
-                Integer.toString(MetricsTest.freePort())))) {
+                Integer.toString(FreePort.pick())))) {
             connector.postEvent(RunningConnector.probeEvent("monitoring-1", "ok"));
             connector.postEvent(RunningConnector.probeEvent("monitoring-2", "unavailable"));
             scrape = MetricsTest.scrape(connector.server().managementUri().orElseThrow());

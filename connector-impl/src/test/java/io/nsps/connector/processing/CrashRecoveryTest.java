@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.nsps.connector.testing.ConnectorProcess;
 import io.nsps.connector.testing.ContractValidator;
+import io.nsps.connector.testing.FreePort;
 import io.nsps.connector.testing.PostgresDatabase;
 import io.nsps.connector.testing.RunningConnector;
 import java.net.URI;
@@ -44,7 +45,7 @@ final class CrashRecoveryTest {
             if (!PostgresDatabase.PASSWORD.isEmpty()) {
                 env.put("STATE_DB_PASSWORD", PostgresDatabase.PASSWORD);
             }
-            int port = ConnectorProcess.freePort();
+            int port = FreePort.pick();
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             String event = RunningConnector.sample("sim-updated.json");
 

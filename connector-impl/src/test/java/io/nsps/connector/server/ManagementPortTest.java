@@ -1,11 +1,12 @@
 package io.nsps.connector.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.nsps.connector.metrics.MetricsTest;
 import io.nsps.connector.testing.ContractValidator;
+import io.nsps.connector.testing.FreePort;
 import io.nsps.connector.testing.LogCapture;
 import io.nsps.connector.testing.RawHttp;
 import io.nsps.connector.testing.RunningConnector;
@@ -14,6 +15,9 @@ import io.nsps.connector.web.RequestTracing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -52,7 +56,7 @@ final class ManagementPortTest {
 
     @BeforeAll
     static void start() throws IOException {
-        connector = RunningConnector.start(Map.of("MANAGEMENT_PORT", Integer.toString(MetricsTest.freePort()),
+        connector = RunningConnector.start(Map.of("MANAGEMENT_PORT", Integer.toString(FreePort.pick()),
                 "MANAGEMENT_TOKEN", MANAGEMENT_TOKEN, "BODY_READ_TIMEOUT", "1s"));
     }
 
@@ -107,9 +111,20 @@ final class ManagementPortTest {
         assertThat(answer.closed()).isTrue();
     }
 
+    /** The training run (Main train) tries another port on a BindException: the start must carry it. */
+    @Test
+    void aTakenManagementPortFailsTheStartNamingThePortWithTheBindFailureAsCause() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            assertThatThrownBy(() -> RunningConnector.start(Map.of("MANAGEMENT_PORT", Integer.toString(taken.getLocalPort()))))
+                    .hasMessageContaining("MANAGEMENT_PORT " + taken.getLocalPort() + " cannot be bound on 127.0.0.1")
+                    .hasMessageContaining("set MANAGEMENT_PORT to a free port, or 0 to turn the management port off")
+                    .cause().isInstanceOf(IOException.class).cause().isInstanceOf(BindException.class);
+        }
+    }
+
     @Test
     void slowOperationBodiesStarveNeitherScrapesNorProbes() throws Exception {
-        try (RunningConnector slow = RunningConnector.start(Map.of("MANAGEMENT_PORT", Integer.toString(MetricsTest.freePort()),
+        try (RunningConnector slow = RunningConnector.start(Map.of("MANAGEMENT_PORT", Integer.toString(FreePort.pick()),
                 "MANAGEMENT_TOKEN", MANAGEMENT_TOKEN, "BODY_READ_TIMEOUT", "60s"))) {
             URI management = slow.server().managementUri().orElseThrow();
             List<Socket> stalled = new ArrayList<>();

@@ -3,7 +3,6 @@ package io.nsps.connector.testing;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,7 +29,7 @@ public final class ConnectorProcess implements AutoCloseable {
 
     /** Runs {@code Main <command>} with {@code env} (plus a free loopback PORT) and stdout and stderr merged. */
     public static ConnectorProcess start(String command, Map<String, String> env) throws IOException {
-        return start(command, env, freePort());
+        return start(command, env, FreePort.pick());
     }
 
     /** The same, on a given port (to restart an instance where the sender expects it). */
@@ -40,7 +39,7 @@ public final class ConnectorProcess implements AutoCloseable {
 
     /** Runs another main class of the test classpath (the demo's) the same way. */
     public static ConnectorProcess startMain(String mainClass, List<String> args, Map<String, String> env) throws IOException {
-        return startMain(mainClass, args, env, freePort());
+        return startMain(mainClass, args, env, FreePort.pick());
     }
 
     private static ConnectorProcess startMain(String mainClass, List<String> args, Map<String, String> env, int port) throws IOException {
@@ -107,9 +106,4 @@ public final class ConnectorProcess implements AutoCloseable {
         }
     }
 
-    public static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }
