@@ -77,11 +77,15 @@ public final class ConnectorConfigLoader {
         LogFormat logFormat = reader.choice("LOG_FORMAT", LogFormat.class, LogFormat.JSON);
         Duration grace = reader.duration("SHUTDOWN_GRACE", DEFAULT_SHUTDOWN_GRACE);
         int workerThreads = (int) reader.number("WORKER_THREADS", 128, 2, 4096);
-        // Four per core. A running worker also waits without being counted as blocked (a log write, a
-        // lock, an upstream call shorter than the pool's tick), and the others keep the core busy
-        // meanwhile (the measurements: docs/performance.md).
-        int runningWorkers = (int) reader.number("RUNNING_WORKERS", Math.min(workerThreads, 4L * Runtime.getRuntime().availableProcessors()),
-                1, 4096);
+        ConnectorConfig.StateSettings state = stateSettings(reader, maxHeapBytes);
+        // Four per core, eight on PostgreSQL. A running worker also waits without being counted as
+        // blocked (a log write, a lock, an upstream call shorter than the pool's tick), and the others
+        // keep the core busy meanwhile. On PostgreSQL each delivery also waits twice for the shared
+        // session's round, for less than the tick: eight per core keep the cores busy and the rounds
+        // fuller (docs/performance.md, "The worker pool on PostgreSQL").
+        long runningPerCore = state.kind() == ConnectorConfig.StateStoreKind.POSTGRES ? 8 : 4;
+        int runningWorkers = (int) reader.number("RUNNING_WORKERS",
+                Math.min(workerThreads, runningPerCore * Runtime.getRuntime().availableProcessors()), 1, 4096);
         if (runningWorkers > workerThreads) {
             reader.problem("RUNNING_WORKERS (" + runningWorkers + ") must be at most WORKER_THREADS (" + workerThreads + ")");
         }
@@ -130,7 +134,6 @@ public final class ConnectorConfigLoader {
         if (rateLimitStatus != 503 && rateLimitStatus != 429) {
             reader.problem("UPSTREAM_RATE_LIMIT_STATUS must be 503 (the default: NSPS retries it) or 429");
         }
-        ConnectorConfig.StateSettings state = stateSettings(reader, maxHeapBytes);
 
         if (!problems.isEmpty()) {
             throw new ConfigurationException(problems);

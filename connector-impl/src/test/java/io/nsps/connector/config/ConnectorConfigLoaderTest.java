@@ -46,6 +46,21 @@ final class ConnectorConfigLoaderTest {
                         "RUNNING_WORKERS (9) must be at most WORKER_THREADS (8)"));
     }
 
+    /** Its deliveries wait twice for the shared session's round: docs/performance.md, "The worker pool on PostgreSQL". */
+    @Test
+    void onPostgresqlEightWorkersPerCoreRunByDefaultAndRunningWorkersStillWins() throws ConfigurationException {
+        Map<String, String> postgres = Map.of("API_TOKEN", "s3cret-token-value", "HANDLERS", "log", "STATE_STORE", "postgres",
+                "STATE_DB_URL", "jdbc:postgresql://db:5432/nsps");
+        Map<String, String> chosen = new java.util.HashMap<>(postgres);
+        chosen.put("RUNNING_WORKERS", "3");
+        Map<String, String> fewWorkers = new java.util.HashMap<>(postgres);
+        fewWorkers.putAll(Map.of("WORKER_THREADS", "5", "MAX_CONCURRENT_EVENTS", "2"));
+
+        assertThat(ConnectorConfigLoader.load(postgres).runningWorkers()).isEqualTo(8 * Runtime.getRuntime().availableProcessors());
+        assertThat(ConnectorConfigLoader.load(chosen).runningWorkers()).isEqualTo(3);
+        assertThat(ConnectorConfigLoader.load(fewWorkers).runningWorkers()).isEqualTo(5);
+    }
+
     @Test
     void runningWorkersDefaultToNoMoreThanTheWorkers() throws ConfigurationException {
         ConnectorConfig config = ConnectorConfigLoader.load(Map.of("API_TOKEN", "s3cret-token-value", "HANDLERS", "log",
