@@ -21,11 +21,12 @@ import org.glassfish.grizzly.threadpool.DefaultWorkerThread;
 
 /**
  * The server's worker pool. At most {@code RUNNING_WORKERS} workers run requests at once (by default
- * four per core); further requests wait in arrival order, up to {@code WORKER_QUEUE} of them (one
- * more is refused). A worker that waits on something else (an upstream call, a body still arriving,
- * another delivery's lock), marked by {@link #blocking()}, stops counting once it has waited
- * {@link #TICK}: another worker is woken or started for the waiting requests, up to
- * {@code WORKER_THREADS} threads in all. Workers idle for their lifetime end.
+ * four per core, eight on PostgreSQL: ConnectorConfigLoader); further requests wait in arrival
+ * order, up to {@code WORKER_QUEUE} of them (one more is refused). A worker that waits on
+ * something else (an upstream call, a body still arriving, another delivery's lock), marked by
+ * {@link #blocking()}, stops counting once it has waited {@link #TICK}: another worker is woken or
+ * started for the waiting requests, up to {@code WORKER_THREADS} threads in all. Workers idle for
+ * their lifetime end.
  *
  * <p>Why: the work per request is CPU-bound until a handler calls out. With a worker per request
  * in flight (what a plain pool does), concurrent requests are as many runnable threads that the OS
