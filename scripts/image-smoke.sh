@@ -57,9 +57,11 @@ secrets="$(mktemp -d)"
 printf '%s' "image-smoke-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')" > "$secrets/api-token"
 chmod 0755 "$secrets" && chmod 0444 "$secrets/api-token"
 token="$(cat "$secrets/api-token")"
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-port="$(free_port)"
-management_port="$(free_port)"
+# Two ports, bound at once so that they differ.
+read -r port management_port < <(python3 -c 'import socket
+a, b = socket.socket(), socket.socket()
+a.bind(("127.0.0.1", 0)); b.bind(("127.0.0.1", 0))
+print(a.getsockname()[1], b.getsockname()[1])')
 name="nsps-image-smoke-$$"
 context="$(mktemp -d)"
 cleanup() {

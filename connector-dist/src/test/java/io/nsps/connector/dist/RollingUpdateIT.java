@@ -143,7 +143,6 @@ final class RollingUpdateIT {
                 URI.create("http://127.0.0.1:" + port + "/health")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
     }
 
-
     private static int run(Path cwd, String... command) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of(command));
         Path log = Files.createTempFile(work, "command-", ".log");

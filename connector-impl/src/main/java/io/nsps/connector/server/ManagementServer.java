@@ -97,6 +97,8 @@ final class ManagementServer implements AutoCloseable {
         try {
             server.start();
         } catch (IOException | RuntimeException e) {
+            // A listener that could not bind leaves the server's own threads running: stop them too.
+            server.shutdownNow();
             operationThreads.shutdownNow();
             throw e;
         }

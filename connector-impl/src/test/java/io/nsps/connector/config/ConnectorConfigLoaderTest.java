@@ -56,7 +56,8 @@ final class ConnectorConfigLoaderTest {
         Map<String, String> fewWorkers = new java.util.HashMap<>(postgres);
         fewWorkers.putAll(Map.of("WORKER_THREADS", "5", "MAX_CONCURRENT_EVENTS", "2"));
 
-        assertThat(ConnectorConfigLoader.load(postgres).runningWorkers()).isEqualTo(8 * Runtime.getRuntime().availableProcessors());
+        assertThat(ConnectorConfigLoader.load(postgres).runningWorkers()).as("at most WORKER_THREADS, 128 by default")
+                .isEqualTo(Math.min(128, 8 * Runtime.getRuntime().availableProcessors()));
         assertThat(ConnectorConfigLoader.load(chosen).runningWorkers()).isEqualTo(3);
         assertThat(ConnectorConfigLoader.load(fewWorkers).runningWorkers()).isEqualTo(5);
     }

@@ -273,5 +273,4 @@ public final class MetricsTest {
         assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
         return response.body();
     }
-
 }

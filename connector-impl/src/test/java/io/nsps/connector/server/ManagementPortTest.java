@@ -2,6 +2,7 @@ package io.nsps.connector.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -111,15 +113,21 @@ final class ManagementPortTest {
         assertThat(answer.closed()).isTrue();
     }
 
-    /** The training run (Main train) tries another port on a BindException: the start must carry it. */
+    /**
+     * The training run (Main train) tries another port on a BindException: the start must carry it,
+     * and leave none of the failed start's server threads behind.
+     */
     @Test
     void aTakenManagementPortFailsTheStartNamingThePortWithTheBindFailureAsCause() throws Exception {
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             assertThatThrownBy(() -> RunningConnector.start(Map.of("MANAGEMENT_PORT", Integer.toString(taken.getLocalPort()))))
                     .hasMessageContaining("MANAGEMENT_PORT " + taken.getLocalPort() + " cannot be bound on 127.0.0.1")
                     .hasMessageContaining("set MANAGEMENT_PORT to a free port, or 0 to turn the management port off")
                     .cause().isInstanceOf(IOException.class).cause().isInstanceOf(BindException.class);
         }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+                .filteredOn(thread -> !before.contains(thread) && thread.getName().startsWith("HttpServer")).isEmpty());
     }
 
     @Test

@@ -105,5 +105,4 @@ public final class ConnectorProcess implements AutoCloseable {
             // the process ended
         }
     }
-
 }

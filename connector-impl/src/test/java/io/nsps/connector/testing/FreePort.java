@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -15,14 +17,17 @@ import java.util.concurrent.ThreadLocalRandom;
  * source port of every outgoing connection and the port of every bind to 0 (the events port of a
  * test connector, started just before its management port): between the probe and the connector's
  * bind, one of those can take it, and the start fails with "Address already in use" (CI saw it).
- * Outside the range only a process that names the port can take it.
+ * Outside the range only a process that names the port can take it. No port is handed out twice
+ * in one JVM.
  */
 public final class FreePort {
 
-    /** Linux's own default, where {@code /proc} does not say. */
-    private static final int[] DEFAULT_EPHEMERAL = {32768, 60999};
+    /** Where {@code /proc} does not say: Linux's lower bound, and every port above it (other systems hand out 49152-65535). */
+    private static final int[] DEFAULT_EPHEMERAL = {32768, 65535};
     /** Below this, ports are the well-known and registered services' a machine may run. */
     private static final int LOWEST = 10_000;
+    /** Handed out by this JVM: two picks of one test (PORT and MANAGEMENT_PORT) never coincide. */
+    private static final Set<Integer> GIVEN = ConcurrentHashMap.newKeySet();
 
     private FreePort() {
     }
@@ -32,16 +37,31 @@ public final class FreePort {
         int below = Math.max(0, ephemeral[0] - LOWEST);
         int above = Math.max(0, 65_535 - ephemeral[1]);
         if (below + above == 0) {
-            throw new IllegalStateException("the kernel's ephemeral range " + ephemeral[0] + "-" + ephemeral[1] + " leaves no port for tests");
+            // A kernel that hands out every port (ip_local_port_range 1024 65535): none is safe from the
+            // race, so take the kernel's choice, as a test would without this helper.
+            return inEphemeralRange();
         }
         for (int attempt = 0; attempt < 200; attempt++) {
             int n = ThreadLocalRandom.current().nextInt(below + above);
             int port = n < below ? LOWEST + n : ephemeral[1] + 1 + (n - below);
-            if (free(port)) {
+            if (free(port) && GIVEN.add(port)) {
                 return port;
             }
         }
         throw new IllegalStateException("no free port found outside the ephemeral range " + ephemeral[0] + "-" + ephemeral[1]);
+    }
+
+    private static int inEphemeralRange() {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            try (ServerSocket probe = new ServerSocket(0)) {
+                if (GIVEN.add(probe.getLocalPort())) {
+                    return probe.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        throw new IllegalStateException("no free port found");
     }
 
     private static boolean free(int port) {
@@ -59,7 +79,7 @@ public final class FreePort {
             return DEFAULT_EPHEMERAL;
         }
         try {
-            // readAllLines, not readString: Java 17's readString reads one byte of a /proc file, which reports size 0.
+            // readAllLines, not readString: readString gives only the first character of this /proc file (Java 17 and 25).
             String[] bounds = Files.readAllLines(range).get(0).trim().split("\\s+");
             return new int[] {Integer.parseInt(bounds[0]), Integer.parseInt(bounds[1])};
         } catch (IOException e) {
