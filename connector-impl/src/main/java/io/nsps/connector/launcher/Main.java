@@ -15,6 +15,8 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.BindException;
 import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -236,13 +238,13 @@ public final class Main implements Callable<Integer> {
          */
         private static ConnectorServer startOnAFreeManagementPort(Map<String, String> env) throws Exception {
             for (int attempt = 1; ; attempt++) {
-                try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                     env.put("MANAGEMENT_PORT", Integer.toString(probe.getLocalPort()));
                 }
                 try {
                     return ConnectorApplication.start(env);
                 } catch (IOException e) {
-                    if (attempt == 3 || !(e.getCause() instanceof java.net.BindException)) {
+                    if (attempt == 3 || !(e.getCause() instanceof BindException)) {
                         throw e;
                     }
                 }
