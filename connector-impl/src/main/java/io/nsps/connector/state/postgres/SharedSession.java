@@ -42,7 +42,8 @@ import java.util.function.Supplier;
  *       answered at the commit, without waiting for the letting go), then the
  *       subscribers of those finishes, and of deliveries closed without finishing, let go (after
  *       the commit, so the next holder reads the new times), then the claims (one statement, each
- *       claim committed before its caller provisions).</li>
+ *       claim committed before its caller provisions). The letting go and the claims are two
+ *       statements of one round trip when the round has both.</li>
  *   <li>Advisory locks are re-entrant within a session: a claim whose subscriber the session holds
  *       already, or which another claim of the same round names, is not tried here;
  *       {@link ClaimAnswer#alone()} sends it to the path of its own connection, which waits for the
@@ -87,6 +88,12 @@ final class SharedSession implements AutoCloseable {
     static final String LET_GO = """
             select count(*) filter (where released)
               from (select pg_advisory_unlock(hashtextextended(s, 0)) as released from unnest(?::text[]) s) let_go""";
+    /**
+     * {@link #LET_GO}, then {@link #CLAIM_ALL}: pgjdbc sends the two statements of one text in one
+     * round trip, run in that order, and answers each one's rows in turn. Should the claims be
+     * refused, their transaction rolls back, not the letting go: session locks ignore transactions.
+     */
+    static final String LET_GO_THEN_CLAIM_ALL = LET_GO + ";\n" + CLAIM_ALL;
 
     /** What a claim's round answered: the claim's row, or that it must be claimed on a connection of its own. */
     record ClaimAnswer(boolean alone, boolean claimed, boolean held, Optional<Instant> lastApplied, PostgresStateStore.FinishedRow finished,
@@ -265,7 +272,7 @@ final class SharedSession implements AutoCloseable {
         }
         try {
             runFinishes(finishes, lettingGo);
-            runClaims(claims);
+            runClaims(claims, lettingGo);
         } catch (SQLException e) {
             // The connection is lost, or a statement failed that leaves the session's locks not known (letting go, the
             // database's own bounds): the session is given up with its locks. (What a round carries fails one delivery
@@ -277,44 +284,45 @@ final class SharedSession implements AutoCloseable {
         }
     }
 
-    /** The finishes in one transaction, then their subscribers and {@code lettingGo} let go after its commit. */
+    /**
+     * The finishes in one transaction; adds their subscribers to {@code lettingGo}, which {@link #runClaims} lets go after
+     * that commit.
+     */
     private void runFinishes(List<FinishOp> finishes, List<String> lettingGo) throws SQLException {
-        if (finishes.isEmpty() && lettingGo.isEmpty()) {
+        if (finishes.isEmpty()) {
             return;
         }
         finishes.sort(BY_EVENT_ID);
         Connection session = connection();
         List<FinishOp> finished = new ArrayList<>();
-        if (!finishes.isEmpty()) {
-            // What a 2xx answer promises is committed as the database is configured; a round of failures only need not wait for the disk.
-            boolean anyDone = finishes.stream().anyMatch(f -> f.finish().finishing().done());
-            try (PreparedStatement statement = session.prepareStatement(PostgresStateStore.FINISH)) {
-                for (FinishOp f : finishes) {
-                    PostgresStateStore.bindFinish(statement, f.finish().finishing(), PostgresStateStore.synchronousCommit(anyDone), false);
-                    statement.addBatch();
-                }
-                statement.executeBatch();
-                finished.addAll(finishes);
-            } catch (SQLException e) {
-                if (!refusedForWhatItCarries(e, session)) {
-                    throw e;
-                }
-                // One of them is refused for what it carries: each alone, so that the others finish.
-                for (FinishOp f : finishes) {
-                    try (PreparedStatement alone = session.prepareStatement(PostgresStateStore.FINISH)) {
-                        PostgresStateStore.Finishing finishing = f.finish().finishing();
-                        PostgresStateStore.bindFinish(alone, finishing, PostgresStateStore.synchronousCommit(finishing.done()), false);
-                        alone.execute();
-                        f.done().complete(null); // (committed: answered now, whatever the next one meets)
-                        finished.add(f);
-                    } catch (SQLException refused) {
-                        if (!refusedForWhatItCarries(refused, session)) {
-                            throw refused;
-                        }
-                        // Its subscriber is given back as a failed finish's always is; the event's claim runs out.
-                        f.done().completeExceptionally(new StateStoreException("finishing an event", refused));
-                        addSubscriber(lettingGo, f);
+        // What a 2xx answer promises is committed as the database is configured; a round of failures only need not wait for the disk.
+        boolean anyDone = finishes.stream().anyMatch(f -> f.finish().finishing().done());
+        try (PreparedStatement statement = session.prepareStatement(PostgresStateStore.FINISH)) {
+            for (FinishOp f : finishes) {
+                PostgresStateStore.bindFinish(statement, f.finish().finishing(), PostgresStateStore.synchronousCommit(anyDone), false);
+                statement.addBatch();
+            }
+            statement.executeBatch();
+            finished.addAll(finishes);
+        } catch (SQLException e) {
+            if (!refusedForWhatItCarries(e, session)) {
+                throw e;
+            }
+            // One of them is refused for what it carries: each alone, so that the others finish.
+            for (FinishOp f : finishes) {
+                try (PreparedStatement alone = session.prepareStatement(PostgresStateStore.FINISH)) {
+                    PostgresStateStore.Finishing finishing = f.finish().finishing();
+                    PostgresStateStore.bindFinish(alone, finishing, PostgresStateStore.synchronousCommit(finishing.done()), false);
+                    alone.execute();
+                    f.done().complete(null); // (committed: answered now, whatever the next one meets)
+                    finished.add(f);
+                } catch (SQLException refused) {
+                    if (!refusedForWhatItCarries(refused, session)) {
+                        throw refused;
                     }
+                    // Its subscriber is given back as a failed finish's always is; the event's claim runs out.
+                    f.done().completeExceptionally(new StateStoreException("finishing an event", refused));
+                    addSubscriber(lettingGo, f);
                 }
             }
         }
@@ -325,10 +333,6 @@ final class SharedSession implements AutoCloseable {
             f.done().complete(null);
             addSubscriber(lettingGo, f);
         }
-        if (!lettingGo.isEmpty()) {
-            letGo(session, lettingGo);
-            lettingGo.forEach(held::remove);
-        }
     }
 
     private void addSubscriber(List<String> lettingGo, FinishOp f) {
@@ -338,15 +342,20 @@ final class SharedSession implements AutoCloseable {
         }
     }
 
-    /** The claims in one statement; those whose subscriber this session holds, or another of the round names, go alone. */
-    private void runClaims(List<ClaimOp> claims) throws SQLException {
-        if (claims.isEmpty()) {
-            return;
-        }
+    /**
+     * Lets go of {@code lettingGo}, then makes the claims in one statement, both in one round trip; claims whose subscriber
+     * this session holds, or another of the round names, go alone. (A claim may take a subscriber let go here again:
+     * the letting go runs first.)
+     */
+    private void runClaims(List<ClaimOp> claims, List<String> lettingGo) throws SQLException {
+        lettingGo.forEach(held::remove);
         Set<String> named = new HashSet<>();
         List<ClaimOp> here = new ArrayList<>();
         for (ClaimOp c : claims) {
             String subscriber = c.request().subscriber();
+            if (c.answer().isDone()) {
+                continue; // (its caller stopped waiting, during the finishes maybe)
+            }
             if (subscriber != null && (held.contains(subscriber) || !named.add(subscriber))) {
                 c.answer().complete(ClaimAnswer.goAlone());
             } else {
@@ -354,27 +363,29 @@ final class SharedSession implements AutoCloseable {
             }
         }
         if (here.isEmpty()) {
+            if (!lettingGo.isEmpty()) {
+                letGo(connection(), lettingGo);
+            }
             return;
         }
         Connection session = connection();
-        here.removeIf(c -> c.answer().isDone()); // (callers that stopped waiting during the finishes)
-        if (here.isEmpty()) {
-            return;
-        }
         try {
-            claimAll(session, here);
+            claimAll(session, here, lettingGo);
         } catch (SQLException e) {
             if (!refusedForWhatItCarries(e, session)) {
                 throw e;
             }
-            // The statement's claims were rolled back, not the locks its rows took (session locks outlive a rollback).
-            releaseIfTaken(session, subscribers(here));
+            // The statement's claims were rolled back, not the locks its rows took (session locks outlive a rollback), nor
+            // the letting go if it ran before the refusal: each lock is let go once more where it may still be held.
+            List<String> mayHold = new ArrayList<>(lettingGo);
+            mayHold.addAll(subscribers(here));
+            releaseIfTaken(session, mayHold);
             for (ClaimOp c : here) {
                 if (c.answer().isDone()) {
                     continue;
                 }
                 try {
-                    claimAll(session, List.of(c));
+                    claimAll(session, List.of(c), List.of());
                 } catch (SQLException refused) {
                     if (!refusedForWhatItCarries(refused, session)) {
                         throw refused;
@@ -390,19 +401,23 @@ final class SharedSession implements AutoCloseable {
         return claims.stream().map(c -> c.request().subscriber()).filter(java.util.Objects::nonNull).toList();
     }
 
+    /** Lets go of one lock of each subscriber ({@link #checkLetGo}). */
+    private static void letGo(Connection session, List<String> subscribers) throws SQLException {
+        checkLetGo(unlock(session, subscribers), subscribers);
+    }
+
     /**
-     * Lets go of one lock of each subscriber. When fewer were held than named, this instance's
-     * record of what its session holds and the server's no longer agree: the session is then given
-     * up (its connection closed, with every lock), rather than trusted.
+     * When fewer locks were let go than subscribers named, this instance's record of what its
+     * session holds and the server's no longer agree: the session is then given up (its connection
+     * closed, with every lock), rather than trusted.
      */
-    private void letGo(Connection session, List<String> subscribers) throws SQLException {
-        int released = unlock(session, subscribers);
+    private static void checkLetGo(int released, List<String> subscribers) throws SQLException {
         if (released != subscribers.size()) {
             throw new SQLException("the session held " + released + " of the " + subscribers.size() + " subscriber locks it was to let go");
         }
     }
 
-    /** Lets go of the lock of each subscriber a failed claim statement may have taken before it failed. */
+    /** Lets go of one lock of each subscriber named (as often as named) that a failed statement may have left held. */
     private static void releaseIfTaken(Connection session, List<String> subscribers) throws SQLException {
         unlock(session, subscribers);
     }
@@ -436,7 +451,8 @@ final class SharedSession implements AutoCloseable {
         return usable(session);
     }
 
-    private void claimAll(Connection session, List<ClaimOp> unordered) throws SQLException {
+    /** Lets go of {@code lettingGo} (unless empty), then makes {@code unordered}'s claims, in one round trip. */
+    private void claimAll(Connection session, List<ClaimOp> unordered, List<String> lettingGo) throws SQLException {
         List<ClaimOp> claims = new ArrayList<>(unordered);
         claims.sort(Comparator.comparing(c -> c.request().eventId()));
         int size = claims.size();
@@ -456,14 +472,27 @@ final class SharedSession implements AutoCloseable {
             evenIfDone[i] = request.evenIfDone();
         }
         Map<Integer, ClaimAnswer> answers = new LinkedHashMap<>();
-        try (PreparedStatement statement = session.prepareStatement(CLAIM_ALL)) {
-            statement.setArray(1, array(session, "text", ids));
-            statement.setArray(2, array(session, "text", types));
-            statement.setArray(3, array(session, "text", subscribers));
-            statement.setArray(4, array(session, "text", owners));
-            statement.setArray(5, array(session, "timestamptz", leases));
-            statement.setArray(6, array(session, "bool", evenIfDone));
-            try (ResultSet row = statement.executeQuery()) {
+        boolean lets = !lettingGo.isEmpty();
+        try (PreparedStatement statement = session.prepareStatement(lets ? LET_GO_THEN_CLAIM_ALL : CLAIM_ALL)) {
+            int p = 0;
+            if (lets) {
+                statement.setArray(++p, array(session, "text", lettingGo.toArray()));
+            }
+            statement.setArray(++p, array(session, "text", ids));
+            statement.setArray(++p, array(session, "text", types));
+            statement.setArray(++p, array(session, "text", subscribers));
+            statement.setArray(++p, array(session, "text", owners));
+            statement.setArray(++p, array(session, "timestamptz", leases));
+            statement.setArray(++p, array(session, "bool", evenIfDone));
+            statement.execute();
+            if (lets) {
+                try (ResultSet released = statement.getResultSet()) {
+                    released.next();
+                    checkLetGo(released.getInt(1), lettingGo);
+                }
+                statement.getMoreResults();
+            }
+            try (ResultSet row = statement.getResultSet()) {
                 while (row.next()) {
                     boolean claimed = row.getBoolean("claimed");
                     boolean holds = row.getBoolean("subscriber_held");

@@ -25,6 +25,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -374,6 +375,181 @@ final class SharedSessionTest {
                 schema, 2, Duration.ofSeconds(5));
              Delivery taken = ((Claim.Claimed) other.claim(request(newId(), good, Duration.ofSeconds(2)))).delivery()) {
             assertThat(taken.holdsSubscriber()).isTrue();
+        }
+    }
+
+    @Test
+    void aRoundLetsGoOfItsFinishedSubscribersAndMakesItsClaimsInOneRoundTrip() throws Exception {
+        List<String> statements = java.util.Collections.synchronizedList(new ArrayList<>());
+        SharedSession session = recordingSession(statements);
+        try {
+            String first = "imsi:" + newId();
+            String second = "imsi:" + newId();
+            Claim.Request firstRequest = request(newId(), first, Duration.ofSeconds(5));
+            SharedSession.ClaimAnswer firstClaim = session.claim(firstRequest);
+            Claim.Request again = request(newId(), first, Duration.ofSeconds(5));
+            Claim.Request secondRequest = request(newId(), second, Duration.ofSeconds(5));
+
+            // One round: the first subscriber's finish, a new claim of that subscriber and a claim of another.
+            List<CompletableFuture<?>> round = inOneRound(session, statements, List.of(() -> finish(session, firstRequest, firstClaim),
+                    () -> session.claim(again), () -> session.claim(secondRequest)));
+
+            assertThat(statements).as("the statements the round sent, each one round trip")
+                    .containsExactly(PostgresStateStore.FINISH, SharedSession.LET_GO_THEN_CLAIM_ALL);
+            round.get(0).get(10, TimeUnit.SECONDS);
+            SharedSession.ClaimAnswer againClaim = (SharedSession.ClaimAnswer) round.get(1).get(10, TimeUnit.SECONDS);
+            SharedSession.ClaimAnswer secondClaim = (SharedSession.ClaimAnswer) round.get(2).get(10, TimeUnit.SECONDS);
+            assertThat(againClaim.claimed() && againClaim.held()).as("the subscriber let go was taken again in its round").isTrue();
+            assertThat(secondClaim.claimed() && secondClaim.held()).isTrue();
+            assertThat(store.lastApplied(first)).contains(APPLIED);
+            try (Connection admin = admin()) {
+                assertThat(heldByAnotherSession(admin, first)).isTrue();
+                assertThat(heldByAnotherSession(admin, second)).isTrue();
+                // Finished, each is let go (after its commit, which answered the finish): the session held the subscriber
+                // let go and taken again once, not twice.
+                finish(session, again, againClaim);
+                finish(session, secondRequest, secondClaim);
+                await().atMost(Duration.ofSeconds(10)).until(() -> !heldByAnotherSession(admin, first) && !heldByAnotherSession(admin, second));
+            }
+        } finally {
+            session.close();
+        }
+    }
+
+    @Test
+    void refusedClaimsInARoundThatLetsGoLeaveNoLockBehind() throws Exception {
+        try (Connection admin = admin(); Statement statement = admin.createStatement()) {
+            beforeInsert(statement, "nsps_event", "refuse_claim", "if new.event_id = 'poison' then raise exception 'refused'; end if;");
+        }
+        List<String> statements = java.util.Collections.synchronizedList(new ArrayList<>());
+        SharedSession session = recordingSession(statements);
+        try {
+            String finishing = "imsi:" + newId();
+            String good = "imsi:" + newId();
+            Claim.Request finishingRequest = request(newId(), finishing, Duration.ofSeconds(5));
+            SharedSession.ClaimAnswer finishingClaim = session.claim(finishingRequest);
+            // The round sorts its claims by event id: the good one (a UUID, 0-9a-f first) takes its lock before "poison" fails.
+            Claim.Request goodRequest = request(newId(), good, Duration.ofSeconds(5));
+
+            List<CompletableFuture<?>> round = inOneRound(session, statements, List.of(
+                    () -> finish(session, finishingRequest, finishingClaim), () -> session.claim(goodRequest),
+                    () -> session.claim(request("poison", "imsi:" + newId(), Duration.ofSeconds(5)))));
+
+            assertThat(statements).as("the round's statements: its finishes, the refused letting go and claims, then the claims alone")
+                    .startsWith(PostgresStateStore.FINISH, SharedSession.LET_GO_THEN_CLAIM_ALL);
+            round.get(0).get(10, TimeUnit.SECONDS);
+            SharedSession.ClaimAnswer goodClaim = (SharedSession.ClaimAnswer) round.get(1).get(10, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> round.get(2).get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(StateStoreException.class);
+            assertThat(goodClaim.claimed() && goodClaim.held()).isTrue();
+            try (Connection admin = admin()) {
+                assertThat(heldByAnotherSession(admin, finishing)).as("the finished subscriber was let go").isFalse();
+                assertThat(heldByAnotherSession(admin, good)).isTrue();
+                // Finished, it is let go: no second lock of its subscriber was left by the refused statement.
+                finish(session, goodRequest, goodClaim);
+                await().atMost(Duration.ofSeconds(10)).until(() -> !heldByAnotherSession(admin, good));
+            }
+        } finally {
+            session.close();
+        }
+    }
+
+    /** A session on a connection of its own whose statements' texts, as prepared, are added to {@code statements}. */
+    private SharedSession recordingSession(List<String> statements) {
+        return new SharedSession(() -> {
+            try {
+                Connection connection = admin();
+                connection.setSchema(schema);
+                return (Connection) java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                        (proxy, method, args) -> {
+                            if (method.getName().equals("prepareStatement")) {
+                                statements.add((String) args[0]);
+                            }
+                            try {
+                                return method.invoke(connection, args);
+                            } catch (java.lang.reflect.InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+            } catch (SQLException e) {
+                throw new StateStoreException("opening", e);
+            }
+        }, connection -> {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }, Duration.ofSeconds(5));
+    }
+
+    /**
+     * Runs {@code calls} on threads of their own, in one round of {@code session}: the round in progress is held on a
+     * row lock (a blocking delivery's subscriber row, inserted and not committed) while they queue. Returns their
+     * results, in order, once that round is over and {@code statements} holds only what the next round prepared.
+     */
+    private List<CompletableFuture<?>> inOneRound(SharedSession session, List<String> statements, List<Supplier<?>> calls)
+            throws Exception {
+        String blocker = "imsi:" + newId();
+        Claim.Request blockerRequest = request(newId(), blocker, Duration.ofSeconds(5));
+        SharedSession.ClaimAnswer blockerClaim = session.claim(blockerRequest);
+        try (Connection admin = admin()) {
+            admin.setAutoCommit(false);
+            try (Statement statement = admin.createStatement()) {
+                statement.execute("insert into " + schema + ".nsps_subscriber (subscriber, last_event_time, last_event_id)"
+                        + " values ('" + blocker + "', '2000-01-01T00:00:00Z', 'x')");
+            }
+            CompletableFuture<Void> blocked = CompletableFuture.runAsync(() -> finish(session, blockerRequest, blockerClaim));
+            await().atMost(Duration.ofSeconds(10)).until(() -> waitingOnALock(admin));
+            List<Thread> threads = new ArrayList<>();
+            List<CompletableFuture<?>> results = new ArrayList<>();
+            for (Supplier<?> call : calls) {
+                CompletableFuture<Object> result = new CompletableFuture<>();
+                Thread thread = new Thread(() -> {
+                    try {
+                        result.complete(call.get());
+                    } catch (RuntimeException e) {
+                        result.completeExceptionally(e);
+                    }
+                });
+                thread.start();
+                threads.add(thread);
+                results.add(result);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> threads.stream().allMatch(t -> t.getState() == Thread.State.TIMED_WAITING));
+            admin.rollback();
+            // The blocked round ends by letting go of the blocker (no claims in it, so alone).
+            await().atMost(Duration.ofSeconds(10)).until(() -> statements.contains(SharedSession.LET_GO)); // (nothing was let go before it)
+            blocked.get(10, TimeUnit.SECONDS);
+            synchronized (statements) {
+                statements.subList(0, statements.indexOf(SharedSession.LET_GO) + 1).clear();
+            }
+            for (CompletableFuture<?> result : results) {
+                try {
+                    result.get(10, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // (asserted by the caller)
+                }
+            }
+            return results;
+        }
+    }
+
+    private static Void finish(SharedSession session, Claim.Request request, SharedSession.ClaimAnswer claim) {
+        session.finish(new SharedSession.Finish(new PostgresStateStore.Finishing(request, done(), APPLIED, FINGERPRINT, Instant.now(),
+                Journal.Record.NONE), claim.session()));
+        return null;
+    }
+
+    /** Whether another session holds {@code subscriber}'s lock (tried from {@code admin}, and let go at once if taken). */
+    private static boolean heldByAnotherSession(Connection admin, String subscriber) throws SQLException {
+        try (PreparedStatement tryLock = admin.prepareStatement(
+                "select pg_try_advisory_lock(hashtextextended(?, 0)) and pg_advisory_unlock(hashtextextended(?, 0))")) {
+            tryLock.setString(1, subscriber);
+            tryLock.setString(2, subscriber);
+            try (ResultSet row = tryLock.executeQuery()) {
+                row.next();
+                return !row.getBoolean(1);
+            }
         }
     }
 
