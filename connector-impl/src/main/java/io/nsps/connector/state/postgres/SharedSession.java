@@ -411,9 +411,17 @@ final class SharedSession implements AutoCloseable {
      * session holds and the server's no longer agree: the session is then given up (its connection
      * closed, with every lock), rather than trusted.
      */
-    private static void checkLetGo(int released, List<String> subscribers) throws SQLException {
+    private static void checkLetGo(int released, List<String> subscribers) throws LocksDisagree {
         if (released != subscribers.size()) {
-            throw new SQLException("the session held " + released + " of the " + subscribers.size() + " subscriber locks it was to let go");
+            throw new LocksDisagree("the session held " + released + " of the " + subscribers.size() + " subscriber locks it was to let go");
+        }
+    }
+
+    /** Letting go found fewer locks than the session's record lists: never a refusal for what a round carries. */
+    private static final class LocksDisagree extends SQLException {
+
+        LocksDisagree(String message) {
+            super(message);
         }
     }
 
@@ -440,9 +448,13 @@ final class SharedSession implements AutoCloseable {
      * Whether a statement failed for what it carries (a value the database refuses), so that
      * running its deliveries one at a time lets the others through; not when the connection is
      * unusable, nor when the database's own bounds stopped it (a timeout, a lock not available, a
-     * deadlock), which one at a time would only repeat.
+     * deadlock), which one at a time would only repeat, nor when letting go found the session's
+     * record of its locks wrong (the session is then given up).
      */
     private static boolean refusedForWhatItCarries(SQLException e, Connection session) {
+        if (e instanceof LocksDisagree) {
+            return false;
+        }
         String state = e.getSQLState();
         if (state != null && (state.equals("57014") || state.equals("55P03") || state.startsWith("40") || state.startsWith("08")
                 || state.startsWith("57"))) {

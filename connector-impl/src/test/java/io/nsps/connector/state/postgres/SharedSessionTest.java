@@ -453,6 +453,40 @@ final class SharedSessionTest {
         }
     }
 
+    @Test
+    void aRoundWhoseLettingGoFindsALockNotHeldGivesUpItsSessionAndFailsItsClaims() throws Exception {
+        // The session's own backend lets go of one subscriber's lock behind its back, as it writes that event's journal entry:
+        // the letting go that follows finds fewer locks than the session's record lists.
+        try (Connection admin = admin(); Statement statement = admin.createStatement()) {
+            beforeInsert(statement, "nsps_event_journal", "unlock_behind",
+                    "if new.event_id = 'unlocked' then perform pg_advisory_unlock(hashtextextended(new.subscriber, 0)); end if;");
+        }
+        List<String> statements = java.util.Collections.synchronizedList(new ArrayList<>());
+        SharedSession session = recordingSession(statements);
+        try {
+            String unlocked = "imsi:" + newId();
+            String claimed = "imsi:" + newId();
+            Claim.Request unlockedRequest = request("unlocked", unlocked, Duration.ofSeconds(5));
+            SharedSession.ClaimAnswer unlockedClaim = session.claim(unlockedRequest);
+
+            List<CompletableFuture<?>> round = inOneRound(session, statements, List.of(
+                    () -> finish(session, unlockedRequest, unlockedClaim),
+                    () -> session.claim(request(newId(), claimed, Duration.ofSeconds(5)))));
+
+            round.get(0).get(10, TimeUnit.SECONDS); // (committed before the letting go)
+            assertThatThrownBy(() -> round.get(1).get(10, TimeUnit.SECONDS)).as("the claim made on the session given up")
+                    .hasCauseInstanceOf(StateStoreException.class);
+            assertThat(statements).as("no claim tried again on that session").containsExactly(PostgresStateStore.FINISH,
+                    SharedSession.LET_GO_THEN_CLAIM_ALL);
+            try (Connection admin = admin()) {
+                // Its connection was closed, with every lock of the session.
+                await().atMost(Duration.ofSeconds(10)).until(() -> !heldByAnotherSession(admin, claimed));
+            }
+        } finally {
+            session.close();
+        }
+    }
+
     /** A session on a connection of its own whose statements' texts, as prepared, are added to {@code statements}. */
     private SharedSession recordingSession(List<String> statements) {
         return new SharedSession(() -> {
@@ -543,7 +577,7 @@ final class SharedSessionTest {
     /** Whether another session holds {@code subscriber}'s lock (tried from {@code admin}, and let go at once if taken). */
     private static boolean heldByAnotherSession(Connection admin, String subscriber) throws SQLException {
         try (PreparedStatement tryLock = admin.prepareStatement(
-                "select pg_try_advisory_lock(hashtextextended(?, 0)) and pg_advisory_unlock(hashtextextended(?, 0))")) {
+                "select case when pg_try_advisory_lock(hashtextextended(?, 0)) then pg_advisory_unlock(hashtextextended(?, 0)) else false end")) {
             tryLock.setString(1, subscriber);
             tryLock.setString(2, subscriber);
             try (ResultSet row = tryLock.executeQuery()) {
