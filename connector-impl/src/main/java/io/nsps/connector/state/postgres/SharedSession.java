@@ -484,10 +484,10 @@ final class SharedSession implements AutoCloseable {
             evenIfDone[i] = request.evenIfDone();
         }
         Map<Integer, ClaimAnswer> answers = new LinkedHashMap<>();
-        boolean lets = !lettingGo.isEmpty();
-        try (PreparedStatement statement = session.prepareStatement(lets ? LET_GO_THEN_CLAIM_ALL : CLAIM_ALL)) {
+        boolean lettingGoFirst = !lettingGo.isEmpty();
+        try (PreparedStatement statement = session.prepareStatement(lettingGoFirst ? LET_GO_THEN_CLAIM_ALL : CLAIM_ALL)) {
             int p = 0;
-            if (lets) {
+            if (lettingGoFirst) {
                 statement.setArray(++p, array(session, "text", lettingGo.toArray()));
             }
             statement.setArray(++p, array(session, "text", ids));
@@ -497,7 +497,7 @@ final class SharedSession implements AutoCloseable {
             statement.setArray(++p, array(session, "timestamptz", leases));
             statement.setArray(++p, array(session, "bool", evenIfDone));
             statement.execute();
-            if (lets) {
+            if (lettingGoFirst) {
                 try (ResultSet released = statement.getResultSet()) {
                     released.next();
                     checkLetGo(released.getInt(1), lettingGo);
