@@ -205,23 +205,13 @@ final class SharedSessionTest {
     @Test
     void aFinishIsAnsweredAtItsCommitThoughLettingGoFailsAfterIt() throws Exception {
         // A session whose connection refuses the statement that lets go of the round's subscribers.
-        List<Connection> opened = new ArrayList<>();
-        SharedSession session = new SharedSession(() -> {
-            try {
-                Connection connection = admin();
-                connection.setSchema(schema);
-                opened.add(connection);
-                return refusing(connection, SharedSession.LET_GO);
-            } catch (SQLException e) {
-                throw new StateStoreException("opening", e);
+        java.util.concurrent.atomic.AtomicReference<Connection> first = new java.util.concurrent.atomic.AtomicReference<>();
+        SharedSession session = sessionPreparing((connection, text) -> {
+            first.compareAndSet(null, connection);
+            if (text.equals(SharedSession.LET_GO)) {
+                throw new SQLException("refused by the test", "08006");
             }
-        }, connection -> {
-            try {
-                connection.close();
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        }, Duration.ofSeconds(5));
+        });
         try {
             String id = newId();
             String subscriber = "imsi:" + newId();
@@ -236,7 +226,7 @@ final class SharedSessionTest {
             assertThat(store.finished(id)).isPresent();
             assertThat(store.lastApplied(subscriber)).contains(APPLIED);
             // The failed letting go gave the session up, and every lock with it.
-            await().atMost(Duration.ofSeconds(10)).until(() -> opened.get(0).isClosed());
+            await().atMost(Duration.ofSeconds(10)).until(() -> first.get().isClosed());
             try (Delivery next = ((Claim.Claimed) store.claim(request(newId(), subscriber, Duration.ofSeconds(2)))).delivery()) {
                 assertThat(next.holdsSubscriber()).isTrue();
             }
@@ -489,6 +479,16 @@ final class SharedSessionTest {
 
     /** A session on a connection of its own whose statements' texts, as prepared, are added to {@code statements}. */
     private SharedSession recordingSession(List<String> statements) {
+        return sessionPreparing((connection, text) -> statements.add(text));
+    }
+
+    /** What a test does as its session's connection prepares a statement: it may throw, as a broken connection would. */
+    private interface BeforePrepare {
+        void accept(Connection connection, String text) throws SQLException;
+    }
+
+    /** A session on connections of its own to the test's schema, each calling {@code before} as it prepares a statement. */
+    private SharedSession sessionPreparing(BeforePrepare before) {
         return new SharedSession(() -> {
             try {
                 Connection connection = admin();
@@ -496,7 +496,7 @@ final class SharedSessionTest {
                 return (Connection) java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
                         (proxy, method, args) -> {
                             if (method.getName().equals("prepareStatement")) {
-                                statements.add((String) args[0]);
+                                before.accept(connection, (String) args[0]);
                             }
                             try {
                                 return method.invoke(connection, args);
@@ -658,21 +658,6 @@ final class SharedSessionTest {
         boolean waiting() {
             return thread.getState() == Thread.State.TIMED_WAITING;
         }
-    }
-
-    /** {@code connection}, whose statements of the text {@code refused} fail as a broken connection's would. */
-    private static Connection refusing(Connection connection, String refused) {
-        return (Connection) java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("prepareStatement") && refused.equals(args[0])) {
-                        throw new SQLException("refused by the test", "08006");
-                    }
-                    try {
-                        return method.invoke(connection, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
     }
 
     /** A trigger that runs {@code body} (PL/pgSQL, ending in an if) before each insert into {@code table} of the test's schema. */
