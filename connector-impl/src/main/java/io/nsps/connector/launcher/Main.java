@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
@@ -30,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.IntSupplier;
 import java.util.stream.Collectors;
 import io.nsps.connector.logging.LoggingSetup;
 import picocli.AutoComplete;
@@ -237,10 +239,13 @@ public final class Main implements Callable<Integer> {
          * failed training run leaves the connector without its archive until the next build.
          */
         private static ConnectorServer startOnAFreeManagementPort(Map<String, String> env) throws Exception {
+            return startOnAFreeManagementPort(env, Train::probeFreePort);
+        }
+
+        /** {@link #startOnAFreeManagementPort(Map)}, taking each port to try from {@code ports}: three at most. */
+        static ConnectorServer startOnAFreeManagementPort(Map<String, String> env, IntSupplier ports) throws Exception {
             for (int attempt = 1; ; attempt++) {
-                try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                    env.put("MANAGEMENT_PORT", Integer.toString(probe.getLocalPort()));
-                }
+                env.put("MANAGEMENT_PORT", Integer.toString(ports.getAsInt()));
                 try {
                     return ConnectorApplication.start(env);
                 } catch (IOException e) {
@@ -248,6 +253,14 @@ public final class Main implements Callable<Integer> {
                         throw e;
                     }
                 }
+            }
+        }
+
+        private static int probeFreePort() {
+            try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                return probe.getLocalPort();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
     }

@@ -1,11 +1,22 @@
 package io.nsps.connector.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nsps.connector.server.ConnectorServer;
+import io.nsps.connector.testing.FreePort;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,6 +66,37 @@ final class StartupTest {
         int exit = Main.run(new String[] {"train"}, Map.of("HANDLERS_DIR", "target/no-handlers-dir"));
 
         assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    }
+
+    @Test
+    void theTrainingRunTriesAnotherManagementPortWhenTheOneItProbedWasTakenMeanwhile() throws Exception {
+        try (ServerSocket taken = new ServerSocket(FreePort.pick(), 1, InetAddress.getLoopbackAddress())) {
+            int free = FreePort.pick();
+            Iterator<Integer> ports = List.of(taken.getLocalPort(), free).iterator();
+            ConnectorServer server = Main.Train.startOnAFreeManagementPort(trainingEnv(), ports::next);
+            try {
+                assertThat(server.managementUri()).hasValueSatisfying(uri -> assertThat(uri.getPort()).isEqualTo(free));
+            } finally {
+                server.shutdownGracefully();
+            }
+        }
+    }
+
+    @Test
+    void theTrainingRunGivesUpAfterThreeTakenManagementPorts() throws Exception {
+        try (ServerSocket taken = new ServerSocket(FreePort.pick(), 1, InetAddress.getLoopbackAddress())) {
+            AtomicInteger tries = new AtomicInteger();
+            assertThatThrownBy(() -> Main.Train.startOnAFreeManagementPort(trainingEnv(), () -> {
+                tries.incrementAndGet();
+                return taken.getLocalPort();
+            })).isInstanceOf(IOException.class).hasCauseInstanceOf(BindException.class);
+            assertThat(tries).hasValue(3);
+        }
+    }
+
+    private static Map<String, String> trainingEnv() {
+        return new HashMap<>(Map.of("API_TOKEN", "startup-test-token-1234567890", "HANDLERS", "log", "HOST", "127.0.0.1", "PORT", "0",
+                "LOG_LEVEL", "error", "HANDLERS_DIR", "target/no-handlers-dir"));
     }
 
     @Test
