@@ -18,7 +18,9 @@ import io.nsps.connector.spi.UpstreamErrorException;
 import io.nsps.connector.spi.UpstreamRateLimitedException;
 import io.nsps.connector.spi.UpstreamUnavailableException;
 import java.io.IOException;
-import java.net.ServerSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -405,19 +407,20 @@ final class HlrHssHandlerTest {
 
     @Test
     void refusedConnectionIsUnavailable() throws IOException {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
+        // A port bound but not listening refuses connections, and stays this test's while it is held
+        // (a port probed and closed could be taken by another process before the call).
+        try (Socket closed = new Socket()) {
+            closed.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
 
-        TestHandlerContext context = TestHandlerContext.forFactory(new HlrHssHandlerFactory())
-                .setting("API_URL", "http://127.0.0.1:" + closedPort + "/wtl").credentials(credentials);
-        assertThatThrownBy(() -> new HlrHssHandlerFactory().create(context).handle(event("sim-updated")))
-                .isInstanceOfSatisfying(UpstreamUnavailableException.class, e -> {
-                    assertThat(e.getMessage()).isEqualTo("The HLR is unreachable (connection refused)");
-                    assertThat(e.retryAfter()).isPresent();
-                });
-        assertThat(context.logged()).as("the cause is logged for the operator").contains("Calling the HLR failed");
+            TestHandlerContext context = TestHandlerContext.forFactory(new HlrHssHandlerFactory())
+                    .setting("API_URL", "http://127.0.0.1:" + closed.getLocalPort() + "/wtl").credentials(credentials);
+            assertThatThrownBy(() -> new HlrHssHandlerFactory().create(context).handle(event("sim-updated")))
+                    .isInstanceOfSatisfying(UpstreamUnavailableException.class, e -> {
+                        assertThat(e.getMessage()).isEqualTo("The HLR is unreachable (connection refused)");
+                        assertThat(e.retryAfter()).isPresent();
+                    });
+            assertThat(context.logged()).as("the cause is logged for the operator").contains("Calling the HLR failed");
+        }
     }
 
     @Test
