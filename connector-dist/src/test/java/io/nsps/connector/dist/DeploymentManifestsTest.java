@@ -168,6 +168,24 @@ final class DeploymentManifestsTest {
     }
 
     @Test
+    void composeGivesTheConnectorEveryHandlerSettingOfItsEnvFile() throws IOException {
+        JsonNode connector = YAML.readTree(DEPLOY.resolve("compose/compose.yaml").toFile()).path("services").path("connector");
+        assertThat(connector.path("env_file")).extracting(JsonNode::asText).containsExactly("connector.env");
+        // compose.yaml's environment wins over the file: a handler's setting there would hide the file's.
+        assertThat(names(connector.path("environment")))
+                .noneMatch(name -> name.equals("HANDLERS") || name.startsWith("HLR_") || name.startsWith("LOG_HANDLER_"));
+
+        Map<String, String> file = new java.util.LinkedHashMap<>();
+        for (String line : Files.readAllLines(DEPLOY.resolve("compose/connector.env"))) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                file.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+            }
+        }
+        assertThat(file).containsEntry("HANDLERS", "log");
+        assertThat(file.keySet()).noneMatch(name -> SECRET.matcher(name).find());
+    }
+
+    @Test
     void cloudRunAnswersBeforeItsTimeoutKeepsAnInstanceAndReadsSecretFiles() throws IOException {
         JsonNode service = YAML.readTree(DEPLOY.resolve("cloud-run/service.yaml").toFile());
         JsonNode template = service.path("spec").path("template");
