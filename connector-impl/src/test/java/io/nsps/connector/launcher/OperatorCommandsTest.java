@@ -166,7 +166,23 @@ final class OperatorCommandsTest {
                     .contains("OK    handler hlr-hss: credentials: none configured")
                     .contains("OK    state store (postgres): " + PostgresDatabase.URL + " answers")
                     .contains("  STATE_DB_POOL_SIZE=16", "  STATE_DB_SCHEMA=")
-                    .contains("All is well.");
+                    .contains("All is well.")
+                    .contains("(Not checked, since only a real call can tell: the external systems' paths, and static credentials.)");
+        }
+    }
+
+    @Test
+    void checkConfigDoesNotClaimToHaveVerifiedAStaticToken() throws Exception {
+        try (ServerSocket hlr = new ServerSocket(0)) {
+            Run check = run(List.of("check-config"), Map.of("API_TOKEN", RunningConnector.TOKEN, "HANDLERS", "hlr-hss",
+                    "HLR_API_URL", "http://127.0.0.1:" + hlr.getLocalPort() + "/wtl/hlr/v1", "HLR_AUTH", "bearer",
+                    "HLR_TOKEN", "hlr-token-that-only-the-hlr-can-judge"));
+
+            assertThat(check.exit).as(check.text()).isZero();
+            assertThat(check.output).as(check.text())
+                    .contains("OK    handler hlr-hss: credentials: bearer: configured, not verified"
+                            + " (the external system checks it at the first event's call)")
+                    .noneMatch(line -> line.contains("obtained"));
         }
     }
 
