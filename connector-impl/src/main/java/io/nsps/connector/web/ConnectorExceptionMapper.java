@@ -30,11 +30,17 @@ public final class ConnectorExceptionMapper implements ExceptionMapper<Throwable
 
     private final ConnectorMetrics metrics;
     private final EventProcessor processor;
+    private final String routes;
 
-    /** @param processor journals the events refused for breaking the schema */
-    public ConnectorExceptionMapper(ConnectorMetrics metrics, EventProcessor processor) {
+    /**
+     * @param processor journals the events refused for breaking the schema
+     * @param routes where the connector takes what, said to a request sent elsewhere (a URL
+     *               mistyped in NSPS: a 404 it drops for good), e.g. "events are posted to /api/events"
+     */
+    public ConnectorExceptionMapper(ConnectorMetrics metrics, EventProcessor processor, String routes) {
         this.metrics = metrics;
         this.processor = processor;
+        this.routes = routes;
     }
 
     @Override
@@ -49,7 +55,7 @@ public final class ConnectorExceptionMapper implements ExceptionMapper<Throwable
             return Answers.rejected(rejected);
         }
         if (exception instanceof WebApplicationException web && web.getResponse().getStatus() < 500) {
-            return fromJersey(web);
+            return fromJersey(web, routes);
         }
         if (exception instanceof StateStoreException) {
             // Transient by nature (the database restarts, fails over): NSPS retries a 503.
@@ -79,15 +85,16 @@ public final class ConnectorExceptionMapper implements ExceptionMapper<Throwable
         return Answers.rejected(rejected);
     }
 
-    private static Response fromJersey(WebApplicationException exception) {
+    private static Response fromJersey(WebApplicationException exception, String routes) {
         int status = exception.getResponse().getStatus();
         return switch (status) {
-            case 404 -> Answers.error(404, ErrorType.VALIDATION_ERROR, "Resource not found", "Not found");
+            case 404 -> Answers.error(404, ErrorType.VALIDATION_ERROR, "Resource not found: " + routes, "Not found");
             case 405 -> {
                 String allow = exception instanceof NotAllowedException
                         ? exception.getResponse().getHeaderString(HttpHeaders.ALLOW) : null;
-                yield Answers.error(405, ErrorType.VALIDATION_ERROR, "Method not allowed", "Method not allowed",
-                        allow == null ? Map.of() : Map.of(HttpHeaders.ALLOW, allow));
+                yield Answers.error(405, ErrorType.VALIDATION_ERROR,
+                        allow == null ? "Method not allowed: " + routes : "Method not allowed: this path answers " + allow + "; " + routes,
+                        "Method not allowed", allow == null ? Map.of() : Map.of(HttpHeaders.ALLOW, allow));
             }
             case 415 -> Answers.error(415, ErrorType.VALIDATION_ERROR, "Unsupported media type",
                     "Content-Type must be application/json");

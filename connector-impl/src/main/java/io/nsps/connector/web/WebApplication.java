@@ -71,7 +71,9 @@ public record WebApplication(ResourceConfig resources, Supplier<Response> health
         application.register(new RequestGuardFilter(config.maxBodyBytes()));
         application.register(new AdmissionFilter(admission, eventArrived));
         application.register(new EventBodyReader(parser, config.maxBodyBytes(), config.bodyReadTimeout(), waiting));
-        application.register(new ConnectorExceptionMapper(metrics, processor));
+        application.register(new ConnectorExceptionMapper(metrics, processor, config.eventsPath()
+                .map(path -> "events are posted to " + path + " (EVENTS_PATH); GET /health answers health checks")
+                .orElse("events are posted to any path but /health; GET /health answers health checks")));
 
         EventsResource resource = new EventsResource(processor, lifecycle, health, new Answers(config.upstreamRateLimitStatus()), metrics,
                 !config.state().journalBodyRetention().isZero());

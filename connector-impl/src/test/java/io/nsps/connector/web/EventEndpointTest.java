@@ -258,7 +258,10 @@ final class EventEndpointTest {
 
         assertThat(answer.status()).isEqualTo(405);
         assertThat(answer.header("Allow")).contains("POST");
-        assertThat(answer.json().path("message").asText()).isEqualTo("Method not allowed");
+        assertThat(answer.json().path("message").asText())
+                .isEqualTo("Method not allowed: this path answers " + answer.header("Allow")
+                        + "; events are posted to any path but /health; GET /health answers health checks");
+        assertThat(answer.json().path("error").asText()).isEqualTo("Method not allowed");
     }
 
     @Test

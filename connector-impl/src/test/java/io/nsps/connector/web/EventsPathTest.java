@@ -42,6 +42,8 @@ final class EventsPathTest {
 
             assertThat(accepted.status()).isEqualTo(202);
             assertThat(elsewhere.status()).isEqualTo(404);
+            assertThat(elsewhere.json().path("message").asText()).as("what a mistyped URL in NSPS is told")
+                    .isEqualTo("Resource not found: events are posted to " + normalised + " (EVENTS_PATH); GET /health answers health checks");
             assertThat(health.status()).isEqualTo(200);
         }
     }
