@@ -26,6 +26,7 @@ import io.nsps.connector.processing.Waiting;
 import io.nsps.connector.state.StateStoreHealth;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.BindException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
@@ -145,7 +146,17 @@ public final class ConnectorServer implements AutoCloseable {
                 ? new JwtTokenVerifier(config.jwt().orElseThrow())
                 : new StaticTokenVerifier(config.apiTokens());
         ConnectorServer connector = new ConnectorServer(config, processor, storeHealth, resources, verifier, metrics);
-        connector.server.start();
+        try {
+            connector.server.start();
+        } catch (BindException e) {
+            connector.server.shutdownNow();
+            connector.workers.shutdownNow();
+            connector.idleMemory.close();
+            // The JDK's message ("Address already in use") does not say which.
+            BindException named = new BindException(config.host() + ":" + config.port() + ": " + e.getMessage());
+            named.initCause(e);
+            throw named;
+        }
         if (config.managementPort() != 0) {
             try {
                 Operations operations = new Operations(store, processor, connector.parser::join,

@@ -61,6 +61,21 @@ final class StartupTest {
     }
 
     @Test
+    void anEventsPortAlreadyTakenIsNamedInTheRefusal() throws Exception {
+        try (ServerSocket taken = new ServerSocket(FreePort.pick(), 1, InetAddress.getLoopbackAddress())) {
+            Map<String, String> env = trainingEnv();
+            env.put("PORT", String.valueOf(taken.getLocalPort()));
+            int exit = Main.run(new String[] {"serve"}, env);
+
+            assertThat(exit).isNotZero();
+            assertThat(err.toString(StandardCharsets.UTF_8))
+                    .contains("nsps-connector cannot start: the address is in use or not available (127.0.0.1:" + taken.getLocalPort() + ": ")
+                    .contains("set HOST and PORT")
+                    .doesNotContain("\tat ");
+        }
+    }
+
+    @Test
     void theTrainingRunForTheClassDataArchiveTakesBothShippedHandlersPaths() {
         // It checks its own answers and the HLR's calls, and fails rather than record a partial archive.
         int exit = Main.run(new String[] {"train"}, Map.of("HANDLERS_DIR", "target/no-handlers-dir"));
