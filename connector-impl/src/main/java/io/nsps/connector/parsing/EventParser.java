@@ -199,6 +199,12 @@ public final class EventParser {
         return tree;
     }
 
+    /** The schema's own limit that a value broke (networknt's first message argument), as text. */
+    private static String argument(ValidationMessage message) {
+        Object[] arguments = message.getArguments();
+        return arguments == null || arguments.length == 0 ? "?" : String.valueOf(arguments[0]);
+    }
+
     private Map<String, Set<String>> schemaProblems(JsonNode tree) {
         Set<ValidationMessage> messages = eventSchema.validate(tree);
         Map<String, Set<String>> problems = new LinkedHashMap<>();
@@ -223,6 +229,10 @@ public final class EventParser {
                 case "anyOf", "oneOf", "allOf" -> problems.computeIfAbsent(location, k -> new LinkedHashSet<>());
                 case "pattern" -> problems.computeIfAbsent(location, k -> new LinkedHashSet<>())
                         .add(message.getMessage().contains(OpenApiDocument.DIGITS) ? "must be a whole number" : "does not have the expected form");
+                case "minLength" -> problems.computeIfAbsent(location, k -> new LinkedHashSet<>())
+                        .add("1".equals(argument(message)) ? "is empty" : "must have at least " + argument(message) + " characters");
+                case "maxLength" -> problems.computeIfAbsent(location, k -> new LinkedHashSet<>())
+                        .add("must have at most " + argument(message) + " characters");
                 default -> problems.computeIfAbsent(location, k -> new LinkedHashSet<>()).add("is not valid");
             }
         }

@@ -106,6 +106,15 @@ final class EventEndpointTest {
     }
 
     @Test
+    void anEmptyEventIdIsSaidToBeEmpty() {
+        HttpAnswer answer = connector.postEvent("{\"event_id\":\"\",\"data\":{\"event_type\":\"SIM/Updated\"}}");
+
+        assertThat(answer.status()).isEqualTo(422);
+        assertThat(answer.json().path("error").asText()).isEqualTo("event_id is empty");
+        assertThat(answer.json().path("details").get(0).path("problem").asText()).isEqualTo("is empty");
+    }
+
+    @Test
     void wrongTypeDeepInTheEnrichmentIsNamedByItsPath() {
         String event = "{\"event_id\":\"e1\",\"data\":{\"event_type\":\"SIM/Updated\"},\"pb_data\":{\"account_info\":{\"i_account\":\"x\","
                 + "\"blocked\":\"yes\"}}}";
