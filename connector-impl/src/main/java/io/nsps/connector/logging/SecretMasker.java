@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.regex.Pattern;
 
 /**
  * The set of secret values known to this process (inbound tokens, handlers' credentials, tokens
@@ -17,7 +18,8 @@ import java.util.concurrent.ConcurrentSkipListSet;
  *
  * <p>The forms of a registered value: itself; without its {@code Bearer } or {@code Basic } scheme
  * (a bare access token, a signed JWT, the base64 of {@code user:password}); that base64 without its
- * padding; and each of these URL-encoded where that differs (a form body, a query).
+ * padding; and each of these URL-encoded where that differs (a form body, a query). Besides them,
+ * the user information of any URL ({@code http://user:password@host}), known or not.
  */
 public final class SecretMasker {
 
@@ -25,6 +27,8 @@ public final class SecretMasker {
     /** Shorter values would mask ordinary words; the connector's own token must be at least 16 characters. */
     public static final int MIN_LENGTH = 4;
 
+    /** The user information of a URL: what follows its {@code ://} up to an {@code @}, within its authority. */
+    private static final Pattern URL_USER_INFO = Pattern.compile("(?<=://)[^/?#\\s@'\"]+@");
     /** Longest first, so that a secret is masked whole rather than around a shorter form of it. */
     private static final Set<String> SECRETS = new ConcurrentSkipListSet<>(
             Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()));
@@ -85,10 +89,15 @@ public final class SecretMasker {
     }
 
     public static String mask(String text) {
-        if (text == null || SECRETS.isEmpty()) {
-            return text;
+        if (text == null) {
+            return null;
         }
-        String masked = text;
+        // Credentials written into a URL (http://user:password@host, refused as a setting but quoted
+        // by the refusal, or a library's message) are masked whether or not they are known.
+        String masked = text.indexOf('@') >= 0 && text.contains("://") ? URL_USER_INFO.matcher(text).replaceAll(MASK + "@") : text;
+        if (SECRETS.isEmpty()) {
+            return masked;
+        }
         for (String secret : SECRETS) {
             if (masked.contains(secret)) {
                 masked = masked.replace(secret, MASK);

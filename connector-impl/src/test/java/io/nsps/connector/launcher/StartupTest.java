@@ -61,6 +61,17 @@ final class StartupTest {
     }
 
     @Test
+    void aPasswordWrittenIntoAnUpstreamUrlIsNotRepeatedByTheRefusal() {
+        int exit = Main.run(new String[] {"serve"}, Map.of("API_TOKEN", "startup-test-token-1234567890", "HANDLERS", "hlr-hss",
+                "HLR_API_URL", "http://hlr-user:hlr-url-password-77@hlr.example:3001/wtl", "HANDLERS_DIR", "target/no-handlers-dir"));
+
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertThat(exit).isEqualTo(2);
+        assertThat(message).contains("HLR_API_URL: 'http://****@hlr.example:3001/wtl' is not an http(s) URL")
+                .doesNotContain("hlr-url-password-77");
+    }
+
+    @Test
     void anEventsPortAlreadyTakenIsNamedInTheRefusal() throws Exception {
         try (ServerSocket taken = new ServerSocket(FreePort.pick(), 1, InetAddress.getLoopbackAddress())) {
             Map<String, String> env = trainingEnv();

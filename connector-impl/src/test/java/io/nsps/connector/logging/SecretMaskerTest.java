@@ -27,6 +27,17 @@ final class SecretMaskerTest {
     }
 
     @Test
+    void credentialsWrittenIntoAUrlAreMaskedWithoutBeingKnown() {
+        assertThat(SecretMasker.mask("HLR_API_URL: 'http://url-user:url-pass-77@hlr.example:3001/wtl' is not an http(s) URL"))
+                .isEqualTo("HLR_API_URL: 'http://****@hlr.example:3001/wtl' is not an http(s) URL");
+        assertThat(SecretMasker.mask("Connect to https://only-a-user@idp.example/token failed"))
+                .isEqualTo("Connect to https://****@idp.example/token failed");
+        assertThat(SecretMasker.mask("http://hlr.example/lines/someone@example.org and ops@example.org"))
+                .as("an @ in a path or outside a URL is not user information")
+                .isEqualTo("http://hlr.example/lines/someone@example.org and ops@example.org");
+    }
+
+    @Test
     void bearerTokensAndSignedJwtsAreMaskedBare() {
         String jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJtYXNrZXIifQ.c2lnbmF0dXJl";
         SecretMasker.register("Bearer " + jwt);
