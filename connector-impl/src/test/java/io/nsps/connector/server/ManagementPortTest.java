@@ -211,6 +211,17 @@ final class ManagementPortTest {
         assertThat(json(answer).get(0).path("found").asBoolean(true)).isFalse();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"/health", "/metrics", "/journal", "/replay", "/nope"})
+    void aTraceIsRefusedInJsonLikeAnyOtherMethod(String path) throws Exception {
+        HttpResponse<String> trace = send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + MANAGEMENT_TOKEN)
+                .method("TRACE", HttpRequest.BodyPublishers.noBody()));
+
+        assertThat(trace.statusCode()).isIn(404, 405);
+        assertThat(trace.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+        assertShape(json(trace), String.valueOf(trace.statusCode()));
+    }
+
     @Test
     void errorsHaveTheEventsPortsShape() throws Exception {
         HttpResponse<String> unknown = send(HttpRequest.newBuilder(uri("/nope")));
