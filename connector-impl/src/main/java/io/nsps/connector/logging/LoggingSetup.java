@@ -95,6 +95,10 @@ public final class LoggingSetup {
 
         context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(appender);
         levels(context, level);
+        ClientFramingWarnings framing = new ClientFramingWarnings();
+        framing.setContext(context);
+        framing.start();
+        context.addTurboFilter(framing);
         applied = key(format, level);
     }
 

@@ -139,6 +139,20 @@ final class RequestFramingTest {
         assertThat(event.status()).isEqualTo(400);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"2;ext=1", "-5", "FFFFFFFFFFFFFFFFFF"})
+    void aMalformedChunkIsRefusedWithItsAccessLineAndNoWarningAClientCouldRepeatAtWill(String chunkSize) {
+        RawHttp.Answer answer = post("Transfer-Encoding: chunked", chunkSize + "\r\n{}\r\n0\r\n\r\n");
+        assertRefused(answer, "framing are malformed");
+
+        // The selector thread finishes with one connection's failure before it reads the next
+        // request: once that one is answered, a warning about the first would have been written.
+        assertRefused(post("Transfer-Encoding: gzip", "{}"), "Transfer-Encoding must be exactly chunked");
+        assertThat(LogCapture.json()).as("Grizzly's warning of a client's broken chunk")
+                .noneMatch(line -> line.path("logger").asText().equals("org.glassfish.grizzly.filterchain.DefaultFilterChain")
+                        && line.path("error").asText().contains("HttpBrokenContentException"));
+    }
+
     @Test
     void aRequestLineOverTheLimitGetsJsonWithItsContentType() {
         RawHttp.Answer answer = RawHttp.exchange(port(), "GET /" + "a".repeat(9000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
