@@ -135,6 +135,13 @@ public final class ConnectorServer implements AutoCloseable {
         answer.equals(new Outcome.Done(Outcome.Done.Result.PROCESSED, "warm-up"));
     }
 
+    /** A start that failed lets its threads go (the caller closes the handlers and the store). */
+    private void abandonStart() {
+        server.shutdownNow();
+        workers.shutdownNow();
+        idleMemory.close();
+    }
+
     /**
      * Builds the server and starts listening.
      *
@@ -149,9 +156,7 @@ public final class ConnectorServer implements AutoCloseable {
         try {
             connector.server.start();
         } catch (BindException e) {
-            connector.server.shutdownNow();
-            connector.workers.shutdownNow();
-            connector.idleMemory.close();
+            connector.abandonStart();
             // The JDK's message ("Address already in use") does not say which.
             BindException named = new BindException(config.host() + ":" + config.port() + ": " + e.getMessage());
             named.initCause(e);
@@ -164,9 +169,7 @@ public final class ConnectorServer implements AutoCloseable {
                         config.state().journalBodyRetention());
                 connector.management = ManagementServer.start(config, metrics, connector::healthAnswer, operations, connector.mapper);
             } catch (IOException e) {
-                connector.server.shutdownNow();
-                connector.workers.shutdownNow();
-                connector.idleMemory.close();
+                connector.abandonStart();
                 throw new IOException("MANAGEMENT_PORT " + config.managementPort() + " cannot be bound on " + config.host() + ": "
                         + e.getMessage() + " (set MANAGEMENT_PORT to a free port, or 0 to turn the management port off)", e);
             }
