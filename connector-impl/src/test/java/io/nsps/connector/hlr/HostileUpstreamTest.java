@@ -8,14 +8,13 @@ import io.nsps.connector.testing.LogCapture;
 import io.nsps.connector.testing.RunningConnector;
 import io.nsps.connector.testing.TestSecrets;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -36,6 +35,8 @@ import org.junit.jupiter.api.Test;
  * token endpoint that never answers costs a bounded number of threads however many times NSPS retries.
  */
 final class HostileUpstreamTest {
+
+    private static final String SENDER_THREAD_PREFIX = "hostile-test-sender";
 
     private MockWebServer hlr;
 
@@ -117,11 +118,10 @@ final class HostileUpstreamTest {
             Map<String, String> settings = Map.of("HLR_AUTH", "oauth2", "HLR_OAUTH_TOKEN_URL", deadTokens.url("/token").toString(),
                     "HLR_OAUTH_CLIENT_ID", "nsps", "HLR_OAUTH_CLIENT_SECRET", TestSecrets.remember("client-secret-dead-61"),
                     "HLR_OAUTH_TIMEOUT", "300ms", "HLR_TIMEOUT", "500ms");
-            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-            ExecutorService senders = Executors.newFixedThreadPool(16);
+            ExecutorService senders = Executors.newFixedThreadPool(16, task -> new Thread(task, SENDER_THREAD_PREFIX));
             try (RunningConnector connector = connector(settings)) {
-                int[] afterEachWave = new int[8];
-                for (int wave = 0; wave < afterEachWave.length; wave++) {
+                Set<Thread> afterWarmUp = Set.of();
+                for (int wave = 0; wave < 8; wave++) {
                     List<CompletableFuture<HttpAnswer>> answers = new ArrayList<>();
                     for (int i = 0; i < 16; i++) {
                         // Each of its own subscriber, so that they run at once rather than one after the other.
@@ -133,11 +133,21 @@ final class HostileUpstreamTest {
                     for (CompletableFuture<HttpAnswer> answer : answers) {
                         assertThat(answer.get(10, TimeUnit.SECONDS).status()).isEqualTo(503);
                     }
-                    afterEachWave[wave] = threads.getThreadCount();
+                    if (wave == 2) {
+                        afterWarmUp = Thread.getAllStackTraces().keySet();
+                    }
                 }
-                // The first waves start the pools' threads; after that, retries add none.
-                assertThat(afterEachWave[afterEachWave.length - 1]).as("threads after each wave: %s", java.util.Arrays.toString(afterEachWave))
-                        .isLessThanOrEqualTo(afterEachWave[2] + 8);
+                // The first waves start the pools' threads; after that, the 80 retries start none that stay.
+                // A count of the whole JVM's threads would also see the test's own client and fake servers,
+                // and earlier test classes' idle threads ending: only threads the connector started count.
+                Set<Thread> before = afterWarmUp;
+                List<String> startedSince = Thread.getAllStackTraces().keySet().stream()
+                        .filter(thread -> !before.contains(thread))
+                        .map(Thread::getName)
+                        .filter(name -> !name.startsWith(RunningConnector.CLIENT_THREAD_PREFIX) && !name.startsWith(SENDER_THREAD_PREFIX)
+                                && !name.startsWith("MockWebServer") && !name.startsWith("OkHttp"))
+                        .toList();
+                assertThat(startedSince).as("threads the connector started after the third wave, still alive").hasSizeLessThan(8);
             } finally {
                 senders.shutdownNow();
             }

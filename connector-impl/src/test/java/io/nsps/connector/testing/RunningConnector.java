@@ -13,6 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The real connector (Grizzly on a free loopback port) for a test class, and an HTTP client whose
@@ -25,9 +28,22 @@ public final class RunningConnector implements AutoCloseable {
 
     private final ConnectorServer server;
     private final String eventsPath;
+    /** Names the test client's own threads, so that a test counting the connector's threads can leave them out. */
+    public static final String CLIENT_THREAD_PREFIX = "test-client-";
+
     private final HttpClient client = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
+            .executor(Executors.newCachedThreadPool(new ThreadFactory() {
+                private final AtomicInteger count = new AtomicInteger();
+
+                @Override
+                public Thread newThread(Runnable task) {
+                    Thread thread = new Thread(task, CLIENT_THREAD_PREFIX + count.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                }
+            }))
             .build();
 
     private RunningConnector(ConnectorServer server, String eventsPath) {
