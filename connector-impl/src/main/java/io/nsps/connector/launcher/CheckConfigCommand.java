@@ -74,7 +74,7 @@ final class CheckConfigCommand implements Callable<Integer> {
         }
         if (config != null) {
             out.println("Configuration:");
-            config.describe().forEach((name, value) -> out.println("  " + name + "=" + value));
+            config.describe().forEach((name, value) -> out.println("  " + name + "=" + SecretMasker.mask(value)));
         }
         if (registry != null) {
             for (String name : enabledNames(config, env)) {

@@ -19,7 +19,9 @@ import java.util.regex.Pattern;
  * <p>The forms of a registered value: itself; without its {@code Bearer } or {@code Basic } scheme
  * (a bare access token, a signed JWT, the base64 of {@code user:password}); that base64 without its
  * padding; and each of these URL-encoded where that differs (a form body, a query). Besides them,
- * the user information of any URL ({@code http://user:password@host}), known or not.
+ * within any text that holds a URL, known or not: the user information ({@code http://user:password@host})
+ * and the value of a query parameter that carries a credential ({@code ?user=nsps&password=...}, as
+ * a JDBC URL may, or {@code access_token=...}).
  */
 public final class SecretMasker {
 
@@ -29,6 +31,9 @@ public final class SecretMasker {
 
     /** The user information of a URL: what follows its {@code ://} up to an {@code @}, within its authority. */
     private static final Pattern URL_USER_INFO = Pattern.compile("(?<=://)[^/?#\\s@'\"]+@");
+    /** A credential's value in a query: a parameter named for one (any case, any prefix such as {@code ssl}). */
+    private static final Pattern QUERY_CREDENTIAL = Pattern.compile(
+            "(?i)(?<=[?&;][a-z0-9_.-]{0,32}(?:password|passwd|pwd|secret|token|api[_-]?key)=)[^&;#\\s'\"]+");
     /** Longest first, so that a secret is masked whole rather than around a shorter form of it. */
     private static final Set<String> SECRETS = new ConcurrentSkipListSet<>(
             Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()));
@@ -93,8 +98,17 @@ public final class SecretMasker {
             return null;
         }
         // Credentials written into a URL (http://user:password@host, refused as a setting but quoted
-        // by the refusal, or a library's message) are masked whether or not they are known.
-        String masked = text.indexOf('@') >= 0 && text.contains("://") ? URL_USER_INFO.matcher(text).replaceAll(MASK + "@") : text;
+        // by the refusal, a JDBC URL's password parameter, or a library's message) are masked whether
+        // or not they are known.
+        String masked = text;
+        if (text.contains("://")) {
+            if (masked.indexOf('@') >= 0) {
+                masked = URL_USER_INFO.matcher(masked).replaceAll(MASK + "@");
+            }
+            if (masked.indexOf('=') >= 0) {
+                masked = QUERY_CREDENTIAL.matcher(masked).replaceAll(MASK);
+            }
+        }
         if (SECRETS.isEmpty()) {
             return masked;
         }

@@ -171,6 +171,20 @@ final class OperatorCommandsTest {
         }
     }
 
+    /** A database password written into STATE_DB_URL, in either form a JDBC URL allows, is never printed. */
+    @Test
+    void checkConfigMasksAPasswordWrittenIntoTheStateDatabaseUrl() throws Exception {
+        String base = PostgresDatabase.URL.replaceAll("\\?.*", "");
+        for (String url : List.of(base + "?user=postgres&password=UrlDbPw55", base.replace("://", "://postgres:UiDbPw66@"))) {
+            Map<String, String> env = new HashMap<>(PostgresDatabase.connectorSettings(PostgresDatabase.freshSchema()));
+            env.putAll(Map.of("API_TOKEN", RunningConnector.TOKEN, "HANDLERS", "log", "STATE_DB_URL", url));
+            Run check = run(List.of("check-config"), env);
+
+            assertThat(check.text()).as(url).contains("STATE_DB_URL=jdbc:postgresql://")
+                    .doesNotContain("UrlDbPw55").doesNotContain("UiDbPw66").contains("****");
+        }
+    }
+
     @Test
     void checkConfigDoesNotClaimToHaveVerifiedAStaticToken() throws Exception {
         try (ServerSocket hlr = new ServerSocket(0)) {

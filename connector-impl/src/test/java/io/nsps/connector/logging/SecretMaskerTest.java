@@ -47,6 +47,19 @@ final class SecretMaskerTest {
     }
 
     @Test
+    void aCredentialInAUrlsQueryIsMaskedKnownOrNot() {
+        assertThat(SecretMasker.mask("STATE_DB_URL=jdbc:postgresql://127.0.0.1:5432/test?user=postgres&password=UrlDbPw55&ssl=true"))
+                .isEqualTo("STATE_DB_URL=jdbc:postgresql://127.0.0.1:5432/test?user=postgres&password=****&ssl=true");
+        assertThat(SecretMasker.mask("jdbc:postgresql://db/x?sslpassword=KeyPw1;PASSWORD=Pw2 failed"))
+                .isEqualTo("jdbc:postgresql://db/x?sslpassword=****;PASSWORD=**** failed");
+        assertThat(SecretMasker.mask("GET https://idp.example/cb?code=abc&access_token=tok-123#x"))
+                .isEqualTo("GET https://idp.example/cb?code=abc&access_token=****#x");
+        assertThat(SecretMasker.mask("https://hlr.example/lines?user=nsps&page=2 and password=plain outside a URL's query"))
+                .as("other parameters, and text that is not a URL's query, stay")
+                .isEqualTo("https://hlr.example/lines?user=nsps&page=2 and password=plain outside a URL's query");
+    }
+
+    @Test
     void urlEncodedFormsAreMaskedToo() {
         String secret = "client secret/with+symbols=1";
         SecretMasker.register(secret);
