@@ -53,13 +53,16 @@ public final class Demo {
             // The management port (MANAGEMENT_PORT, 8081 by default): metrics, and the journal of the demo's events.
             demoEnv.put("MANAGEMENT_TOKEN", managementToken);
             Path sample = Main.sampleEvent(env);
+            // The launcher as the operator ran it (bin/nsps-connector in the release, ./nsps-connector in
+            // the repository), so that the commands printed run as they are.
+            String launcher = env.getOrDefault("NSPS_LAUNCHER", "nsps-connector");
             return Main.runUntilSignalled(demoEnv, server -> printInstructions(server, token, sample, simulator, simulatorToken,
-                    managementToken));
+                    managementToken, launcher));
         }
     }
 
     private static void printInstructions(ConnectorServer server, String token, Path sample, HlrSimulator simulator, String simulatorToken,
-                                          String managementToken) {
+                                          String managementToken, String launcher) {
         PrintWriter out = new PrintWriter(System.out, true);
         out.println();
         out.println("NSPS connector demo is running: handlers hlr-hss (provisioning an embedded HLR/HSS simulator) and log.");
@@ -78,7 +81,7 @@ public final class Demo {
         out.println("Health: curl -sS " + server.baseUri().resolve("/health"));
         server.managementUri().ifPresent(management -> {
             out.println("Metrics: curl -sS " + management.resolve("/metrics"));
-            out.println("Journal: MANAGEMENT_TOKEN=" + managementToken + " ./nsps-connector journal --url " + management);
+            out.println("Journal: MANAGEMENT_TOKEN=" + managementToken + " " + launcher + " journal --url " + management);
         });
         out.println("Stop with Ctrl+C.");
         out.println();

@@ -127,6 +127,28 @@ final class ReleaseArchiveIT {
         servesAnEventAndStopsOnSigterm(Map.of());
     }
 
+    /** The journal command the demo prints runs as printed, from where the operator ran the demo. */
+    @Test
+    void theDemosPrintedJournalCommandRunsAsPrinted() throws Exception {
+        Map<String, String> env = Map.of("PORT", Integer.toString(FreePort.pick()), "MANAGEMENT_PORT", Integer.toString(FreePort.pick()));
+        Process demo = inHome(List.of("bin/nsps-connector", "demo"), env);
+        List<String> output = drain(demo);
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> output.stream().anyMatch(line -> line.contains("Stop with Ctrl+C")));
+            String journal = output.stream().filter(line -> line.startsWith("Journal: ")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no journal command in: " + output)).substring("Journal: ".length());
+            assertThat(journal).contains(" bin/nsps-connector journal --url http://");
+
+            Process run = inHome(List.of("bash", "-c", journal), Map.of());
+            String printed = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(run.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(run.exitValue()).as(journal + "\n" + printed).isZero();
+        } finally {
+            demo.destroy();
+            assertThat(demo.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
     @Test
     void onJava25ItRecordsAnAheadOfTimeCacheStartsOnItAndWritesOnlyItsOwnLines() throws Exception {
         // A runtime the release may meet, and the image's where cold starts are billed (docs/deploy.md):
@@ -250,6 +272,16 @@ final class ReleaseArchiveIT {
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         builder.environment().putAll(env);
         assertThat(path.resolve("mvn")).as("no Maven on the launcher's PATH").doesNotExist();
+        return builder.start();
+    }
+
+    /** {@code command} from the release's own folder, as an operator who unpacked it types it there. */
+    private static Process inHome(List<String> command, Map<String, String> env) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true);
+        builder.environment().clear();
+        builder.environment().put("PATH", path.toString());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().putAll(env);
         return builder.start();
     }
 
