@@ -71,6 +71,18 @@ final class CapacityRefusals {
      * @param uniqueId its {@code unique_id}
      * @param reason the pool's own words (worker and queue counts only)
      */
+    /**
+     * Logs a request refused because the server is shutting down (one that arrived on a connection
+     * kept alive from before): its access line, outcome {@value RequestTracing#REFUSED_DRAINING} as the events
+     * resource's own refusal while draining, and, for an event, the capacity refusal {@code shutting_down}.
+     */
+    void refusedWhileShuttingDown(String method, String path, String requestId, String uniqueId, boolean event) {
+        if (event) {
+            metrics.capacityRefused("shutting_down");
+        }
+        RequestTracing.writeRefusalLine(metrics, method, path, 503, requestId, uniqueId, RequestTracing.REFUSED_DRAINING);
+    }
+
     void refused(String method, String path, String requestId, String uniqueId, RejectedExecutionException reason) {
         unreported.incrementAndGet();
         // Refused in the same selector pass that parsed the request head: no time went into it.

@@ -50,9 +50,17 @@ final class GrizzlyCustomizations {
                 return "/health".equals(request.getRequestURI()) ? "{\"status\":\"busy\"}" : new String(noWorker, StandardCharsets.UTF_8);
             }
             if (status == 503) {
-                // Requests on open keep-alive connections while the server shuts down.
+                // Requests on open keep-alive connections while the server shuts down: refused as the
+                // events resource refuses them while draining, with their ids and access line.
                 request.getResponse().setHeader("Retry-After", Answers.CAPACITY_RETRY_AFTER);
-                if ("/health".equals(request.getRequestURI())) {
+                String requestId = RequestTracing.idFrom(request.getHeader(RequestTracing.TRACE_HEADER));
+                String uniqueId = RequestTracing.idFrom(request.getHeader(RequestTracing.REQUEST_ID_HEADER));
+                request.getResponse().setHeader(RequestTracing.TRACE_HEADER, requestId);
+                request.getResponse().setHeader(RequestTracing.REQUEST_ID_HEADER, uniqueId);
+                boolean health = "/health".equals(request.getRequestURI());
+                capacityRefusals.refusedWhileShuttingDown(request.getMethod().getMethodString(), decodedPath(request), requestId,
+                        uniqueId, !health);
+                if (health) {
                     return "{\"status\":\"shutting_down\"}";
                 }
             }

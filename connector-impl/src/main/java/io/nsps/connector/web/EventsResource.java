@@ -52,7 +52,7 @@ public final class EventsResource implements DefaultApi {
         MDC.put(RequestTracing.EVENT_TYPE, LogText.bounded(event.getData().getEventType()));
         byte[] body = EventBodyReader.takeBody();
         if (lifecycle.isDraining()) {
-            MDC.put(RequestTracing.OUTCOME, "refused_draining");
+            MDC.put(RequestTracing.OUTCOME, RequestTracing.REFUSED_DRAINING);
             metrics.capacityRefused("shutting_down");
             return Answers.error(503, ErrorType.CONNECTION_ERROR, "The connector is shutting down; retry later",
                     "Service unavailable", Map.of(HttpHeaders.RETRY_AFTER, Answers.CAPACITY_RETRY_AFTER));

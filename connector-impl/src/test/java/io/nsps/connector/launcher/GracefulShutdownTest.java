@@ -52,9 +52,12 @@ final class GracefulShutdownTest {
             await().atMost(Duration.ofSeconds(20)).until(() ->
                     connector.output().stream().filter(line -> line.contains("probe handling drain-")).count() == IN_FLIGHT);
             // A probe's keep-alive connection, open before the signal: it must read 503 JSON, not HTML.
-            try (Socket probe = new Socket("127.0.0.1", connector.port())) {
+            try (Socket probe = new Socket("127.0.0.1", connector.port()); Socket sender = new Socket("127.0.0.1", connector.port())) {
                 probe.setSoTimeout(5000);
                 assertThat(rawHealth(probe)).startsWith("HTTP/1.1 200");
+                // And NSPS's keep-alive connection, open before the signal too.
+                sender.setSoTimeout(5000);
+                assertThat(rawHealth(sender)).startsWith("HTTP/1.1 200");
 
                 long signalled = System.nanoTime();
                 connector.terminate();
@@ -67,6 +70,15 @@ final class GracefulShutdownTest {
                 String body = draining.substring(draining.indexOf("\r\n\r\n") + 4);
                 ContractValidator.validate("/health", "GET", 503, "application/json", body);
                 assertThat(body).isEqualTo("{\"status\":\"shutting_down\"}");
+                // An event on it is refused as the resource refuses it while draining, with its access line.
+                String event = RunningConnector.probeEvent("after-signal", "ok");
+                String refused = raw(sender, "POST /process-event HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + RunningConnector.TOKEN
+                        + "\r\nContent-Type: application/json\r\nx-request-id: refused-after-signal-1\r\nContent-Length: "
+                        + event.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + event);
+                assertThat(refused).startsWith("HTTP/1.1 503").contains("Retry-After: ").contains("x-request-id: refused-after-signal-1");
+                ContractValidator.validate("/process-event", "POST", 503, "application/json", refused.substring(refused.indexOf("\r\n\r\n") + 4));
+                await().atMost(Duration.ofSeconds(5)).until(() -> connector.output().stream()
+                        .anyMatch(line -> line.contains("refused-after-signal-1") && line.contains("refused_draining") && line.contains("503")));
                 for (CompletableFuture<HttpResponse<String>> request : inFlight) {
                     HttpResponse<String> response = request.get(15, TimeUnit.SECONDS);
                     assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
@@ -114,7 +126,12 @@ final class GracefulShutdownTest {
 
     /** GET /health on an open connection; the whole answer as text. */
     private static String rawHealth(Socket socket) throws IOException {
-        socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        return raw(socket, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    }
+
+    /** Sends {@code request} on the socket and reads one answer, head and body. */
+    private static String raw(Socket socket, String request) throws IOException {
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
         socket.getOutputStream().flush();
         InputStream in = socket.getInputStream();
         StringBuilder answer = new StringBuilder();
