@@ -19,7 +19,8 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>Subscriber: {@code imsi:<pb_data.sim_info.imsi>}, else {@code account:<i_account>} (from
- *       {@code pb_data.account_info}, else {@code data.variables}); none when the event names neither.</li>
+ *       {@code pb_data.account_info}, else {@code data.variables}); none when the event names neither.
+ *       A replacement's previous SIM ({@code pb_data.prev_sim_info}) is a second subscriber it changes.</li>
  *   <li>Time: {@code updated_at}, else {@code created_at}, else {@code data.variables.event_time};
  *       each ISO-8601 with an offset, or without one ({@code 2025-06-09T17:44:21} or PortaBilling's
  *       {@code 2025-06-09 17:44:21}, read as UTC); none when absent or unreadable.</li>
@@ -49,6 +50,19 @@ public final class EventIdentity {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The other subscriber an event changes, besides {@link #subscriber}: the previous SIM of a
+     * replacement ({@code imsi:<pb_data.prev_sim_info.imsi>}), when it is not the event's subscriber.
+     */
+    public static Optional<String> previousSubscriber(Event event) {
+        PBData pb = event.getPbData();
+        if (pb == null || pb.getPrevSimInfo() == null || pb.getPrevSimInfo().getImsi() == null || pb.getPrevSimInfo().getImsi().isBlank()) {
+            return Optional.empty();
+        }
+        String previous = Journal.IMSI_SUBSCRIBER + pb.getPrevSimInfo().getImsi();
+        return subscriber(event).filter(previous::equals).isPresent() ? Optional.empty() : Optional.of(previous);
     }
 
     /**

@@ -125,6 +125,9 @@ public final class EventProcessor {
         String type = Texts.storable(event.getData().getEventType(), MAX_TYPE_CHARS);
         Optional<String> subscriberText = EventIdentity.subscriber(event);
         String subscriber = subscriberText.map(StoredText::key).orElse(null);
+        // A replacement bars its previous SIM: held with the new one, so that none of its older events applies after.
+        String previousSubscriber = subscriber == null ? null
+                : EventIdentity.previousSubscriber(event).map(StoredText::key).filter(previous -> !previous.equals(subscriber)).orElse(null);
         Optional<EventIdentity.EventTime> time = EventIdentity.time(event);
         Instant now = clock.instant();
         if (time.isPresent() && time.get().instant().isAfter(now.plus(settings.maxEventTimeAhead()))) {
@@ -139,7 +142,7 @@ public final class EventProcessor {
         Instant deadline = now.plus(settings.inFlightWait());
         while (true) {
             Claim claim = store.claim(new Claim.Request(eventId, type, subscriber, settings.instanceId(), clock.instant().plus(settings.claimLease()),
-                    replay, settings.subscriberLockWait()));
+                    replay, settings.subscriberLockWait(), previousSubscriber));
             if (claim instanceof Claim.Claimed claimed) {
                 try (Delivery delivery = claimed.delivery()) {
                     return run(event, delivery, eventId, subscriberText.orElse(null), time, fingerprint, body, replay, force);

@@ -15,9 +15,18 @@ public sealed interface Claim {
      * @param owner the instance that claims (it owns the claim until it finishes or its lease runs out)
      * @param evenIfDone the operator's replay: an event done before is taken too (unless a delivery holds it now)
      * @param subscriberWait how long to wait for a delivery of another event of the subscriber to finish
+     * @param alsoSubscriber another subscriber the event changes (the SIM a {@code SIM/Replaced} bars), or null: held
+     *     with {@code subscriber} (the delivery holds its subscriber only when it holds both), and given the time the
+     *     delivery applies, so that an older event of it is not applied after this one
      */
     record Request(String eventId, String eventType, String subscriber, String owner, Instant leaseUntil, boolean evenIfDone,
-                   Duration subscriberWait) {
+                   Duration subscriberWait, String alsoSubscriber) {
+
+        /** A request for an event that changes one subscriber at most. */
+        public Request(String eventId, String eventType, String subscriber, String owner, Instant leaseUntil, boolean evenIfDone,
+                       Duration subscriberWait) {
+            this(eventId, eventType, subscriber, owner, leaseUntil, evenIfDone, subscriberWait, null);
+        }
 
         public Request {
             Objects.requireNonNull(eventId, "eventId is null");
@@ -25,6 +34,9 @@ public sealed interface Claim {
             Objects.requireNonNull(owner, "owner is null");
             Objects.requireNonNull(leaseUntil, "leaseUntil is null");
             Objects.requireNonNull(subscriberWait, "subscriberWait is null");
+            if (alsoSubscriber != null && (subscriber == null || alsoSubscriber.equals(subscriber))) {
+                throw new IllegalArgumentException("alsoSubscriber goes with a subscriber of its own, another one");
+            }
         }
     }
 

@@ -176,6 +176,40 @@ final class WhatNspsSendsTest {
         }
     }
 
+    /**
+     * A SIM/Updated of the previous SIM that failed before a replacement, and that NSPS retries after
+     * it was applied, must not give the disposed SIM its service back: it is older than the replacement,
+     * which changed that SIM too. With either store.
+     */
+    @ParameterizedTest
+    @CsvSource({"memory", "postgres"})
+    void anOlderEventOfAReplacedSimIsNotAppliedAfterTheReplacement(String store) throws Exception {
+        Map<String, String> settings = new HashMap<>();
+        if (store.equals("postgres")) {
+            io.nsps.connector.testing.PostgresDatabase.assumeReachable();
+            settings.putAll(io.nsps.connector.testing.PostgresDatabase.connectorSettings(io.nsps.connector.testing.PostgresDatabase.freshSchema()));
+        }
+        String previousImsi = "255010000011111";
+        hlr.enqueue(ok());
+        hlr.enqueue(ok());
+        try (RunningConnector connector = connector(settings)) {
+            HttpAnswer replaced = connector.postEvent(sample("sim-replaced.json").replace("0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+                    UUID.randomUUID().toString()));
+            assertThat(replaced.status()).as(replaced.body()).isEqualTo(202);
+            assertThat(hlr.takeRequest(5, TimeUnit.SECONDS).getBody().readUtf8()).contains(previousImsi).contains("operatorDeterminedBarring");
+            assertThat(hlr.takeRequest(5, TimeUnit.SECONDS).getBody().readUtf8()).contains("255010000020349");
+
+            // Its time (17:44:22.125109) is a second before the replacement's.
+            String older = sample("sim-updated.json").replace("3e84c79f-ab6f-4546-8e27-0b6ab866f1fb", UUID.randomUUID().toString())
+                    .replace("255010000020349", previousImsi).replace("2025-06-09T17:44:22.125109+00:00", "2025-06-09T17:44:21.125109+00:00");
+            HttpAnswer late = connector.postEvent(older);
+
+            assertThat(late.status()).as(late.body()).isEqualTo(202);
+            assertThat(late.json().path("message").asText()).contains("not applied");
+            assertThat(hlr.takeRequest(500, TimeUnit.MILLISECONDS)).as("no call for the older event").isNull();
+        }
+    }
+
     private static MockResponse ok() {
         return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(OK);
     }

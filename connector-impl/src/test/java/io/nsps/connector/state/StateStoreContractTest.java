@@ -188,6 +188,67 @@ final class StateStoreContractTest {
                     .isInstanceOf(Claim.Claimed.class);
         }
 
+        /** A replacement: held under its new SIM and its previous one, and its time given to both. */
+        @Test
+        void aDeliveryOfTwoSubscribersHoldsBothAndGivesBothItsTime() throws Exception {
+            store = open();
+            String replaced = "imsi:" + newId();
+            String added = "imsi:" + newId();
+            Claim claim = store.claim(new Claim.Request(newId(), "SIM/Replaced", added, "a", inAMinute(), false, Duration.ofSeconds(1), replaced));
+            try (Delivery replacement = ((Claim.Claimed) claim).delivery()) {
+                assertThat(replacement.holdsSubscriber()).isTrue();
+                // An event of the previous SIM waits for it, as one of its own subscriber would (on its own thread).
+                CompletableFuture<Boolean> ofThePrevious = CompletableFuture.supplyAsync(() -> {
+                    Claim other = store.claim(new Claim.Request(newId(), "SIM/Updated", replaced, "b", inAMinute(), false, Duration.ofMillis(200)));
+                    try (Delivery delivery = ((Claim.Claimed) other).delivery()) {
+                        return delivery.holdsSubscriber();
+                    }
+                });
+                assertThat(ofThePrevious.get(10, TimeUnit.SECONDS)).as("the previous SIM is held by the replacement").isFalse();
+                replacement.finish(new Outcome.Done(Outcome.Done.Result.PROCESSED, "replaced"), Instant.parse("2025-06-09T17:44:22Z"),
+                        FINGERPRINT, Instant.now(), Journal.Record.NONE);
+            }
+            assertThat(lastApplied(store, replaced)).contains(Instant.parse("2025-06-09T17:44:22Z"));
+            assertThat(lastApplied(store, added)).contains(Instant.parse("2025-06-09T17:44:22Z"));
+            for (String subscriber : List.of(replaced, added)) {
+                try (Delivery next = claimed(store, newId(), subscriber, "c", inAMinute())) {
+                    assertThat(next.holdsSubscriber()).as("%s given back", subscriber).isTrue();
+                    assertThat(next.lastApplied()).contains(Instant.parse("2025-06-09T17:44:22Z"));
+                }
+            }
+        }
+
+        @Test
+        void aDeliveryOfTwoSubscribersHoldsNeitherWhenTheSecondIsBusy() throws Exception {
+            store = open();
+            String replaced = "imsi:" + newId();
+            String added = "imsi:" + newId();
+            String replacementId = newId();
+            try (Delivery holdingThePrevious = claimed(store, newId(), replaced, "a", inAMinute())) {
+                CompletableFuture<Void> replacement = CompletableFuture.runAsync(() -> {
+                    Claim claim = store.claim(new Claim.Request(replacementId, "SIM/Replaced", added, "b", inAMinute(), false,
+                            Duration.ofMillis(200), replaced));
+                    try (Delivery delivery = ((Claim.Claimed) claim).delivery()) {
+                        assertThat(delivery.holdsSubscriber()).isFalse();
+                        delivery.finish(new Outcome.Deferred(Outcome.Deferred.Reason.SUBSCRIBER_BUSY, "busy", "Subscriber busy"), null,
+                                FINGERPRINT, Instant.now(), Journal.Record.NONE);
+                    }
+                });
+                replacement.get(10, TimeUnit.SECONDS);
+                assertThat(holdingThePrevious.holdsSubscriber()).isTrue();
+                // The new SIM was let go with it: another delivery holds it at once.
+                CompletableFuture<Boolean> ofTheNew = CompletableFuture.supplyAsync(() -> {
+                    Claim other = store.claim(new Claim.Request(newId(), "SIM/Updated", added, "c", inAMinute(), false, Duration.ofMillis(200)));
+                    try (Delivery delivery = ((Claim.Claimed) other).delivery()) {
+                        return delivery.holdsSubscriber();
+                    }
+                });
+                assertThat(ofTheNew.get(10, TimeUnit.SECONDS)).as("the new SIM is not left held").isTrue();
+            }
+            assertThat(lastApplied(store, added)).isEmpty();
+            assertThat(claim(store, replacementId, added, "d", inAMinute())).as("a deferred replacement runs again").isInstanceOf(Claim.Claimed.class);
+        }
+
         @Test
         void aDeliveryClosedWithoutFinishingGivesItsSubscriberBack() {
             store = open();

@@ -144,12 +144,14 @@ public final class MemoryStateStore implements StateStore {
         }
     }
 
-    /** A claimed event, and its subscriber's lock while this delivery holds it. */
+    /** A claimed event, and its subscriber's lock (and its second subscriber's, if any) while this delivery holds it. */
     private final class MemoryDelivery implements Delivery {
         private final Claim.Request request;
         private final EventKey key;
         private SubscriberMutex mutex;
         private SubscriberKey subscriberKey;
+        private SubscriberMutex alsoMutex;
+        private SubscriberKey alsoKey;
         private boolean holdsSubscriber;
 
         MemoryDelivery(Claim.Request request, EventKey key) {
@@ -157,29 +159,51 @@ public final class MemoryStateStore implements StateStore {
             this.key = key;
         }
 
-        /** Takes the subscriber's lock, waiting up to {@code wait}; an interrupted wait leaves it not held (the flag kept). */
+        /**
+         * Takes the subscriber's lock, then the second subscriber's, each waiting up to {@code wait};
+         * a wait that runs out or is interrupted (the flag kept) leaves neither held.
+         */
         void holdSubscriber(Duration wait) {
             String subscriber = request.subscriber();
             if (subscriber == null) {
                 holdsSubscriber = true;
                 return;
             }
+            mutex = lock(subscriber, wait);
+            if (mutex == null) {
+                return;
+            }
+            subscriberKey = SubscriberKey.of(subscriber);
+            if (request.alsoSubscriber() != null) {
+                alsoMutex = lock(request.alsoSubscriber(), wait);
+                if (alsoMutex == null) {
+                    subscriberKey = null;
+                    close();
+                    return;
+                }
+                alsoKey = SubscriberKey.of(request.alsoSubscriber());
+            }
+            holdsSubscriber = true;
+        }
+
+        /** The subscriber's lock, held; null when it was not had within {@code wait}. */
+        private SubscriberMutex lock(String subscriber, Duration wait) {
             SubscriberMutex lock = subscriberLocks.compute(subscriber, (name, held) -> {
                 SubscriberMutex mutex = held == null ? new SubscriberMutex() : held;
                 mutex.users++;
                 return mutex;
             });
+            boolean held = false;
             try {
-                holdsSubscriber = lock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS);
+                held = lock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            if (holdsSubscriber) {
-                mutex = lock;
-                subscriberKey = SubscriberKey.of(subscriber);
-            } else {
-                leave(subscriber, lock);
+            if (held) {
+                return lock;
             }
+            leave(subscriber, lock);
+            return null;
         }
 
         @Override
@@ -195,7 +219,10 @@ public final class MemoryStateStore implements StateStore {
         @Override
         public void finish(Outcome outcome, Instant applied, EventFingerprint fingerprint, Instant receivedAt, Journal.Record record) {
             if (applied != null && subscriberKey != null) {
-                recordApplied(applied);
+                recordApplied(subscriberKey, applied);
+                if (alsoKey != null) {
+                    recordApplied(alsoKey, applied);
+                }
             }
             journal.add(new Journal.Entry(0, request.eventId(), request.eventType(), request.subscriber(), request.owner(), receivedAt,
                     clock.instant(), outcome, record.calls(), record.replay(), record.body() != null), record.body());
@@ -213,7 +240,7 @@ public final class MemoryStateStore implements StateStore {
         }
 
         /** Keeps {@code eventTime} as the subscriber's last applied time unless a newer one is recorded. */
-        private void recordApplied(Instant eventTime) {
+        private void recordApplied(SubscriberKey subscriberKey, Instant eventTime) {
             CompactFifoMap times = lastApplied[segmentOf(subscriberKey.hash)];
             synchronized (times) {
                 long now = clock.millis();
@@ -233,6 +260,11 @@ public final class MemoryStateStore implements StateStore {
 
         @Override
         public void close() {
+            if (alsoMutex != null) {
+                alsoMutex.unlock();
+                leave(request.alsoSubscriber(), alsoMutex);
+                alsoMutex = null;
+            }
             if (mutex != null) {
                 mutex.unlock();
                 leave(request.subscriber(), mutex);

@@ -48,7 +48,9 @@ import org.flywaydb.core.Flyway;
  * ({@link SharedSession}), which holds their subscriber locks (session-level advisory locks) from
  * claim to finish: a round of N deliveries costs a few statements and two commits. A delivery whose
  * subscriber is busy (held by another instance, or already by the shared session) waits for it on a
- * pooled connection of its own, holds it there, and finishes there ({@link PostgresDelivery}). The
+ * pooled connection of its own, holds it there, and finishes there ({@link PostgresDelivery}); so does
+ * a delivery of two subscribers (a replacement's), which holds both and finishes both times in one
+ * transaction ({@link #FINISH_ALSO}). The
  * server lets go of a session's locks when its connection goes; a delivery whose own finish failed
  * evicts its connection, which does the same.
  */
@@ -158,6 +160,10 @@ public final class PostgresStateStore implements StateStore {
      */
     @Override
     public Claim claim(Claim.Request request) {
+        if (request.alsoSubscriber() != null) {
+            // Two subscribers to hold (a replacement, rare): on a connection of its own, not in the rounds.
+            return claimAlone(request);
+        }
         SharedSession.ClaimAnswer answer = session.claim(request);
         if (answer.alone()) {
             return claimAlone(request);
@@ -219,6 +225,12 @@ public final class PostgresStateStore implements StateStore {
                 last = waitForSubscriber(connection, request.subscriber(), request.subscriberWait());
                 held = last != null;
             }
+            if (held && request.alsoSubscriber() != null && waitForSubscriber(connection, request.alsoSubscriber(),
+                    request.subscriberWait()) == null) {
+                // Both or neither: the first one goes back before the connection does.
+                unlock(connection, request.subscriber());
+                held = false;
+            }
             handedOver = true;
             return new Claim.Claimed(new PostgresDelivery(connection, request, held, held ? last : Optional.empty()));
         } catch (SQLException e) {
@@ -266,13 +278,18 @@ public final class PostgresStateStore implements StateStore {
             }
             // The lock may have come before a later statement's wait ran out (the subscriber's row behind a table lock): a
             // session lock outlives the rollback, and this connection goes back to the pool.
-            try (PreparedStatement unlock = connection.prepareStatement("select pg_advisory_unlock(hashtextextended(?, 0))")) {
-                unlock.setString(1, subscriber);
-                unlock.execute();
-            }
+            unlock(connection, subscriber);
             return null;
         } finally {
             connection.setNetworkTimeout(networkTimeouts, usualNetworkTimeout);
+        }
+    }
+
+    /** Lets go of this connection's session lock of the subscriber (none held: nothing). */
+    private static void unlock(Connection connection, String subscriber) throws SQLException {
+        try (PreparedStatement unlock = connection.prepareStatement("select pg_advisory_unlock(hashtextextended(?, 0))")) {
+            unlock.setString(1, subscriber);
+            unlock.execute();
         }
     }
 
@@ -584,6 +601,20 @@ public final class PostgresStateStore implements StateStore {
                    case when handover.held then pg_advisory_unlock(hashtextextended(?, 0)) end
               from (select ? as held, case when ? then pg_advisory_xact_lock(hashtextextended(?, 0)) end offset 0) handover""";
 
+    /**
+     * A delivery's second subscriber, in its finish's transaction: the time applied (kept if newer,
+     * none when null), and the session's lock handed over to the transaction, let go at the commit.
+     */
+    private static final String FINISH_ALSO = """
+            with applied as (
+                insert into nsps_subscriber (subscriber, last_event_time, last_event_id)
+                select ?, ?::timestamptz, ? where ?::timestamptz is not null
+                on conflict (subscriber) do update set last_event_time = excluded.last_event_time,
+                       last_event_id = excluded.last_event_id, updated_at = now()
+                 where nsps_subscriber.last_event_time < excluded.last_event_time
+            )
+            select pg_advisory_unlock(hashtextextended(?, 0)) from (select pg_advisory_xact_lock(hashtextextended(?, 0)) offset 0) handover""";
+
     /** What one delivery's finish writes (the parameters of {@link #FINISH}). */
     record Finishing(Claim.Request request, Outcome outcome, Instant applied, EventFingerprint fingerprint, Instant receivedAt,
                      Journal.Record record) {
@@ -739,9 +770,22 @@ public final class PostgresStateStore implements StateStore {
         @Override
         public void finish(Outcome outcome, Instant applied, EventFingerprint fingerprint, Instant receivedAt, Journal.Record record) {
             Finishing finishing = new Finishing(request, outcome, applied, fingerprint, receivedAt, record);
+            boolean withAlso = holdsSubscriber && request.alsoSubscriber() != null;
             try (PreparedStatement finish = connection.prepareStatement(FINISH)) {
+                if (withAlso) {
+                    // Both subscribers' times and locks, and the event's outcome, in one transaction.
+                    connection.setAutoCommit(false);
+                    finishAlso(applied);
+                }
                 bindFinish(finish, finishing, synchronousCommit(finishing.done()), holdsSubscriber && request.subscriber() != null);
                 waitingFor(finish::execute);
+                if (withAlso) {
+                    waitingFor(() -> {
+                        connection.commit();
+                        return null;
+                    });
+                    connection.setAutoCommit(true);
+                }
             } catch (SQLException e) {
                 evict(connection);
                 connection = null;
@@ -750,6 +794,19 @@ public final class PostgresStateStore implements StateStore {
             Connection finished = connection;
             connection = null;
             PostgresStateStore.close(finished);
+        }
+
+        private void finishAlso(Instant applied) throws SQLException {
+            try (PreparedStatement also = connection.prepareStatement(FINISH_ALSO)) {
+                Timestamp appliedAt = applied == null ? null : Timestamp.from(applied);
+                also.setString(1, request.alsoSubscriber());
+                also.setTimestamp(2, appliedAt);
+                also.setString(3, request.eventId());
+                also.setTimestamp(4, appliedAt);
+                also.setString(5, request.alsoSubscriber());
+                also.setString(6, request.alsoSubscriber());
+                waitingFor(also::execute);
+            }
         }
 
         @Override
