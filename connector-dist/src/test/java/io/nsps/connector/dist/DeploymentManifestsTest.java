@@ -93,7 +93,8 @@ final class DeploymentManifestsTest {
         List<String> secretFiles = env.keySet().stream().filter(name -> name.endsWith("_FILE")).toList();
 
         assertThat(env.keySet()).as("no secret as a plain setting").noneMatch(name -> SECRET.matcher(name).find());
-        assertThat(secretFiles).contains("API_TOKEN_FILE", "STATE_DB_PASSWORD_FILE");
+        // MANAGEMENT_TOKEN: the operator's journal and replay, which are refused without it.
+        assertThat(secretFiles).contains("API_TOKEN_FILE", "STATE_DB_PASSWORD_FILE", "MANAGEMENT_TOKEN_FILE");
         VolumeMount secrets = container.getVolumeMounts().stream().filter(mount -> Boolean.TRUE.equals(mount.getReadOnly()))
                 .filter(mount -> podSpec().getVolumes().stream().anyMatch(v -> v.getName().equals(mount.getName()) && v.getSecret() != null))
                 .findFirst().orElseThrow(() -> new AssertionError("no read-only mount of a Secret"));
@@ -159,6 +160,11 @@ final class DeploymentManifestsTest {
         assertThat(env.path("STATE_STORE").asText()).isEqualTo("postgres");
         assertThat(env.path("API_TOKEN_FILE").asText()).isEqualTo("/run/secrets/api-token");
         assertThat(env.path("STATE_DB_PASSWORD_FILE").asText()).isEqualTo("/run/secrets/state-db-password");
+        assertThat(env.path("MANAGEMENT_TOKEN_FILE").asText()).isEqualTo("/run/secrets/management-token");
+        assertThat(connector.path("secrets")).extracting(JsonNode::asText).contains("api-token", "management-token", "state-db-password");
+        assertThat(compose.path("secrets").path("management-token").path("environment").asText()).isEqualTo("MANAGEMENT_TOKEN");
+        assertThat(connector.path("ports")).extracting(JsonNode::asText)
+                .as("the management port, on the host's loopback only").contains("127.0.0.1:${MANAGEMENT_PORT:-8081}:8081");
         assertThat(names(env)).noneMatch(name -> SECRET.matcher(name).find());
         assertThat(connector.path("depends_on").path("postgres").path("condition").asText()).isEqualTo("service_healthy");
         assertThat(connector.path("read_only").asBoolean()).isTrue();

@@ -43,7 +43,7 @@ final class ManagementClient {
             bearer = Files.readString(Path.of(env.get("MANAGEMENT_TOKEN_FILE"))).strip();
         }
         if (bearer == null || bearer.isBlank()) {
-            throw new IllegalArgumentException("no management token: give --token, or set MANAGEMENT_TOKEN");
+            throw new IllegalArgumentException("no management token: give --token, or set MANAGEMENT_TOKEN (or MANAGEMENT_TOKEN_FILE)");
         }
         return new ManagementClient(base.getPath().endsWith("/") ? base : URI.create(base + "/"), bearer.strip());
     }
