@@ -91,8 +91,11 @@ final class ManagementClient {
         if (e instanceof java.net.http.HttpTimeoutException) {
             return "no answer in time";
         }
-        if (e instanceof java.net.ConnectException) {
-            return "connection refused (is the connector running, with this port?)";
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            // java.net.http wraps the refusal when a body was being sent (send's POST).
+            if (cause instanceof java.net.ConnectException) {
+                return "connection refused (is the connector running, with this port?)";
+            }
         }
         if (e instanceof javax.net.ssl.SSLException) {
             return "the TLS handshake failed";
