@@ -62,12 +62,15 @@ final class ReleaseArchiveIT {
     }
 
     @Test
-    void theArchiveHoldsTheLauncherTheLibrariesAnEmptyHandlersFolderTheSamplesAndAReadme() throws IOException {
+    void theArchiveHoldsTheLauncherTheLibrariesAnEmptyHandlersFolderTheSamplesTheDocsAndAReadme() throws IOException {
         assertThat(home.resolve("bin/nsps-connector")).isExecutable();
         assertThat(Files.getPosixFilePermissions(home.resolve("bin/nsps-connector"))).contains(PosixFilePermission.OTHERS_EXECUTE);
         assertThat(home.resolve("README.md")).isRegularFile();
         assertThat(home.resolve("handlers")).isDirectory().isEmptyDirectory();
         assertThat(home.resolve("samples/events/sim-updated.json")).isRegularFile();
+        for (String doc : List.of("configuration.md", "operations.md", "behaviour.md", "deploy.md", "handlers.md")) {
+            assertThat(home.resolve("docs").resolve(doc)).as("the README's docs/" + doc).isRegularFile();
+        }
         List<String> jars;
         try (Stream<Path> lib = Files.list(home.resolve("lib"))) {
             jars = lib.map(jar -> jar.getFileName().toString()).sorted().toList();
