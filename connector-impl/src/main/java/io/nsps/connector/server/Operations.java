@@ -311,7 +311,9 @@ final class Operations {
             return result.put("message", "Refused for good (" + answers.event(outcome).getStatus() + ": " + failed.error()
                     + "), and no body is kept for it: it cannot succeed as sent; NSPS has to send a corrected event");
         }
-        return result.put("message", "No body is kept for this event (older than JOURNAL_BODY_RETENTION): replay it from NSPS");
+        return result.put("message", bodyRetention.isZero()
+                ? "No body is kept for this event (JOURNAL_BODY_RETENTION=0 keeps none): replay it from NSPS"
+                : "No body is kept for this event (older than JOURNAL_BODY_RETENTION): replay it from NSPS");
     }
 
     private ObjectNode replayOne(String eventId, byte[] body, boolean dryRun, boolean force, String replayRequestId) {

@@ -24,6 +24,7 @@ import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -155,7 +156,19 @@ final class JournalAndReplayTest {
         Run replay = command("replay", "retained-1");
 
         assertThat(replay.exit).isEqualTo(1);
-        assertThat(replay.text()).contains("No body is kept");
+        assertThat(replay.text()).contains("No body is kept for this event (older than JOURNAL_BODY_RETENTION)");
+    }
+
+    @Test
+    void withNoBodiesKeptAReplaySaysSoRatherThanThatTheBodyIsTooOld() throws Exception {
+        start("memory", Map.of("JOURNAL_BODY_RETENTION", "0"));
+        hlr.enqueue(json(503, "{\"error\":\"maintenance\"}"));
+        assertThat(connector.postEvent(event("unkept-1", "255010000000042", "2026-01-01T00:00:00Z")).status()).isEqualTo(503);
+
+        Run replay = command("replay", "unkept-1");
+
+        assertThat(replay.exit).isEqualTo(1);
+        assertThat(replay.text()).contains("No body is kept for this event (JOURNAL_BODY_RETENTION=0 keeps none)");
     }
 
     @ParameterizedTest
