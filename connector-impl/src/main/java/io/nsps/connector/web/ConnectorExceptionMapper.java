@@ -91,7 +91,7 @@ public final class ConnectorExceptionMapper implements ExceptionMapper<Throwable
             case 404 -> Answers.error(404, ErrorType.VALIDATION_ERROR, "Resource not found: " + routes, "Not found");
             case 405 -> {
                 String allow = exception instanceof NotAllowedException
-                        ? exception.getResponse().getHeaderString(HttpHeaders.ALLOW) : null;
+                        ? OptionsRefusalFilter.withoutOptions(exception.getResponse().getHeaderString(HttpHeaders.ALLOW)) : null;
                 yield Answers.error(405, ErrorType.VALIDATION_ERROR,
                         allow == null ? "Method not allowed: " + routes : "Method not allowed: this path answers " + allow + "; " + routes,
                         "Method not allowed", allow == null ? Map.of() : Map.of(HttpHeaders.ALLOW, allow));

@@ -67,6 +67,7 @@ public record WebApplication(ResourceConfig resources, Supplier<Response> health
         application.register(JacksonFeature.withoutExceptionMappers());
         application.register(new ObjectMapperResolver(mapper));
         application.register(new RequestTracingFilter(metrics));
+        application.register(new OptionsRefusalFilter());
         application.register(authentication);
         application.register(new RequestGuardFilter(config.maxBodyBytes()));
         application.register(new AdmissionFilter(admission, eventArrived));

@@ -266,11 +266,24 @@ final class EventEndpointTest {
                 .method(method, HttpRequest.BodyPublishers.noBody()));
 
         assertThat(answer.status()).isEqualTo(405);
-        assertThat(answer.header("Allow")).contains("POST");
+        assertThat(answer.header("Allow")).isEqualTo("POST");
         assertThat(answer.json().path("message").asText())
                 .isEqualTo("Method not allowed: this path answers " + answer.header("Allow")
                         + "; events are posted to any path but /health; GET /health answers health checks");
         assertThat(answer.json().path("error").asText()).isEqualTo("Method not allowed");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/process-event", "/health"})
+    void optionsIsRefusedAsAnyMethodOutsideTheContractIs(String path) {
+        HttpAnswer answer = connector.send(HttpRequest.newBuilder(connector.uri(path))
+                .header("Authorization", "Bearer " + TOKEN)
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+
+        assertThat(answer.status()).isEqualTo(405);
+        String allow = path.equals("/health") ? "GET" : "POST";
+        assertThat(answer.header("Allow")).isEqualTo(allow);
+        assertThat(answer.json().path("message").asText()).startsWith("Method not allowed: this path answers " + allow + "; ");
     }
 
     @Test
