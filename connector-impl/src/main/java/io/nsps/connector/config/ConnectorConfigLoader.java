@@ -118,7 +118,7 @@ public final class ConnectorConfigLoader {
         Duration healthStuckAfter = reader.duration("HEALTH_STUCK_AFTER", Duration.ofMinutes(2), Duration.ofSeconds(1));
         // PortaBilling drops an event answered 4xx: an upstream's rate limit, transient, is a 503 unless
         // the operator knows his NSPS retries a 429.
-        int rateLimitStatus = (int) reader.number("UPSTREAM_RATE_LIMIT_STATUS", 503, 429, 503);
+        int rateLimitStatus = (int) reader.number("UPSTREAM_RATE_LIMIT_STATUS", 503, 100, 599);
         // The management port: /metrics for scrapes, /health for probes, the journal and replay for
         // the operator's commands; never the NSPS token. 8081 as Dropwizard's admin port; 0 turns it off.
         int managementPort = (int) reader.number("MANAGEMENT_PORT", DEFAULT_MANAGEMENT_PORT, 0, 65535);

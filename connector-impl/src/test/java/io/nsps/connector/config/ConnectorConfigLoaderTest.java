@@ -46,6 +46,15 @@ final class ConnectorConfigLoaderTest {
                         "RUNNING_WORKERS (9) must be at most WORKER_THREADS (8)"));
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"418", "451", "500"})
+    void aRateLimitStatusOtherThan503Or429IsRefusedInOneMessage(String status) {
+        assertThatThrownBy(() -> ConnectorConfigLoader.load(Map.of("API_TOKEN", "s3cret-token-value", "HANDLERS", "log",
+                "UPSTREAM_RATE_LIMIT_STATUS", status)))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+                        "UPSTREAM_RATE_LIMIT_STATUS must be 503 (the default: NSPS retries it) or 429"));
+    }
+
     /** Its deliveries wait twice for the shared session's round: docs/performance.md, "The worker pool on PostgreSQL". */
     @Test
     void onPostgresqlEightWorkersPerCoreRunByDefaultAndRunningWorkersStillWins() throws ConfigurationException {
