@@ -206,7 +206,8 @@ final class ManagementServer implements AutoCloseable {
                     || !MessageDigest.isEqual(authorization.substring(7).strip().getBytes(StandardCharsets.UTF_8),
                             config.managementToken().get().reveal().getBytes(StandardCharsets.UTF_8))) {
                 response.setHeader("WWW-Authenticate", "Bearer");
-                error(response, 401, "MANAGEMENT_TOKEN is required as Bearer token", "Unauthorized");
+                error(response, 401, authorization == null ? "The instance's MANAGEMENT_TOKEN is required as Bearer token"
+                        : "The Bearer token is not the instance's MANAGEMENT_TOKEN", "Unauthorized");
                 return;
             }
             String method = request.getMethod().getMethodString();

@@ -227,6 +227,7 @@ final class ManagementPortTest {
         HttpResponse<String> unknown = send(HttpRequest.newBuilder(uri("/nope")));
         HttpResponse<String> wrongMethod = send(HttpRequest.newBuilder(uri("/metrics")).POST(HttpRequest.BodyPublishers.ofString("{}")));
         HttpResponse<String> noToken = send(HttpRequest.newBuilder(uri("/journal")));
+        HttpResponse<String> wrongToken = send(HttpRequest.newBuilder(uri("/journal")).header("Authorization", "Bearer not-the-token-0123456789"));
         HttpResponse<String> badLimit = send(HttpRequest.newBuilder(uri("/journal?limit=lots")).header("Authorization", "Bearer " + MANAGEMENT_TOKEN));
         HttpResponse<String> unknownParameter = send(HttpRequest.newBuilder(uri("/journal?colour=red"))
                 .header("Authorization", "Bearer " + MANAGEMENT_TOKEN));
@@ -239,6 +240,10 @@ final class ManagementPortTest {
         assertThat(noToken.statusCode()).isEqualTo(401);
         assertThat(json(noToken).path("type").asText()).isEqualTo("authentication_error");
         assertThat(noToken.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+        assertThat(json(noToken).path("message").asText()).isEqualTo("The instance's MANAGEMENT_TOKEN is required as Bearer token");
+        assertThat(wrongToken.statusCode()).isEqualTo(401);
+        assertThat(json(wrongToken).path("message").asText()).as("a token was sent: it is not the one")
+                .isEqualTo("The Bearer token is not the instance's MANAGEMENT_TOKEN");
         assertThat(badLimit.statusCode()).isEqualTo(400);
         assertShape(json(badLimit), "limit");
         assertThat(unknownParameter.statusCode()).isEqualTo(400);
