@@ -160,8 +160,8 @@ public final class MemoryStateStore implements StateStore {
         }
 
         /**
-         * Takes the subscriber's lock, then the second subscriber's, each waiting up to {@code wait};
-         * a wait that runs out or is interrupted (the flag kept) leaves neither held.
+         * Takes the subscriber's lock, then the second subscriber's, both within {@code wait}; a wait
+         * that runs out or is interrupted (the flag kept) leaves neither held.
          */
         void holdSubscriber(Duration wait) {
             String subscriber = request.subscriber();
@@ -169,13 +169,14 @@ public final class MemoryStateStore implements StateStore {
                 holdsSubscriber = true;
                 return;
             }
+            long waitUntil = System.nanoTime() + wait.toNanos();
             mutex = lock(subscriber, wait);
             if (mutex == null) {
                 return;
             }
             subscriberKey = SubscriberKey.of(subscriber);
             if (request.alsoSubscriber() != null) {
-                alsoMutex = lock(request.alsoSubscriber(), wait);
+                alsoMutex = lock(request.alsoSubscriber(), Duration.ofNanos(Math.max(0, waitUntil - System.nanoTime())));
                 if (alsoMutex == null) {
                     subscriberKey = null;
                     close();
@@ -195,7 +196,7 @@ public final class MemoryStateStore implements StateStore {
             });
             boolean held = false;
             try {
-                held = lock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS);
+                held = lock.tryLock(wait.toNanos(), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

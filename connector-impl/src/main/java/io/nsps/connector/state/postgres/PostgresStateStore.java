@@ -58,6 +58,8 @@ public final class PostgresStateStore implements StateStore {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String LOCK_NOT_AVAILABLE = "55P03";
+    /** Two deliveries each waiting for the other's subscriber (replacements of each other's SIMs). */
+    private static final String DEADLOCK_DETECTED = "40P01";
     /** What instances of 0.1 read from nsps_event.status and error_type to tell done from failed. */
     private static final int LEGACY_DONE_STATUS = 202;
     private static final int LEGACY_FAILED_STATUS = 503;
@@ -198,6 +200,8 @@ public final class PostgresStateStore implements StateStore {
 
     /** A claim on a connection of its own, which holds the subscriber until the delivery finishes on it. */
     private Claim claimAlone(Claim.Request request) {
+        // One wait for both subscribers, when there are two: SUBSCRIBER_LOCK_WAIT bounds the delivery's, not each lock's.
+        long waitUntil = System.nanoTime() + request.subscriberWait().toNanos();
         Connection connection = connection("claiming an event");
         boolean handedOver = false;
         try (PreparedStatement claim = connection.prepareStatement("select * from nsps_claim(?, ?, ?, ?, ?, ?)")) {
@@ -226,7 +230,7 @@ public final class PostgresStateStore implements StateStore {
                 held = last != null;
             }
             if (held && request.alsoSubscriber() != null && waitForSubscriber(connection, request.alsoSubscriber(),
-                    request.subscriberWait()) == null) {
+                    Duration.ofNanos(Math.max(0, waitUntil - System.nanoTime()))) == null) {
                 // Both or neither: the first one goes back before the connection does.
                 unlock(connection, request.subscriber());
                 held = false;
@@ -270,7 +274,7 @@ public final class PostgresStateStore implements StateStore {
             } while (lock.getMoreResults() || lock.getUpdateCount() != -1);
             return last;
         } catch (SQLException e) {
-            if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+            if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState()) && !DEADLOCK_DETECTED.equals(e.getSQLState())) {
                 throw e;
             }
             try (Statement rollback = connection.createStatement()) {
