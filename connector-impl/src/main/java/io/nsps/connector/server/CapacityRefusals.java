@@ -65,13 +65,6 @@ final class CapacityRefusals {
     }
 
     /**
-     * Logs one refusal (on the selector thread that refused it).
-     *
-     * @param requestId the request's {@code request_id}, echoed in its answer (see {@link RequestTracing})
-     * @param uniqueId its {@code unique_id}
-     * @param reason the pool's own words (worker and queue counts only)
-     */
-    /**
      * Logs a request refused because the server is shutting down (one that arrived on a connection
      * kept alive from before): its access line, outcome {@value RequestTracing#REFUSED_DRAINING} as the events
      * resource's own refusal while draining, and, for an event, the capacity refusal {@code shutting_down}.
@@ -83,6 +76,13 @@ final class CapacityRefusals {
         RequestTracing.writeRefusalLine(metrics, method, path, 503, requestId, uniqueId, RequestTracing.REFUSED_DRAINING);
     }
 
+    /**
+     * Logs one refusal (on the selector thread that refused it).
+     *
+     * @param requestId the request's {@code request_id}, echoed in its answer (see {@link RequestTracing})
+     * @param uniqueId its {@code unique_id}
+     * @param reason the pool's own words (worker and queue counts only)
+     */
     void refused(String method, String path, String requestId, String uniqueId, RejectedExecutionException reason) {
         unreported.incrementAndGet();
         // Refused in the same selector pass that parsed the request head: no time went into it.

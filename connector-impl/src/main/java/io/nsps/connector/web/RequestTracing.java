@@ -36,10 +36,10 @@ public final class RequestTracing {
     private RequestTracing() {
     }
 
-    /** {@code /health}, with or without a query or a trailing slash: not an event. */
     /** The outcome of an event refused because the connector is shutting down, wherever it is refused. */
     public static final String REFUSED_DRAINING = "refused_draining";
 
+    /** {@code /health}, with or without a query or a trailing slash: not an event. */
     private static boolean isHealthPath(String path) {
         return path != null && (path.equals("/health") || path.startsWith("/health?") || path.equals("/health/"));
     }
