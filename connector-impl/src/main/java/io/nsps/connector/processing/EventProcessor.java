@@ -126,8 +126,7 @@ public final class EventProcessor {
         Optional<String> subscriberText = EventIdentity.subscriber(event);
         String subscriber = subscriberText.map(StoredText::key).orElse(null);
         // A replacement bars its previous SIM: held with the new one, so that none of its older events applies after.
-        String previousSubscriber = subscriber == null ? null
-                : EventIdentity.previousSubscriber(event).map(StoredText::key).filter(previous -> !previous.equals(subscriber)).orElse(null);
+        String previousSubscriber = subscriber == null ? null : EventIdentity.previousSubscriber(event).map(StoredText::key).orElse(null);
         Optional<EventIdentity.EventTime> time = EventIdentity.time(event);
         Instant now = clock.instant();
         if (time.isPresent() && time.get().instant().isAfter(now.plus(settings.maxEventTimeAhead()))) {
