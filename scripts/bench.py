@@ -7,7 +7,8 @@ Scenarios, each figure measured twice after a warm-up, at 1, 16 and 64 connectio
   a          the connector with the log handler: the connector's own cost
   b          the connector with hlr-hss against a fast loopback upstream (nginx): a real round trip
   c          1 MB enriched events
-  d          start-up: process start to the first 202 with hlr-hss (against a fake HLR), and RSS when idle; 5 starts
+  d          start-up: process start to the first 202 with hlr-hss (against a fake HLR), and RSS when idle; 5 starts,
+             each beside one of the floor started as the release starts the connector (its own class-data archive)
   hlr        the connector with hlr-hss against a fake HLR of its own (nginx answering 200 {"result":true}), memory store
   hlr-pg     the same with STATE_STORE=postgres (PostgreSQL on 127.0.0.1:5432, a schema of its own)
   hlr-pg-2   two connectors on one database, each loaded by its own wrk with half the connections
@@ -34,6 +35,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import zipfile
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DIST_LAUNCHER = ROOT / "connector-dist/target/nsps-connector/bin/nsps-connector"
@@ -41,6 +43,15 @@ SAMPLE = ROOT / "api-spec/src/main/resources/examples/events/sim-updated.json"
 TOKEN = "bench-token-4b1d"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 IDLE_RETURN_SECONDS = 35
+# The launcher's heap, GC, stack, code-cache and JIT flags (nsps-connector's jvm_options; keep them alike).
+FLOOR_JVM_FLAGS = ["-XX:+UseSerialGC", "-Xms16m", "-Xss512k", "-XX:-ShrinkHeapInSteps", "-XX:ReservedCodeCacheSize=48m",
+                   "-XX:Tier4InvocationThreshold=20000", "-XX:Tier4MinInvocationThreshold=3000",
+                   "-XX:Tier4CompileThreshold=40000", "-XX:Tier4BackEdgeThreshold=160000"]
+# What the floor's start loads: Jersey on Grizzly with HK2, and the Jakarta APIs they need (file name prefixes).
+FLOOR_JARS = ("jersey-server-", "jersey-common-", "jersey-client-", "jersey-hk2-", "jersey-container-grizzly2-http-", "hk2-",
+              "aopalliance-repackaged-", "javassist-", "grizzly-framework-", "grizzly-http-", "jakarta.ws.rs-api-",
+              "jakarta.inject-api-", "jakarta.annotation-api-", "jakarta.validation-api-", "jakarta.activation-api-",
+              "jakarta.xml.bind-api-", "osgi-resource-locator-")
 
 LUA = r"""
 local template, prefix, token
@@ -413,24 +424,78 @@ def measure(name, server, url, connections, seconds, lua, body_file, repeats=2):
     return rows
 
 
-def startup(work, starts=5):
+def startup(work, test_classpath, starts=5):
     """Scenario d: process start to the first 202 of an event that hlr-hss provisions (against a fake
-    HLR, nginx), and RSS 3 s later; the medians of `starts` starts, with their ranges."""
+    HLR, nginx), and RSS 3 s later; the medians of `starts` starts, with their ranges. Beside each, in
+    turns, a start of the stack's floor (`floor_starts`), for context: (first 202, idle RSS) of the
+    connector, then of the floor (NaN without a test class path)."""
     (work / "d").mkdir()
     (work / "d" / "body").mkdir()
     hlr_port = free_port()
     upstream = nginx(work / "d", hlr_port)
-    firsts, idles = [], []
+    floor = floor_starts(work / "d" / "floor", test_classpath) if test_classpath else None
+    firsts, idles, floor_firsts, floor_idles = [], [], [], []
     try:
         for number in range(starts):
+            if floor and number % 2 == 1:
+                first, idle = floor()
+                floor_firsts.append(first)
+                floor_idles.append(idle)
             first, idle = start_once(DIST_LAUNCHER, {}, hlr_port, f"startup-{number}")
             firsts.append(first)
             idles.append(idle)
+            if floor and number % 2 == 0:
+                first, idle = floor()
+                floor_firsts.append(first)
+                floor_idles.append(idle)
     finally:
         upstream.stop()
     print(f"d: {starts} starts, first 202 {min(firsts):.0f}-{max(firsts):.0f} ms, idle RSS {min(idles):.1f}-{max(idles):.1f} MB",
           flush=True)
-    return statistics.median(firsts), statistics.median(idles)
+    if not floor:
+        return statistics.median(firsts), statistics.median(idles), float("nan"), float("nan")
+    print(f"d: the floor, {starts} starts, first 202 {min(floor_firsts):.0f}-{max(floor_firsts):.0f} ms, idle RSS"
+          f" {min(floor_idles):.1f}-{max(floor_idles):.1f} MB", flush=True)
+    return statistics.median(firsts), statistics.median(idles), statistics.median(floor_firsts), statistics.median(floor_idles)
+
+
+def floor_starts(folder, test_classpath):
+    """The bare Jersey + Grizzly server set up to start as the release starts the connector: the jars
+    it needs only, the launcher's JVM flags and malloc arenas, and a class-data archive of its own,
+    recorded by a training start. Returns a function that starts it once: the milliseconds to its first
+    202, and its RSS 3 s later (MB). (The archive refuses a folder on the class path, so the server's
+    classes go into a jar of their own.)"""
+    folder.mkdir()
+    classes = ROOT / "connector-impl/target/test-classes"
+    jar = folder / "bare-jersey.jar"
+    with zipfile.ZipFile(jar, "w") as out:
+        for file in (classes / "io/nsps/connector/bench").glob("BareJerseyServer*.class"):
+            out.write(file, file.relative_to(classes).as_posix())
+    jars = [entry for entry in test_classpath.split(":") if pathlib.Path(entry).name.startswith(FLOOR_JARS) and entry.endswith(".jar")]
+    archive = folder / "floor.jsa"
+    # The launcher's malloc arenas, and its native heap trim where this runtime has it (JDK 17.0.9 and later).
+    trim = ["-XX:TrimNativeHeapInterval=5000"]
+    if subprocess.run(["java", *trim, "-version"], capture_output=True).returncode != 0:
+        trim = []
+    env = dict(os.environ, MALLOC_ARENA_MAX="2")
+
+    def start(archive_option):
+        port = free_port()
+        started = time.monotonic()
+        server = Server(["java", *FLOOR_JVM_FLAGS, *trim, archive_option, "-Xlog:cds=off", "-cp", ":".join([str(jar), *jars]),
+                         "io.nsps.connector.bench.BareJerseyServer", str(port)], env=env, cwd=str(folder))
+        try:
+            wait_until(lambda: post(f"http://127.0.0.1:{port}/process-event", b"{}") == 202, 60)
+            first = (time.monotonic() - started) * 1000
+            time.sleep(3)
+            return first, rss_mb(server.pids())
+        finally:
+            server.stop()
+
+    start(f"-XX:ArchiveClassesAtExit={archive}")  # written when the JVM exits, within Server.stop's wait
+    if not archive.exists():
+        raise RuntimeError(f"the floor's training start recorded no class-data archive ({archive})")
+    return lambda: start(f"-XX:SharedArchiveFile={archive}")
 
 
 def start_once(launcher, env, hlr_port, event_id):
@@ -526,7 +591,8 @@ def main():
     wanted = lambda scenario: not only or scenario in only
     results = []
     warmups = {}
-    idle_cold = idle_warm = after_burst = after_idle = first_202 = idle_rss = float("nan")
+    idle_cold = idle_warm = after_burst = after_idle = float("nan")
+    start = (float("nan"),) * 4  # scenario d: first 202 and idle RSS, of the connector and of the floor
     nginx_port = free_port()
     reference = nginx(work, nginx_port)
     try:
@@ -541,11 +607,8 @@ def main():
 
         if wanted("floor") and args.test_classpath:
             port = free_port()
-            # The launcher's heap, GC, stack, code-cache and JIT flags (nsps-connector's jvm_options; keep them alike).
-            server = Server(["java", "-XX:+UseSerialGC", "-Xms16m", "-Xss512k", "-XX:-ShrinkHeapInSteps", "-XX:ReservedCodeCacheSize=48m",
-                             "-XX:Tier4InvocationThreshold=20000", "-XX:Tier4MinInvocationThreshold=3000",
-                             "-XX:Tier4CompileThreshold=40000", "-XX:Tier4BackEdgeThreshold=160000", "-cp",
-                             args.test_classpath, "io.nsps.connector.bench.BareJerseyServer", str(port)], cwd=str(ROOT))
+            server = Server(["java", *FLOOR_JVM_FLAGS, "-cp", args.test_classpath, "io.nsps.connector.bench.BareJerseyServer", str(port)],
+                            cwd=str(ROOT))
             try:
                 url = f"http://127.0.0.1:{port}/process-event"
                 wait_until(lambda: post(url, b"{}") == 202, 60)
@@ -604,12 +667,13 @@ def main():
             results += provisioning(key, args, work, str(lua), standard, connections, warmups)
 
     if wanted("d"):
-        first_202, idle_rss = startup(work)
-        print(f"d: start-up to first 202 {first_202:.0f} ms, idle RSS {idle_rss:.1f} MB (medians)", flush=True)
+        start = startup(work, args.test_classpath)
+        print(f"d: start-up to first 202 {start[0]:.0f} ms, idle RSS {start[1]:.1f} MB (medians); the floor's"
+              f" {start[2]:.0f} ms, {start[3]:.1f} MB", flush=True)
 
     jmh = run_jmh(args.test_classpath) if wanted("jmh") else ""
     if not only:
-        write_report(pathlib.Path(args.out), results, first_202, idle_rss, (idle_cold, idle_warm, after_burst, after_idle), jmh, args.duration,
+        write_report(pathlib.Path(args.out), results, start, (idle_cold, idle_warm, after_burst, after_idle), jmh, args.duration,
                      warmups)
 
 
@@ -633,7 +697,7 @@ def best(rows, scenario, connections):
     return min(candidates, key=lambda r: r["cpu_us"]) if candidates else None
 
 
-def targets(rows, first_202, idle_rss, burst_rss):
+def targets(rows, start, burst_rss):
     """The issue's targets against this run's figures (the better of the two runs where there are two)."""
     def pick(scenario, connections):
         return [r for r in rows if r["scenario"] == scenario and r["connections"] == connections]
@@ -664,9 +728,13 @@ def targets(rows, first_202, idle_rss, burst_rss):
         checks.append(("(c) memory back to idle after the burst (within 10% of the warm idle level; warm idle -> 5 s after"
                        " -> after the idle return)",
                        f"{idle_warm:.0f} -> {after_burst:.0f} -> {after_idle:.0f} MB", after_idle <= idle_warm * 1.10))
+    first_202, idle_rss, floor_first_202, floor_idle_rss = start
     if not math.isnan(first_202):
         checks.append(("(d) start-up to first 202 with hlr-hss < 500 ms (median of 5)", f"{first_202:.0f} ms", first_202 < 500))
         checks.append(("(d) RSS idle < 80 MB", f"{idle_rss:.0f} MB", idle_rss < 80))
+    if not math.isnan(floor_first_202):
+        checks.append(("context: the stack's floor (bare Jersey + Grizzly) started as the release starts the connector, first 202;"
+                       " idle RSS", f"{floor_first_202:.0f} ms; {floor_idle_rss:.0f} MB", None))
     hlr64, hlrpg64, hlrpg2 = pick("hlr", 64), pick("hlr-pg", 64), pick("hlr-pg-2", 64)
     if hlr64 and a64:
         added = min(r["cpu_us"] for r in hlr64) - min(r["cpu_us"] for r in a64)
@@ -687,7 +755,7 @@ def targets(rows, first_202, idle_rss, burst_rss):
     return ["| target | measured | met |", "|---|---|---|"] + [f"| {t} | {m} | {'n/a' if ok is None else 'yes' if ok else '**no**'} |" for t, m, ok in checks] + [""]
 
 
-def write_report(path, rows, first_202, idle_rss, burst_rss, jmh, seconds, warmups):
+def write_report(path, rows, start, burst_rss, jmh, seconds, warmups):
     cpu_model = next((line.split(":", 1)[1].strip() for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines()
                       if line.startswith("model name")), platform.machine())
     java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
@@ -716,11 +784,12 @@ def write_report(path, rows, first_202, idle_rss, burst_rss, jmh, seconds, warmu
             pg = (f" {r['pg_cpu_us']:.0f} | {r['statements']:.1f} | {r['commits']:.2f} |" if "pg_cpu_us" in r else " - | - | - |")
             lines.append(f"| {r['scenario']} | {r['connections']} | {r['run']} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} |"
                          f" {r['cpu_us']:.1f} | {r['upstream_cpu_us']:.1f} |{pg} {r['errors']} |")
-    lines += ["", f"Start-up, process start to first 202 with hlr-hss (median of 5): **{first_202:.0f} ms**; RSS idle: **{idle_rss:.0f} MB**.",
+    lines += ["", f"Start-up, process start to first 202 with hlr-hss (median of 5): **{start[0]:.0f} ms**; RSS idle: **{start[1]:.0f} MB**"
+              f" (the floor, bare Jersey + Grizzly started alike: {start[2]:.0f} ms, {start[3]:.0f} MB).",
               f"1 MB events: RSS idle {burst_rss[0]:.0f} MB at start and {burst_rss[1]:.0f} MB warm (after the warm-up and an idle"
               f" return), 5 s after the runs {burst_rss[2]:.0f} MB, {IDLE_RETURN_SECONDS + 10} s after {burst_rss[3]:.0f} MB"
               f" (IDLE_MEMORY_RETURN_AFTER={IDLE_RETURN_SECONDS}s).", ""]
-    lines += targets(rows, first_202, idle_rss, burst_rss)
+    lines += targets(rows, start, burst_rss)
     if jmh:
         lines += ["In-process hot path (JMH, average time per operation) and the heap a full memory store retains:", "", "```", jmh,
                   "```", ""]
