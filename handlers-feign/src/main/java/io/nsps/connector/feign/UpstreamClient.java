@@ -454,6 +454,10 @@ public final class UpstreamClient<T> implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Credentials other than the configured ones ({@link HandlerContext#credentials}, which
+         * {@link #context} sets): a scheme of the handler's own. Call it after {@link #context}.
+         */
         public Builder<T> credentials(UpstreamCredentials credentials) {
             this.credentials = credentials;
             return this;
