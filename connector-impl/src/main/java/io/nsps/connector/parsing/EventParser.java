@@ -55,9 +55,9 @@ public final class EventParser {
     /** Packaged by api-spec. */
     private static final String WARM_UP_SAMPLE = "examples/events/sim-updated.json";
     private static final Pattern TYPE_MISMATCH = Pattern.compile("(\\w+) found, (\\w+|\\[[\\w, ]+]) expected");
-    /** The start of Jackson's message for a repeated key; the rest names its own classes and features. */
     /** A location as Jackson writes it into a message, with its source description. */
     private static final Pattern SOURCE_LOCATION = Pattern.compile("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)\\]");
+    /** The start of Jackson's message for a repeated key; the rest names its own classes and features. */
     private static final Pattern DUPLICATE_KEY = Pattern.compile("Duplicate field '[^']{0,200}'");
 
     private final ObjectMapper mapper;
