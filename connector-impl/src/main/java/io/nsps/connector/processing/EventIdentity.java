@@ -11,6 +11,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -77,16 +79,42 @@ public final class EventIdentity {
     public record EventTime(Instant instant, String field) {
     }
 
+    /** The event's time: the first readable of {@code updated_at}, {@code created_at}, {@code data.variables.event_time}. */
     public static Optional<EventTime> time(Event event) {
-        Optional<EventTime> time = read(event.getUpdatedAt(), "updated_at");
-        if (time.isEmpty()) {
-            time = read(event.getCreatedAt(), "created_at");
+        for (Map.Entry<String, String> field : timeFields(event)) {
+            Optional<EventTime> time = read(field.getValue(), field.getKey());
+            if (time.isPresent()) {
+                return time;
+            }
         }
-        if (time.isEmpty() && event.getData().getVariables() instanceof Map<?, ?> variables
-                && variables.get("event_time") instanceof String eventTime) {
-            time = read(eventTime, "data.variables.event_time");
+        return Optional.empty();
+    }
+
+    /**
+     * The time fields the event carries (not blank) that cannot be read as a time, by JSON path:
+     * when {@link #time} is empty for an event that has some, NSPS may have changed their format,
+     * and its subscriber's events are no longer ordered.
+     */
+    public static List<String> unreadableTimeFields(Event event) {
+        return timeFields(event).stream()
+                .filter(field -> !field.getValue().isBlank() && read(field.getValue(), field.getKey()).isEmpty())
+                .map(Map.Entry::getKey)
+                .toList();
+    }
+
+    /** The fields an event's time may be read from, in order of preference, with their text (those present only). */
+    private static List<Map.Entry<String, String>> timeFields(Event event) {
+        List<Map.Entry<String, String>> fields = new ArrayList<>(3);
+        if (event.getUpdatedAt() != null) {
+            fields.add(Map.entry("updated_at", event.getUpdatedAt()));
         }
-        return time;
+        if (event.getCreatedAt() != null) {
+            fields.add(Map.entry("created_at", event.getCreatedAt()));
+        }
+        if (event.getData().getVariables() instanceof Map<?, ?> variables && variables.get("event_time") instanceof String eventTime) {
+            fields.add(Map.entry("data.variables.event_time", eventTime));
+        }
+        return fields;
     }
 
     private static Optional<EventTime> read(String text, String field) {

@@ -119,6 +119,19 @@ public final class EventProcessor {
         }
     }
 
+    /**
+     * An event whose time fields are all unreadable is applied unordered (docs/behaviour.md): said at
+     * WARN for each, since it most likely means NSPS changed the fields' format.
+     */
+    private static void warnIfTimeUnreadable(Event event, String eventId) {
+        List<String> unreadable = EventIdentity.unreadableTimeFields(event);
+        if (!unreadable.isEmpty()) {
+            LOG.warn("Event {}: no time could be read from {} (has NSPS changed its format?), so it is applied without being ordered"
+                    + " against its subscriber's other events, and without the check of EVENT_TIME_MAX_AHEAD",
+                    LogText.bounded(eventId), String.join(", ", unreadable));
+        }
+    }
+
     private Outcome processWaiting(Event event, byte[] body, boolean replay, boolean force) {
         // What the stores keep: keys bounded and compared exactly, text storable.
         String eventId = StoredText.key(event.getEventId());
@@ -128,6 +141,9 @@ public final class EventProcessor {
         // A replacement bars its previous SIM: held with the new one, so that none of its older events applies after.
         String previousSubscriber = subscriber == null ? null : EventIdentity.previousSubscriber(event).map(StoredText::key).orElse(null);
         Optional<EventIdentity.EventTime> time = EventIdentity.time(event);
+        if (time.isEmpty()) {
+            warnIfTimeUnreadable(event, eventId);
+        }
         Instant now = clock.instant();
         if (time.isPresent() && time.get().instant().isAfter(now.plus(settings.maxEventTimeAhead()))) {
             String problem = "is more than " + ConfigValues.formatDuration(settings.maxEventTimeAhead()) + " ahead of the connector's clock ("

@@ -78,6 +78,23 @@ final class DeliveryDecisionsTest {
         }
 
         @Test
+        void anEventWhoseTimeCannotBeReadIsAppliedUnorderedAndWarned() {
+            String id = "unreadable-time-" + UUID.randomUUID();
+            assertThat(connector.postEvent(event("readable-" + UUID.randomUUID(), "ok", "2025-06-09 18:00:00", "imsi-unreadable")).status())
+                    .isEqualTo(202);
+
+            HttpAnswer answer = connector.postEvent(event(id, "ok", "1749491061", "imsi-unreadable"), "x-b3-traceid", "unreadable-time-1");
+
+            assertThat(answer.status()).isEqualTo(202);
+            assertThat(answer.json().path("message").asText()).doesNotContain("not applied");
+            assertThat(ProbeHandlerFactory.HANDLED).contains(id);
+            assertThat(LogCapture.forRequest("unreadable-time-1")).anySatisfy(line -> {
+                assertThat(line.path("level").asText()).isEqualTo("WARN");
+                assertThat(line.path("message").asText()).contains(id).contains("no time could be read from data.variables.event_time");
+            });
+        }
+
+        @Test
         void anEventStampedBeyondTheAllowedSkewIsRefusedNamingTheField() {
             HttpAnswer future = connector.postEvent(event("future-" + UUID.randomUUID(), "ok", "9999-12-31 23:59:59", null));
             HttpAnswer tomorrowAndABit = connector.postEvent(event("future-" + UUID.randomUUID(), "ok",

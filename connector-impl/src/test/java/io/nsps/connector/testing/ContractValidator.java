@@ -61,10 +61,6 @@ public final class ContractValidator {
         assertThat(problems).as("%d answer %s against %s", status, body, schemaName).isEmpty();
     }
 
-    public static JsonNode document() {
-        return DOCUMENT;
-    }
-
     private static JsonNode load() {
         try (InputStream in = ContractValidator.class.getClassLoader().getResourceAsStream(OpenApiDocument.CLASSPATH_LOCATION)) {
             return JSON.readTree(in);
