@@ -9,6 +9,7 @@ import io.nsps.connector.model.EventResponse;
 import io.nsps.connector.outcome.FieldProblem;
 import io.nsps.connector.outcome.Outcome;
 import io.nsps.connector.parsing.EventRejectedException;
+import io.nsps.connector.spi.UpstreamUnavailableException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -30,7 +31,6 @@ public final class Answers {
     /** Retry-After, in seconds, of every refusal for capacity (admission, a full worker queue, shutdown). */
     public static final String CAPACITY_RETRY_AFTER = "5";
     static final Duration DEFAULT_RATE_LIMIT_RETRY = Duration.ofSeconds(60);
-    static final Duration DEFAULT_UNAVAILABLE_RETRY = Duration.ofSeconds(30);
     static final Duration DEFERRED_RETRY = Duration.ofSeconds(5);
 
     private final int rateLimitStatus;
@@ -65,7 +65,7 @@ public final class Answers {
                     retryAfter(failed.retryAfter() == null ? DEFAULT_RATE_LIMIT_RETRY : failed.retryAfter()), List.of());
             case UPSTREAM_FAILED -> error(500, ErrorType.SERVICE_ERROR, failed.message(), failed.error(), Map.of(), List.of());
             case UPSTREAM_UNAVAILABLE -> error(503, ErrorType.CONNECTION_ERROR, failed.message(), failed.error(),
-                    retryAfter(failed.retryAfter() == null ? DEFAULT_UNAVAILABLE_RETRY : failed.retryAfter()), List.of());
+                    retryAfter(failed.retryAfter() == null ? UpstreamUnavailableException.DEFAULT_RETRY_AFTER : failed.retryAfter()), List.of());
             case INTERNAL_ERROR -> error(500, ErrorType.INTERNAL_ERROR, failed.message(), failed.error(), Map.of(), List.of());
         };
     }

@@ -85,8 +85,8 @@ import org.apache.hc.core5.util.Timeout;
  */
 public final class UpstreamClient<T> implements AutoCloseable {
 
-    /** Retry-After of a 503 for an unreachable or slow system. */
-    public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(30);
+    /** Retry-After of a 503 for an unreachable or slow system: the SPI's default. */
+    public static final Duration DEFAULT_RETRY_AFTER = UpstreamUnavailableException.DEFAULT_RETRY_AFTER;
     /** How long a pooled connection may stay idle before it is closed. */
     private static final TimeValue IDLE_CONNECTION = TimeValue.ofSeconds(30);
 

@@ -11,9 +11,12 @@ public final class UpstreamUnavailableException extends HandlerException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The Retry-After of the 503 when the handler names none. */
+    public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(30);
+
     private final transient Duration retryAfter;
 
-    /** @param retryAfter how long to wait, or {@code null} for the connector's default */
+    /** @param retryAfter how long to wait, or {@code null} for {@link #DEFAULT_RETRY_AFTER} */
     public UpstreamUnavailableException(String message, Duration retryAfter, Throwable cause) {
         super(message, cause);
         this.retryAfter = retryAfter;
