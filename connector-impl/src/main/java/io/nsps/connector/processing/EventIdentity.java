@@ -4,15 +4,18 @@ import io.nsps.connector.model.Event;
 import io.nsps.connector.state.EventFingerprint;
 import io.nsps.connector.state.Journal;
 import io.nsps.connector.model.PBData;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.chrono.IsoChronology;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.format.ResolverStyle;
+import java.time.temporal.ChronoField;
+import java.time.temporal.ChronoUnit;
+import java.time.temporal.TemporalAccessor;
 import java.util.Map;
 import java.util.Optional;
 
@@ -31,8 +34,17 @@ import java.util.Optional;
 public final class EventIdentity {
 
     /** {@code 2025-06-09 17:44:21}, a fraction of a second allowed. */
-    private static final DateTimeFormatter PORTABILLING_TIME = new DateTimeFormatterBuilder()
-            .append(DateTimeFormatter.ISO_LOCAL_DATE).appendLiteral(' ').append(DateTimeFormatter.ISO_LOCAL_TIME).toFormatter();
+    /** See {@link #read}. */
+    private static final DateTimeFormatter TIME = new DateTimeFormatterBuilder().parseCaseInsensitive()
+            .append(DateTimeFormatter.ISO_LOCAL_DATE)
+            .optionalStart().appendLiteral('T').optionalEnd()
+            .optionalStart().appendLiteral(' ').optionalEnd()
+            .append(DateTimeFormatter.ISO_LOCAL_TIME)
+            .optionalStart().appendLiteral(' ').optionalEnd()
+            .optionalStart().appendOffset("+HH:MM:ss", "Z").optionalEnd()
+            .optionalStart().appendOffset("+HHMM", "Z").optionalEnd()
+            .optionalStart().appendOffset("+HH", "Z").optionalEnd()
+            .toFormatter().withResolverStyle(ResolverStyle.STRICT).withChronology(IsoChronology.INSTANCE);
 
     private EventIdentity() {
     }
@@ -79,60 +91,57 @@ public final class EventIdentity {
     public record EventTime(Instant instant, String field) {
     }
 
-    /** The event's time: the first readable of {@code updated_at}, {@code created_at}, {@code data.variables.event_time}. */
+    /**
+     * The event's time, from the first of {@code updated_at}, {@code created_at} and
+     * {@code data.variables.event_time} that the event carries (not blank). When that field cannot be
+     * read, the event has no time: an older field is not read instead (it would make the event look
+     * older than it is, and its newer state "not applied").
+     */
     public static Optional<EventTime> time(Event event) {
-        for (Map.Entry<String, String> field : timeFields(event)) {
-            Optional<EventTime> time = read(field.getValue(), field.getKey());
-            if (time.isPresent()) {
-                return time;
-            }
+        return timeField(event).flatMap(field -> read(field.getValue(), field.getKey()));
+    }
+
+    /**
+     * The field that gives the event's time, by JSON path, when it cannot be read: NSPS may have
+     * changed its format, and the event is then applied without being ordered.
+     */
+    public static Optional<String> unreadableTimeField(Event event) {
+        return timeField(event).filter(field -> read(field.getValue(), field.getKey()).isEmpty()).map(Map.Entry::getKey);
+    }
+
+    /** The field the event's time is read from, with its text: the first of the three it carries. */
+    private static Optional<Map.Entry<String, String>> timeField(Event event) {
+        if (event.getUpdatedAt() != null && !event.getUpdatedAt().isBlank()) {
+            return Optional.of(Map.entry("updated_at", event.getUpdatedAt()));
+        }
+        if (event.getCreatedAt() != null && !event.getCreatedAt().isBlank()) {
+            return Optional.of(Map.entry("created_at", event.getCreatedAt()));
+        }
+        if (event.getData().getVariables() instanceof Map<?, ?> variables && variables.get("event_time") instanceof String eventTime
+                && !eventTime.isBlank()) {
+            return Optional.of(Map.entry("data.variables.event_time", eventTime));
         }
         return Optional.empty();
     }
 
     /**
-     * The time fields the event carries (not blank) that cannot be read as a time, by JSON path:
-     * when {@link #time} is empty for an event that has some, NSPS may have changed their format,
-     * and its subscriber's events are no longer ordered.
+     * A time as ISO 8601 or PortaBilling print it: date, {@code T} or a space, time with up to nine
+     * decimals, then an optional offset ({@code Z}, {@code +03}, {@code +0300}, {@code +03:00},
+     * after a space or not); without one it is UTC. Kept to the microsecond, as PostgreSQL keeps a
+     * subscriber's last applied time, so that both stores compare the same instants.
      */
-    public static List<String> unreadableTimeFields(Event event) {
-        return timeFields(event).stream()
-                .filter(field -> !field.getValue().isBlank() && read(field.getValue(), field.getKey()).isEmpty())
-                .map(Map.Entry::getKey)
-                .toList();
-    }
-
-    /** The fields an event's time may be read from, in order of preference, with their text (those present only). */
-    private static List<Map.Entry<String, String>> timeFields(Event event) {
-        List<Map.Entry<String, String>> fields = new ArrayList<>(3);
-        if (event.getUpdatedAt() != null) {
-            fields.add(Map.entry("updated_at", event.getUpdatedAt()));
-        }
-        if (event.getCreatedAt() != null) {
-            fields.add(Map.entry("created_at", event.getCreatedAt()));
-        }
-        if (event.getData().getVariables() instanceof Map<?, ?> variables && variables.get("event_time") instanceof String eventTime) {
-            fields.add(Map.entry("data.variables.event_time", eventTime));
-        }
-        return fields;
-    }
-
     private static Optional<EventTime> read(String text, String field) {
-        if (text == null || text.isBlank() || text.length() > 64) {
+        if (text.length() > 64) {
             return Optional.empty();
         }
-        String trimmed = text.trim();
         try {
-            return Optional.of(new EventTime(OffsetDateTime.parse(trimmed).toInstant(), field));
-        } catch (DateTimeParseException withoutOffset) {
-            try {
-                LocalDateTime local = trimmed.length() > 10 && trimmed.charAt(10) == ' '
-                        ? LocalDateTime.parse(trimmed, PORTABILLING_TIME)
-                        : LocalDateTime.parse(trimmed);
-                return Optional.of(new EventTime(local.toInstant(ZoneOffset.UTC), field));
-            } catch (DateTimeParseException unreadable) {
-                return Optional.empty();
-            }
+            TemporalAccessor parsed = TIME.parse(text.trim());
+            Instant instant = parsed.isSupported(ChronoField.OFFSET_SECONDS)
+                    ? OffsetDateTime.from(parsed).toInstant()
+                    : LocalDateTime.from(parsed).toInstant(ZoneOffset.UTC);
+            return Optional.of(new EventTime(instant.truncatedTo(ChronoUnit.MICROS), field));
+        } catch (DateTimeException unreadable) {
+            return Optional.empty();
         }
     }
 }

@@ -120,16 +120,13 @@ public final class EventProcessor {
     }
 
     /**
-     * An event whose time fields are all unreadable is applied unordered (docs/behaviour.md): said at
+     * An event whose time field cannot be read is applied unordered (docs/behaviour.md): said at
      * WARN for each, since it most likely means NSPS changed the fields' format.
      */
     private static void warnIfTimeUnreadable(Event event, String eventId) {
-        List<String> unreadable = EventIdentity.unreadableTimeFields(event);
-        if (!unreadable.isEmpty()) {
-            LOG.warn("Event {}: no time could be read from {} (has NSPS changed its format?), so it is applied without being ordered"
-                    + " against its subscriber's other events, and without the check of EVENT_TIME_MAX_AHEAD",
-                    LogText.bounded(eventId), String.join(", ", unreadable));
-        }
+        EventIdentity.unreadableTimeField(event).ifPresent(field -> LOG.warn("Event {}: its {} cannot be read as a time (has NSPS changed"
+                + " its format?), so it is applied without being ordered against its subscriber's other events, and without the check of"
+                + " EVENT_TIME_MAX_AHEAD", LogText.bounded(eventId), field));
     }
 
     private Outcome processWaiting(Event event, byte[] body, boolean replay, boolean force) {

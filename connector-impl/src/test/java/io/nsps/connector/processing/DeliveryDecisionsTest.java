@@ -90,7 +90,7 @@ final class DeliveryDecisionsTest {
             assertThat(ProbeHandlerFactory.HANDLED).contains(id);
             assertThat(LogCapture.forRequest("unreadable-time-1")).anySatisfy(line -> {
                 assertThat(line.path("level").asText()).isEqualTo("WARN");
-                assertThat(line.path("message").asText()).contains(id).contains("no time could be read from data.variables.event_time");
+                assertThat(line.path("message").asText()).contains(id).contains("its data.variables.event_time cannot be read as a time");
             });
         }
 
