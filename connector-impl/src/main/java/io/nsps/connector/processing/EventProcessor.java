@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import io.nsps.connector.dispatch.EventDispatcher;
 import io.nsps.connector.dispatch.HandlerFailure;
 import io.nsps.connector.logging.LogText;
+import io.nsps.connector.logging.SecretMasker;
 import io.nsps.connector.model.Event;
 import io.nsps.connector.outcome.FieldProblem;
 import io.nsps.connector.outcome.Outcome;
@@ -245,7 +246,8 @@ public final class EventProcessor {
         }
         try {
             DispatchResult result = dispatcher.dispatch(event, calls);
-            return new Outcome.Done(result.processed() ? Result.PROCESSED : Result.IGNORED, result.message());
+            // Masked before it is stored and journaled, as HandlerFailures masks a failure's texts.
+            return new Outcome.Done(result.processed() ? Result.PROCESSED : Result.IGNORED, SecretMasker.mask(result.message()));
         } catch (HandlerFailure failure) {
             return HandlerFailures.outcome(failure);
         }

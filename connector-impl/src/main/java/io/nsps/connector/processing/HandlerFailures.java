@@ -1,6 +1,7 @@
 package io.nsps.connector.processing;
 
 import io.nsps.connector.dispatch.HandlerFailure;
+import io.nsps.connector.logging.SecretMasker;
 import io.nsps.connector.outcome.FieldProblem;
 import io.nsps.connector.outcome.Outcome;
 import io.nsps.connector.outcome.Outcome.Failed.Failure;
@@ -15,7 +16,9 @@ import java.util.List;
 
 /**
  * The one mapping from a handler's failure (the SPI's sealed {@link HandlerException}) to the
- * outcome kept for its event; how that is answered is the web layer's ({@code web.Answers}).
+ * outcome kept for its event; how that is answered is the web layer's ({@code web.Answers}). The
+ * failure's texts (which may quote the external system, and it may quote our credentials) are
+ * masked here, before the outcome is stored, journaled or answered.
  */
 final class HandlerFailures {
 
@@ -25,11 +28,12 @@ final class HandlerFailures {
     static Outcome.Failed outcome(HandlerFailure failure) {
         HandlerException cause = failure.getCause();
         String handler = failure.handlerName();
-        String detail = cause.getMessage() == null ? "no detail" : cause.getMessage();
+        String detail = cause.getMessage() == null ? "no detail" : SecretMasker.mask(cause.getMessage());
         // The permitted subclasses are final and listed here one by one: a new one fails review, not production.
         if (cause instanceof InvalidEventException invalid) {
             List<FieldProblem> details = invalid.field().isPresent() && invalid.problem().isPresent()
-                    ? List.of(new FieldProblem(invalid.field().get(), invalid.problem().get())) : List.of();
+                    ? List.of(new FieldProblem(SecretMasker.mask(invalid.field().get()), SecretMasker.mask(invalid.problem().get())))
+                    : List.of();
             return new Outcome.Failed(Failure.INVALID_EVENT, "Event cannot be provisioned by handler " + handler, detail, null, details);
         }
         if (cause instanceof EntityNotFoundException) {

@@ -10,6 +10,9 @@ import io.nsps.connector.testing.TestSecrets;
 import io.smallrye.jwt.auth.principal.DefaultJWTParser;
 import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
 import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -151,6 +154,29 @@ final class HlrCredentialsWireTest {
             assertThat(answer.body()).doesNotContain("revoked-token-12").doesNotContain(hlr.getHostName() + ":" + hlr.getPort());
         }
         assertThat(hlr.getRequestCount()).as("static credentials: not re-sent").isEqualTo(1);
+    }
+
+    @Test
+    void credentialsAnHlrQuotesAreMaskedInTheAnswerAndInTheJournal() throws Exception {
+        String password = TestSecrets.remember("hlr-quoted-pass-58");
+        String basic = Base64.getEncoder().encodeToString(("nsps:" + password).getBytes(StandardCharsets.UTF_8));
+        hlr.enqueue(new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
+                .setBody("{\"result\":false,\"error\":\"token was Basic " + basic + " ok\"}"));
+        String managementToken = TestSecrets.remember("management-token-quoted-31");
+        Map<String, String> settings = new HashMap<>(Map.of("HLR_AUTH", "basic", "HLR_USERNAME", "nsps", "HLR_PASSWORD", password,
+                "MANAGEMENT_PORT", Integer.toString(FreePort.pick()), "MANAGEMENT_TOKEN", managementToken));
+        try (RunningConnector connector = connector(settings)) {
+            HttpAnswer answer = connector.postEvent(sample("sim-updated.json"));
+            HttpResponse<String> journal = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            connector.server().managementUri().orElseThrow().resolve("/journal"))
+                    .header("Authorization", "Bearer " + managementToken).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(answer.status()).isEqualTo(422);
+            assertThat(answer.body()).contains("token was").doesNotContain(basic);
+            assertThat(journal.statusCode()).isEqualTo(200);
+            assertThat(journal.body()).as("the journal, as the store keeps it").contains("token was").doesNotContain(basic)
+                    .doesNotContain(password);
+        }
     }
 
     private RecordedRequest provisionWith(Map<String, String> credentials) throws Exception {
