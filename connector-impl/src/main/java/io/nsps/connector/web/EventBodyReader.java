@@ -16,6 +16,7 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -82,8 +83,8 @@ public final class EventBodyReader implements MessageBodyReader<Event> {
         try {
             return declared >= 0 ? readDeclared(in, declared, deadline) : readToEnd(in, deadline);
         } catch (IOException e) {
-            // The sender went away, stalled, or broke the framing mid-body: its fault, not ours.
-            throw new ApiException(400, ErrorType.VALIDATION_ERROR, "Malformed request body", "The request body could not be read completely");
+            // The sender went away, stalled past Grizzly's read timeout, or broke the framing mid-body.
+            throw bodyNotReceived("The request body could not be read completely");
         }
     }
 
@@ -118,9 +119,18 @@ public final class EventBodyReader implements MessageBodyReader<Event> {
 
     private void checkDeadline(long deadline) {
         if (System.nanoTime() > deadline) {
-            throw new ApiException(400, ErrorType.VALIDATION_ERROR, "Malformed request body",
-                    "The request body arrived too slowly (more than " + bodyDeadline.toMillis() + " ms)");
+            throw bodyNotReceived("The request body arrived too slowly (more than " + bodyDeadline.toMillis() + " ms)");
         }
+    }
+
+    /**
+     * A body that did not arrive whole: a slow or broken link may pass, and the same event sent
+     * again may arrive whole, so it is a 503 that NSPS retries (a 4xx would drop the event). The
+     * connection is closed: the rest of the body may still be on its way.
+     */
+    private static ApiException bodyNotReceived(String error) {
+        return new ApiException(503, ErrorType.CONNECTION_ERROR, "Request body not received", error,
+                Map.of(HttpHeaders.RETRY_AFTER, Answers.CAPACITY_RETRY_AFTER, "Connection", "close"));
     }
 
     /** The declared length when there is one within the limit (a larger one was refused before), else -1. */
