@@ -215,18 +215,27 @@ final class StrictHttpCodecFilter extends HttpServerFilter {
         if (contentTypes > 1) {
             return "Content-Type is given more than once";
         }
-        String targetRefusal = targetRefusal(request.getRequestURIRef().getRequestURIBC());
+        String targetRefusal = targetRefusal(request.getRequestURIRef().getRequestURIBC(), true);
         // Grizzly keeps the query apart from the path: a malformed one would otherwise fail in Jersey
         // (a 500 before any filter of the connector's ran).
-        return targetRefusal != null ? targetRefusal : targetRefusal(request.getQueryStringDC());
+        return targetRefusal != null ? targetRefusal : targetRefusal(request.getQueryStringDC(), false);
     }
 
-    /** Visible ASCII, and a {@code %} always followed by two hex digits (the path, or the query). */
-    private static String targetRefusal(DataChunk target) {
+    /** Characters RFC 3986 allows nowhere in a request's path (brackets only in a host). */
+    private static final String NOT_IN_A_TARGET = "\"<>\\^`{|}[]";
+
+    /**
+     * Visible ASCII, and a {@code %} always followed by two hex digits (the path, or the query). In
+     * the path, none of {@link #NOT_IN_A_TARGET} either: Jersey cannot build a URI of them, and
+     * answered 500 (an absolute-form target may hold brackets in its host). The query is left as
+     * lenient as Jersey is with it.
+     */
+    private static String targetRefusal(DataChunk target, boolean path) {
         String text = target.isNull() ? "" : target.toString();
+        String refused = !path ? "" : text.startsWith("/") ? NOT_IN_A_TARGET : NOT_IN_A_TARGET.replace("[]", "");
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (c <= 0x20 || c >= 0x7f) {
+            if (c <= 0x20 || c >= 0x7f || refused.indexOf(c) >= 0) {
                 return "The request target holds a character that must be percent-encoded";
             }
             if (c == '%' && (i + 2 >= text.length() || Character.digit(text.charAt(i + 1), 16) < 0

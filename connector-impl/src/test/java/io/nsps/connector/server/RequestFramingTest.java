@@ -105,6 +105,14 @@ final class RequestFramingTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"/[", "/process-event]", "/a{b}", "/|", "/^", "/`", "/\\", "/\"", "/<x>", "/process-event/{id}"})
+    void aCharacterNoUriAllowsIsABadRequestNotAnInternalError(String target) {
+        RawHttp.Answer answer = RawHttp.exchange(port(), "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n");
+
+        assertRefused(answer, "must be percent-encoded");
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"GARBAGE\r\n\r\n", "hello world\r\n", "GET\r\nHost: x\r\n\r\n", "\r\nGET /health\r\n\r\n"})
     void aFirstLineThatIsNoRequestLineIsABadRequestAtOnce(String head) {
         // RawHttp waits a second for the first byte of an answer: Grizzly alone would wait for the idle timeout.
