@@ -111,7 +111,7 @@ public final class RunningConnector implements AutoCloseable {
         HttpRequest built = request.timeout(Duration.ofSeconds(30)).build();
         try {
             HttpResponse<String> response = client.send(built, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            String path = built.uri().getPath();
+            String path = built.uri().getRawPath(); // as the routes match it: /%68ealth is not /health
             boolean event = built.method().equals("POST") && (path.equals(eventsPath) || server.takesEventsOnAnyPath() && !path.equals("/health"));
             String operation = event ? "/process-event" : path.equals("/health") && built.method().equals("GET") ? "/health" : null;
             ContractValidator.validate(operation, built.method(), response.statusCode(),

@@ -52,6 +52,14 @@ final class EventEndpointTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"/%68ealth", "/h%65alth?x", "/%2Fhealth"})
+    void onlyTheHealthPathAsWrittenIsOpen(String path) {
+        HttpAnswer answer = connector.get(path);
+
+        assertThat(answer.status()).as("%s is routed as another path than /health, so it is authenticated as one", path).isEqualTo(401);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"sim-updated.json", "sim-updated-blocked.json", "sim-created.json", "sim-deleted.json",
             "sim-replaced.json", "minimal-valid.json"})
     void everySampleEventIsAccepted(String sample) {
