@@ -73,7 +73,7 @@ final class StrictHttpCodecFilter extends HttpServerFilter {
     /** type "/" subtype *( OWS ";" OWS parameter ), RFC 9110 8.3.1. */
     private static final Pattern MEDIA_TYPE = Pattern.compile(
             "[!#$%&'*+.^_`|~0-9A-Za-z-]+/[!#$%&'*+.^_`|~0-9A-Za-z-]+"
-                    + "([ \\t]*;[ \\t]*[!#$%&'*+.^_`|~0-9A-Za-z-]+=([!#$%&'*+.^_`|~0-9A-Za-z-]+|\"([^\"\\\\]|\\\\.)*\"))*[ \\t]*");
+                    + "([ \\t]*;[ \\t]*([!#$%&'*+.^_`|~0-9A-Za-z-]+=([!#$%&'*+.^_`|~0-9A-Za-z-]+|\"([^\"\\\\]|\\\\.)*\"))?)*[ \\t]*");
 
     private final ObjectMapper mapper;
     private final long headerDeadlineNanos;

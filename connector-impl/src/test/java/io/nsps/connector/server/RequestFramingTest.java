@@ -148,6 +148,16 @@ final class RequestFramingTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"application/json;", "application/json; ;charset=utf-8", "APPLICATION/JSON ; charset=\"utf-8\""})
+    void aContentTypeWithAnEmptyOrQuotedParameterIsJson(String contentType) {
+        String event = EVENT.replace("framing-1", "content-type-" + java.util.UUID.randomUUID());
+        RawHttp.Answer answer = RawHttp.exchange(port(), "POST " + connector.eventsPath() + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                + TOKEN + "\r\nContent-Type: " + contentType + "\r\nContent-Length: " + event.length() + "\r\n\r\n" + event);
+
+        assertThat(answer.status()).as("RFC 9110 allows empty parameters: %s", contentType).isEqualTo(202);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"2;ext=1", "-5", "FFFFFFFFFFFFFFFFFF"})
     void aMalformedChunkIsRefusedWithItsAccessLineAndNoWarningAClientCouldRepeatAtWill(String chunkSize) {
         RawHttp.Answer answer = post("Transfer-Encoding: chunked", chunkSize + "\r\n{}\r\n0\r\n\r\n");
