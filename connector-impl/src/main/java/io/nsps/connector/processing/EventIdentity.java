@@ -33,8 +33,7 @@ import java.util.Optional;
  */
 public final class EventIdentity {
 
-    /** {@code 2025-06-09 17:44:21}, a fraction of a second allowed. */
-    /** See {@link #read}. */
+    /** The forms of a time {@link #read} reads. */
     private static final DateTimeFormatter TIME = new DateTimeFormatterBuilder().parseCaseInsensitive()
             .append(DateTimeFormatter.ISO_LOCAL_DATE)
             .optionalStart().appendLiteral('T').optionalEnd()
