@@ -32,9 +32,11 @@ final class GrizzlyCustomizations {
      */
     static ErrorPageGenerator errorPageGenerator(ObjectMapper mapper, CapacityRefusals capacityRefusals) {
         byte[] noWorker = Answers.noWorkerAnswer(mapper);
+        String drainingHealth = new String(Answers.drainingHealthAnswer(mapper), StandardCharsets.UTF_8);
         return (Request request, int status, String reasonPhrase, String description, Throwable exception) -> {
-            // Setting the type here keeps Grizzly from labelling the page text/html.
+            // Setting the type here keeps Grizzly from labelling the page text/html (and ISO-8859-1).
             request.getResponse().setContentType("application/json");
+            request.getResponse().setCharacterEncoding("UTF-8");
             if (exception instanceof RejectedExecutionException rejected) {
                 // The request was read, but every worker is busy and WORKER_QUEUE requests already
                 // wait: refused as admission control refuses (Grizzly would answer 500). The answer
@@ -61,7 +63,7 @@ final class GrizzlyCustomizations {
                 capacityRefusals.refusedWhileShuttingDown(request.getMethod().getMethodString(), decodedPath(request), requestId,
                         uniqueId, !health);
                 if (health) {
-                    return "{\"status\":\"shutting_down\"}";
+                    return drainingHealth;
                 }
             }
             return new String(Answers.protocolAnswer(mapper, status, null), StandardCharsets.UTF_8);

@@ -158,6 +158,15 @@ public final class Answers {
         return json(mapper, body(ErrorType.CONNECTION_ERROR, "The connector is at capacity; retry later", "Too many requests waiting for a worker"));
     }
 
+    /** The health document while draining, for a health check Grizzly refuses itself during shutdown. */
+    public static byte[] drainingHealthAnswer(ObjectMapper mapper) {
+        try {
+            return mapper.writeValueAsBytes(HealthCheck.DRAINING);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a HealthResponse always serialises", e);
+        }
+    }
+
     private static byte[] json(ObjectMapper mapper, ErrorResponse body) {
         try {
             return mapper.writeValueAsBytes(body);

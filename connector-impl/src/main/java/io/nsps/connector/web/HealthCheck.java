@@ -22,6 +22,8 @@ final class HealthCheck {
 
     /** Every health answer says which build answers it. */
     private static final String VERSION = BuildInfo.current().describe();
+    /** While draining after SIGTERM (also what Grizzly answers a kept-alive connection's health check then). */
+    static final HealthResponse DRAINING = unhealthy("shutting_down", "The connector is shutting down");
 
     private final ConnectorLifecycle lifecycle;
     private final Admission admission;
@@ -35,22 +37,26 @@ final class HealthCheck {
 
     Response answer() {
         if (lifecycle.isDraining()) {
-            return unavailable("shutting_down", "The connector is shutting down");
+            return unavailable(DRAINING);
         }
         if (!storeAvailable.getAsBoolean()) {
-            return unavailable("state_store_unavailable", "The state store does not answer; events are answered 503");
+            return unavailable(unhealthy("state_store_unavailable", "The state store does not answer; events are answered 503"));
         }
         if (admission.stuck()) {
-            return unavailable("stuck", "Every event is refused for capacity and none in progress has finished for HEALTH_STUCK_AFTER");
+            return unavailable(unhealthy("stuck", "Every event is refused for capacity and none in progress has finished for HEALTH_STUCK_AFTER"));
         }
         return Response.ok(HealthResponse.builder().status("ok").version(VERSION).build(), MediaType.APPLICATION_JSON_TYPE).build();
     }
 
-    private static Response unavailable(String status, String problem) {
+    private static HealthResponse unhealthy(String status, String problem) {
+        return HealthResponse.builder().status(status).problem(problem).version(VERSION).build();
+    }
+
+    private static Response unavailable(HealthResponse health) {
         return Response.status(503)
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .header("Retry-After", Answers.CAPACITY_RETRY_AFTER)
-                .entity(HealthResponse.builder().status(status).problem(problem).version(VERSION).build())
+                .entity(health)
                 .build();
     }
 }

@@ -69,7 +69,7 @@ final class GracefulShutdownTest {
                 assertThat(draining).startsWith("HTTP/1.1 503").contains("Content-Type: application/json").contains("Retry-After: ");
                 String body = draining.substring(draining.indexOf("\r\n\r\n") + 4);
                 ContractValidator.validate("/health", "GET", 503, "application/json", body);
-                assertThat(body).isEqualTo("{\"status\":\"shutting_down\"}");
+                assertThat(body).contains("\"status\":\"shutting_down\"").contains("\"problem\":\"The connector is shutting down\"");
                 // An event on it is refused as the resource refuses it while draining, with its access line.
                 String event = RunningConnector.probeEvent("after-signal", "ok");
                 String refused = raw(sender, "POST /process-event HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + RunningConnector.TOKEN
