@@ -241,11 +241,16 @@ public final class ConnectorMetrics {
         if (namedTypes.contains(eventType)) {
             return eventType;
         }
-        if (!taken.test(eventType) || namedTypes.size() >= MAX_EVENT_TYPES) {
+        if (!taken.test(eventType) || namedTypes.size() >= MAX_EVENT_TYPES || !plainText(eventType)) {
             return "other";
         }
         namedTypes.add(eventType);
         return eventType;
+    }
+
+    /** Printable ASCII only, as event types are: a label value is shown raw in a terminal (an escape would act there). */
+    private static boolean plainText(String eventType) {
+        return eventType.length() <= 100 && eventType.chars().allMatch(c -> c >= 0x20 && c < 0x7f);
     }
 
     private static String statusClass(int status) {

@@ -205,6 +205,20 @@ public final class MetricsTest {
     }
 
     @Test
+    void aTypeWithAControlCharacterIsOtherNotARawLabelValue() throws Exception {
+        try (RunningConnector connector = RunningConnector.start(Map.of("HANDLERS", "log", "LOG_HANDLER_EVENT_TYPES", "SIM/*",
+                "MANAGEMENT_PORT", Integer.toString(FreePort.pick())))) {
+            assertThat(connector.postEvent("{\"event_id\":\"escape-1\",\"data\":{\"event_type\":\"SIM/\\u001b[31mRed\"}}").status())
+                    .isEqualTo(202);
+
+            String scrape = scrape(connector.server().managementUri().orElseThrow());
+
+            assertThat(scrape).doesNotContain("\u001b");
+            assertThat(value(scrape, "nsps_events_total", "event_type=\"other\",outcome=\"processed\",status=\"202\"")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aTypeNoEnabledHandlerTakesIsOther() throws Exception {
         try (RunningConnector connector = RunningConnector.start(Map.of("HANDLERS", "log", "LOG_HANDLER_EVENT_TYPES", "SIM/*",
                 "MANAGEMENT_PORT", Integer.toString(FreePort.pick())))) {
