@@ -224,7 +224,19 @@ public final class EventProcessor {
                 applied = time.get().instant();
             }
         }
-        delivery.finish(outcome, applied, fingerprint, received, journal(calls, body, replay));
+        try {
+            delivery.finish(outcome, applied, fingerprint, received, journal(calls, body, replay));
+        } catch (StateStoreException e) {
+            boolean provisioned = outcome instanceof Outcome.Done done && done.result() == Result.PROCESSED;
+            if (provisioned || !calls.isEmpty()) {
+                // The external system has the event; the store has neither its outcome nor its subscriber's time.
+                LOG.error("Event {} reached the external system but the state store could not record its outcome: it is answered 503"
+                        + " and runs again when NSPS sends it once more, after CLAIM_LEASE; until then another event of {} may be"
+                        + " provisioned without being ordered against it", LogText.bounded(eventId),
+                        subscriberText == null ? "its subscriber" : LogText.bounded(subscriberText));
+            }
+            throw e;
+        }
         return outcome;
     }
 
