@@ -31,9 +31,16 @@ public final class Journal {
      * asking). Each throws IllegalArgumentException with a message that says the accepted form.
      */
 
-    /** A window back from now: a duration ({@code 2h}, {@code 30m}, {@code 7d}). */
+    /** The longest window back: far beyond any journal's age, and within every store's dates (PostgreSQL's end at 4713 BC). */
+    public static final Duration MAX_SINCE = Duration.ofDays(36_500);
+
+    /** A window back from now: a duration ({@code 2h}, {@code 30m}, {@code 7d}), at most {@link #MAX_SINCE}. */
     public static Duration parseSince(String text) {
-        return ConfigValues.parseDuration(text);
+        Duration since = ConfigValues.parseDuration(text);
+        if (since.compareTo(MAX_SINCE) > 0) {
+            throw new IllegalArgumentException("at most " + ConfigValues.formatDuration(MAX_SINCE) + ", got " + text);
+        }
+        return since;
     }
 
     /** A limit: a whole number from 1 to {@link #MAX_LIMIT}. */

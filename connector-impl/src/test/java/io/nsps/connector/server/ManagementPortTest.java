@@ -170,6 +170,7 @@ final class ManagementPortTest {
     @ParameterizedTest
     @ValueSource(strings = {"null", "[null]", "[]", "\"x\"", "{}", "{\"event_ids\":\"x\"}", "{\"event_ids\":[null]}", "{\"event_ids\":[\"\"]}",
             "{\"event_ids\":[1]}", "{\"failed\":\"yes\"}", "{\"failed\":true,\"since\":\"soon\"}", "{\"failed\":true,\"since\":2}",
+            "{\"failed\":true,\"since\":\"99999999d\"}",
             "{\"event_ids\":[\"a\"],\"force\":\"true\"}", "{\"event_ids\":[\"a\"],\"dry_run\":1}", "{\"event_ids\":[\"a\"],\"nope\":true}",
             "{\"event_ids\":[\"a\"],\"failed\":true}", "{\"event_ids\":[\"a\"],\"since\":\"1h\"}", "{\"event_ids\":[\"a\"]",
             "{\"event_ids\":[\"a\"],\"event_ids\":[\"b\"]}", "{\"event_ids\":[\"a\"]} trailing", ""})
@@ -249,7 +250,7 @@ final class ManagementPortTest {
         assertThat(unknownParameter.statusCode()).isEqualTo(400);
         assertThat(json(unknownParameter).path("error").asText()).contains("colour");
         // Raw: java.net.http will not send a malformed escape.
-        for (String query : List.of("since=%zz", "since=%ff", "since=1h&since=2h")) {
+        for (String query : List.of("since=%zz", "since=%ff", "since=1h&since=2h", "since=99999999d")) {
             RawHttp.Answer malformed = RawHttp.exchange(managementPort(), "GET /journal?" + query + " HTTP/1.1\r\nHost: x\r\n"
                     + "Authorization: Bearer " + MANAGEMENT_TOKEN + "\r\nConnection: close\r\n\r\n");
             assertThat(malformed.status()).as(query).isEqualTo(400);
