@@ -22,12 +22,14 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code nsps-connector replay}: stored events run again by a running instance, through the same
- * processor as live traffic: "already processed" is bypassed (the operator's explicit action),
- * per-subscriber order holds (an event older than its subscriber's last applied one is reported
- * stale and not applied, unless {@code --force}); each gets a journal entry marked as a replay.
- * {@code --failed} selects only what a replay can help (the server's rule: {@code Operations#replay}).
- * Exit 0 when every event asked for ended applied or ignored (or, with {@code --dry-run}, would
- * run); 1 when one ended stale, failed, not replayed or not found, or no answer came; 2 for a usage error.
+ * processor as live traffic: "already processed" is bypassed for an event asked for by id (the
+ * operator's explicit action), per-subscriber order holds (an event older than its subscriber's
+ * last applied one is reported stale and not applied, unless {@code --force}); each gets a journal
+ * entry marked as a replay. {@code --failed} selects only what a replay can help (the server's rule:
+ * {@code Operations#replay}), and does not run again one a delivery of NSPS has processed since.
+ * Exit 0 when every event asked for ended applied, ignored or already processed (or, with
+ * {@code --dry-run}, would run); 1 when one ended stale, failed, not replayed or not found, or no
+ * answer came; 2 for a usage error.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
         description = {"Run stored events again on a running connector (over its management port): the given ids, or --failed [--since]. "
@@ -134,6 +136,8 @@ final class ReplayCommand implements Callable<Integer> {
         int applied;
         /** Replayed and done with nothing to provision: no handler takes its type, or each said why not. */
         int ignored;
+        /** Selected as failed, then processed by a delivery of NSPS before the replay could run it. */
+        int alreadyProcessed;
         /** Older than its subscriber's last applied event: not applied (or, dry, would be refused so). */
         int stale;
         /** Replayed and failed again (or deferred): not provisioned. */
@@ -172,6 +176,8 @@ final class ReplayCommand implements Callable<Integer> {
                 stale++;
             } else if (outcome.equals("processed")) {
                 applied++;
+            } else if (outcome.equals("duplicate")) {
+                alreadyProcessed++;
             } else {
                 ignored++;
             }
@@ -187,6 +193,7 @@ final class ReplayCommand implements Callable<Integer> {
             } else {
                 parts.add(applied + " applied");
                 add(parts, ignored, " ignored (nothing to provision)");
+                add(parts, alreadyProcessed, " already processed (by a delivery since it was selected)");
                 add(parts, stale, " stale (not applied)");
                 add(parts, failed, " failed");
                 add(parts, notReplayed, " not replayed");

@@ -81,20 +81,23 @@ public final class EventProcessor {
     @SuppressWarnings("try") // the section marks the wait; nothing in it refers to it
     public Outcome process(Event event, byte[] body) {
         try (Waiting.Section section = waiting.enter()) {
-            return processWaiting(event, body, false, false);
+            return processWaiting(event, body, false, false, false);
         }
     }
 
     /**
-     * The operator's replay of an event: run again even when it was done before (the explicit
-     * action bypasses "already processed"), in its subscriber's order as any delivery: an event
-     * older than the last one applied to its subscriber is not applied, unless {@code force}. Its
-     * journal entry is marked as a replay.
+     * The operator's replay of an event, in its subscriber's order as any delivery: an event older
+     * than the last one applied to its subscriber is not applied, unless {@code force}. Its journal
+     * entry is marked as a replay.
+     *
+     * @param evenIfDone run it again even when it was done before (an event asked for by id: the
+     *     explicit action bypasses "already processed"); false for one selected because it had failed,
+     *     which a delivery of NSPS may have done since: then it is answered as already processed
      */
     @SuppressWarnings("try")
-    public Outcome replay(Event event, byte[] body, boolean force) {
+    public Outcome replay(Event event, byte[] body, boolean force, boolean evenIfDone) {
         try (Waiting.Section section = waiting.enter()) {
-            return processWaiting(event, body, true, force);
+            return processWaiting(event, body, true, evenIfDone, force);
         }
     }
 
@@ -130,7 +133,7 @@ public final class EventProcessor {
                 + " EVENT_TIME_MAX_AHEAD", LogText.bounded(eventId), field));
     }
 
-    private Outcome processWaiting(Event event, byte[] body, boolean replay, boolean force) {
+    private Outcome processWaiting(Event event, byte[] body, boolean replay, boolean evenIfDone, boolean force) {
         // What the stores keep: keys bounded and compared exactly, text storable.
         String eventId = StoredText.key(event.getEventId());
         String type = Texts.storable(event.getData().getEventType(), MAX_TYPE_CHARS);
@@ -155,7 +158,7 @@ public final class EventProcessor {
         Instant deadline = now.plus(settings.inFlightWait());
         while (true) {
             Claim claim = store.claim(new Claim.Request(eventId, type, subscriber, settings.instanceId(), clock.instant().plus(settings.claimLease()),
-                    replay, settings.subscriberLockWait(), previousSubscriber));
+                    evenIfDone, settings.subscriberLockWait(), previousSubscriber));
             if (claim instanceof Claim.Claimed claimed) {
                 try (Delivery delivery = claimed.delivery()) {
                     return run(event, delivery, eventId, subscriberText.orElse(null), time, fingerprint, body, replay, force);

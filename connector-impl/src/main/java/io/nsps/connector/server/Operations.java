@@ -272,7 +272,8 @@ final class Operations {
                 }
                 Optional<byte[]> body = keptBody(entry.eventId());
                 if (body.isPresent()) {
-                    results.add(replayOne(entry.eventId(), body.get(), dryRun, force, replayRequestId));
+                    // Not run again if a delivery of NSPS has done it since it was selected.
+                    results.add(replayOne(entry.eventId(), body.get(), dryRun, force, false, replayRequestId));
                 }
             }
             return results;
@@ -281,7 +282,7 @@ final class Operations {
         request.eventIds().forEach(id -> ids.add(StoredText.key(id)));
         for (String id : ids.stream().limit(MAX_ENTRIES).toList()) {
             Optional<byte[]> body = keptBody(id);
-            results.add(body.isPresent() ? replayOne(id, body.get(), dryRun, force, replayRequestId) : notReplayable(id));
+            results.add(body.isPresent() ? replayOne(id, body.get(), dryRun, force, true, replayRequestId) : notReplayable(id));
         }
         return results;
     }
@@ -316,7 +317,7 @@ final class Operations {
                 : "No body is kept for this event (older than JOURNAL_BODY_RETENTION): replay it from NSPS");
     }
 
-    private ObjectNode replayOne(String eventId, byte[] body, boolean dryRun, boolean force, String replayRequestId) {
+    private ObjectNode replayOne(String eventId, byte[] body, boolean dryRun, boolean force, boolean evenIfDone, String replayRequestId) {
         ObjectNode result = mapper.createObjectNode().put("event_id", eventId).put("found", true);
         Event event;
         try {
@@ -338,7 +339,7 @@ final class Operations {
             MDC.put(LoggingSetup.MDC_EVENT_TYPE, LogText.bounded(event.getData().getEventType()));
             // The replay's journal entry keeps no body of its own: the delivery's is the one kept, its
             // age counted from when it was received, so a replay never extends its retention.
-            Outcome outcome = processor.replay(event, null, force);
+            Outcome outcome = processor.replay(event, null, force, evenIfDone);
             MDC.put(RequestTracing.OUTCOME, Answers.label(outcome));
             LOG.info("Replayed event {} at the operator's request: {}", LogText.bounded(eventId), Answers.label(outcome));
             metrics.replayed(Answers.label(outcome));
