@@ -4,6 +4,7 @@ import io.nsps.connector.model.Event;
 import io.nsps.connector.state.EventFingerprint;
 import io.nsps.connector.state.Journal;
 import io.nsps.connector.model.PBData;
+import java.math.BigDecimal;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -59,10 +60,31 @@ public final class EventIdentity {
         if (event.getData().getVariables() instanceof Map<?, ?> variables) {
             Object account = variables.get("i_account");
             if (account instanceof Number || account instanceof String s && !s.isBlank()) {
-                return Optional.of(Journal.ACCOUNT_SUBSCRIBER + account);
+                return Optional.of(Journal.ACCOUNT_SUBSCRIBER + accountId(account));
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * An account id from {@code data.variables} (no schema types it): a whole number in its plain
+     * form, as {@code pb_data.account_info.i_account} is read, whether it came as {@code 1000889},
+     * {@code "01000889"}, {@code "+1000889"} or {@code 1000889.0}, so that they are one subscriber;
+     * anything else as sent.
+     */
+    private static String accountId(Object account) {
+        String text = account.toString().trim();
+        if (text.length() <= 40) {
+            try {
+                BigDecimal number = new BigDecimal(text);
+                if (number.signum() >= 0 && number.stripTrailingZeros().scale() <= 0) {
+                    return number.toBigInteger().toString();
+                }
+            } catch (NumberFormatException notANumber) {
+                // an id of another form: kept as sent
+            }
+        }
+        return text;
     }
 
     /**
