@@ -121,7 +121,7 @@ final class ReplayCommand implements Callable<Integer> {
         JsonNode results = mapper.readTree(answer.body());
         if (failed && results.isEmpty()) {
             out.println("No event" + (since == null ? "" : " in the last " + ConfigValues.formatDuration(since))
-                    + " failed in a way a replay can help (see --help)");
+                    + " failed in a way a replay can help, with its body still kept (journal --failed lists every failure; see --help)");
         }
         for (JsonNode result : results) {
             out.println(result.path("event_id").asText() + ": " + tally.count(result) + ": " + result.path("message").asText());

@@ -323,7 +323,8 @@ final class JournalAndReplayTest {
         assertThat(replay.exit).as(replay.text()).isZero();
         assertThat(replay.output).as(replay.text()).containsExactly("retryable-1: processed 202: HLR: update SIM 255010000000061", "1 applied");
         assertThat(again.exit).as("nothing left that a replay can help: " + again.text()).isZero();
-        assertThat(again.output).containsExactly("No event in the last 2h failed in a way a replay can help (see --help)", "0 applied");
+        assertThat(again.output).containsExactly("No event in the last 2h failed in a way a replay can help, with its body still kept"
+                + " (journal --failed lists every failure; see --help)", "0 applied");
         assertThat(hlr.getRequestCount()).as("the two deliveries and the one replay").isEqualTo(3);
         assertThat(refusedForGood.exit).isEqualTo(1);
         assertThat(refusedForGood.text()).contains("schema-2: not replayed: Refused for good (422: ", "data.variables",
