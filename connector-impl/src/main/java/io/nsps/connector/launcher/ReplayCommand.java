@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
                 + "against the schema, refused by the external system): they fail again as sent; events refused before "
                 + "they were stored, or with no event id. 'journal --failed' lists them all."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:every event applied or ignored (with --dry-run: would run); none selected",
+        exitCodeList = {"0:every event applied, ignored or already processed (with --dry-run: would run); none selected",
                 "1:one stale, failed, not replayed or not found; or no answer from the connector",
                 "2:usage error (options, or no management token)"})
 final class ReplayCommand implements Callable<Integer> {
