@@ -2,21 +2,11 @@ package io.nsps.connector.processing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nsps.connector.dispatch.EventDispatcher;
-import io.nsps.connector.dispatch.EventTypePattern;
-import io.nsps.connector.dispatch.RegisteredHandler;
-import io.nsps.connector.model.CardInfo;
-import io.nsps.connector.model.ESPFEvent;
 import io.nsps.connector.model.Event;
-import io.nsps.connector.model.PBData;
 import io.nsps.connector.outcome.Outcome;
-import io.nsps.connector.spi.EventHandler;
-import io.nsps.connector.spi.HandlerResult;
 import io.nsps.connector.state.memory.MemoryStateStore;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -28,22 +18,8 @@ import org.junit.jupiter.api.Test;
 final class ReplayClaimTest {
 
     private final AtomicInteger handled = new AtomicInteger();
-    private final EventProcessor processor = new EventProcessor(new MemoryStateStore(1_000, Duration.ofDays(35), Clock.systemUTC()),
-            new EventDispatcher(List.of(new RegisteredHandler("counts", new EventHandler() {
-                @Override
-                public Set<String> eventTypes() {
-                    return Set.of("SIM/*");
-                }
-
-                @Override
-                public HandlerResult handle(Event event) {
-                    handled.incrementAndGet();
-                    return HandlerResult.processed("provisioned");
-                }
-            }, List.of(EventTypePattern.of("SIM/*"))))),
-            new ProcessingSettings("replays", Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofDays(35),
-                    Duration.ofDays(1)),
-            Waiting.NONE, Clock.systemUTC());
+    private final EventProcessor processor = TestProcessors.provisioningSimEvents(
+            new MemoryStateStore(1_000, Duration.ofDays(35), Clock.systemUTC()), handled::incrementAndGet);
 
     @Test
     void aReplayOfAnEventSelectedAsFailedIsAlreadyProcessedWhenADeliveryDidItSince() {
@@ -70,9 +46,6 @@ final class ReplayClaimTest {
     }
 
     private static Event event(String id) {
-        return Event.builder().eventId(id).updatedAt("2025-07-02T00:00:00Z")
-                .data(ESPFEvent.builder().eventType("SIM/Updated").build())
-                .pbData(PBData.builder().simInfo(CardInfo.builder().imsi("255010000000778").build()).build())
-                .build();
+        return TestProcessors.simUpdated(id, "255010000000778");
     }
 }

@@ -3,16 +3,7 @@ package io.nsps.connector.processing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.nsps.connector.dispatch.EventDispatcher;
-import io.nsps.connector.dispatch.EventTypePattern;
-import io.nsps.connector.dispatch.RegisteredHandler;
-import io.nsps.connector.model.CardInfo;
-import io.nsps.connector.model.ESPFEvent;
-import io.nsps.connector.model.Event;
-import io.nsps.connector.model.PBData;
 import io.nsps.connector.outcome.Outcome;
-import io.nsps.connector.spi.EventHandler;
-import io.nsps.connector.spi.HandlerResult;
 import io.nsps.connector.state.Claim;
 import io.nsps.connector.state.Delivery;
 import io.nsps.connector.state.EventFingerprint;
@@ -26,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -41,41 +31,17 @@ final class UnrecordedOutcomeTest {
     void aProvisionedEventWhoseFinishFailsIsLoggedAsReachingTheExternalSystem() {
         LogCapture.attach();
         String eventId = "unrecorded-" + UUID.randomUUID();
-        EventProcessor processor = processor(new FinishFails(new MemoryStateStore(1_000, Duration.ofDays(35), Clock.systemUTC())));
+        EventProcessor processor = TestProcessors.provisioningSimEvents(
+                new FinishFails(new MemoryStateStore(1_000, Duration.ofDays(35), Clock.systemUTC())), () -> { });
 
-        assertThatThrownBy(() -> processor.process(event(eventId))).isInstanceOf(StateStoreException.class);
+        assertThatThrownBy(() -> processor.process(TestProcessors.simUpdated(eventId, "255010000000777")))
+                .isInstanceOf(StateStoreException.class);
 
         assertThat(LogCapture.json()).anySatisfy(line -> {
             assertThat(line.path("level").asText()).isEqualTo("ERROR");
             assertThat(line.path("message").asText()).contains(eventId).contains("reached the external system")
                     .contains("could not record its outcome").contains("imsi:255010000000777");
         });
-    }
-
-    private static EventProcessor processor(StateStore store) {
-        EventHandler provisions = new EventHandler() {
-            @Override
-            public Set<String> eventTypes() {
-                return Set.of("SIM/*");
-            }
-
-            @Override
-            public HandlerResult handle(Event event) {
-                return HandlerResult.processed("provisioned");
-            }
-        };
-        return new EventProcessor(store,
-                new EventDispatcher(List.of(new RegisteredHandler("provisions", provisions, List.of(EventTypePattern.of("SIM/*"))))),
-                new ProcessingSettings("unrecorded", Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofSeconds(1),
-                        Duration.ofDays(35), Duration.ofDays(1)),
-                Waiting.NONE, Clock.systemUTC());
-    }
-
-    private static Event event(String eventId) {
-        return Event.builder().eventId(eventId).updatedAt("2025-07-02T00:00:00Z")
-                .data(ESPFEvent.builder().eventType("SIM/Updated").build())
-                .pbData(PBData.builder().simInfo(CardInfo.builder().imsi("255010000000777").build()).build())
-                .build();
     }
 
     /** A store whose finishes fail, as PostgreSQL's do when its connection drops after the claim. */
