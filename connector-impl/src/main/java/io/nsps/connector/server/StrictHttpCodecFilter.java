@@ -69,6 +69,10 @@ final class StrictHttpCodecFilter extends HttpServerFilter {
     private static final String GENERIC_REASON =
             "The request line, headers or framing are malformed, or the headers are too large (at most 8 KiB and 100 headers)";
     /** RFC 9110 5.6.2 token characters. */
+    /** Characters RFC 3986 allows nowhere in a request's path. */
+    private static final String NOT_IN_A_PATH = "\"<>\\^`{|}[]";
+    /** The same in an absolute-form target, whose host may hold brackets (an IPv6 literal). */
+    private static final String NOT_IN_AN_ABSOLUTE_TARGET = "\"<>\\^`{|}";
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     /** type "/" subtype *( OWS ";" OWS parameter ), RFC 9110 8.3.1. */
     private static final Pattern MEDIA_TYPE = Pattern.compile(
@@ -221,18 +225,17 @@ final class StrictHttpCodecFilter extends HttpServerFilter {
         return targetRefusal != null ? targetRefusal : targetRefusal(request.getQueryStringDC(), false);
     }
 
-    /** Characters RFC 3986 allows nowhere in a request's path (brackets only in a host). */
-    private static final String NOT_IN_A_TARGET = "\"<>\\^`{|}[]";
-
     /**
      * Visible ASCII, and a {@code %} always followed by two hex digits (the path, or the query). In
-     * the path, none of {@link #NOT_IN_A_TARGET} either: Jersey cannot build a URI of them, and
-     * answered 500 (an absolute-form target may hold brackets in its host). The query is left as
-     * lenient as Jersey is with it.
+     * the path, none of {@link #NOT_IN_A_PATH} either: Jersey cannot build a URI of them, and
+     * answered 500. The query is left as lenient as Jersey is with it.
      */
     private static String targetRefusal(DataChunk target, boolean path) {
         String text = target.isNull() ? "" : target.toString();
-        String refused = !path ? "" : text.startsWith("/") ? NOT_IN_A_TARGET : NOT_IN_A_TARGET.replace("[]", "");
+        String refused = "";
+        if (path) {
+            refused = text.startsWith("/") ? NOT_IN_A_PATH : NOT_IN_AN_ABSOLUTE_TARGET;
+        }
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (c <= 0x20 || c >= 0x7f || refused.indexOf(c) >= 0) {

@@ -160,18 +160,15 @@ public final class Answers {
 
     /** The health document while draining, for a health check Grizzly refuses itself during shutdown. */
     public static byte[] drainingHealthAnswer(ObjectMapper mapper) {
-        try {
-            return mapper.writeValueAsBytes(HealthCheck.DRAINING);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a HealthResponse always serialises", e);
-        }
+        return json(mapper, HealthCheck.DRAINING);
     }
 
-    private static byte[] json(ObjectMapper mapper, ErrorResponse body) {
+    /** One of the generated models, which always serialise. */
+    private static byte[] json(ObjectMapper mapper, Object body) {
         try {
             return mapper.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("an ErrorResponse always serialises", e);
+            throw new IllegalStateException("a " + body.getClass().getSimpleName() + " always serialises", e);
         }
     }
 
