@@ -26,10 +26,12 @@ import picocli.CommandLine.Spec;
  * operator's explicit action), per-subscriber order holds (an event older than its subscriber's
  * last applied one is reported stale and not applied, unless {@code --force}); each gets a journal
  * entry marked as a replay. {@code --failed} selects only what a replay can help (the server's rule:
- * {@code Operations#replay}), and does not run again one a delivery of NSPS has processed since.
- * Exit 0 when every event asked for ended applied, ignored or already processed (or, with
- * {@code --dry-run}, would run); 1 when one ended stale, failed, not replayed or not found, or no
- * answer came; 2 for a usage error.
+ * {@code Operations#replay}), runs them oldest first, and does not run again one a delivery of NSPS
+ * has processed since. Exit 0 when every event asked for ended applied, ignored or already processed
+ * (or, with {@code --dry-run}, would run), and with {@code --failed} stale too (a newer event of its
+ * subscriber was applied since it failed: NSPS would have been answered 202 for it as well); 1 when
+ * one ended failed, not replayed or not found, or stale when asked for by id, or no answer came; 2 for
+ * a usage error.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
         description = {"Run stored events again on a running connector (over its management port): the given ids, or --failed [--since]. "
@@ -37,12 +39,13 @@ import picocli.CommandLine.Spec;
                 + "not replayed (no body kept), not found.",
                 "",
                 "--failed selects the events whose latest delivery failed in a way NSPS itself retries (5xx, 429, deferred) "
-                + "and whose body is still kept (JOURNAL_BODY_RETENTION). Not selected: events refused for good (4xx: "
+                + "and whose body is still kept (JOURNAL_BODY_RETENTION), and runs them oldest first. Not selected: events refused for good (4xx: "
                 + "against the schema, refused by the external system): they fail again as sent; events refused before "
                 + "they were stored, or with no event id. 'journal --failed' lists them all."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:every event applied, ignored or already processed (with --dry-run: would run); none selected",
-                "1:one stale, failed, not replayed or not found; or no answer from the connector",
+        exitCodeList = {"0:every event applied, ignored or already processed (with --dry-run: would run); none selected; "
+                + "with --failed, stale too (a newer event of its subscriber was applied since)",
+                "1:one failed, not replayed or not found, or stale when asked for by id; or no answer from the connector",
                 "2:usage error (options, or no management token)"})
 final class ReplayCommand implements Callable<Integer> {
 
@@ -208,9 +211,15 @@ final class ReplayCommand implements Callable<Integer> {
             }
         }
 
-        /** Every event asked for ended applied or ignored (or, dry, would run); none stale, failed, not replayed or missing. */
+        /**
+         * Every event asked for ended applied, ignored or already processed (or, dry, would run); none
+         * failed, not replayed or missing, and none stale that was asked for by id. One that {@code
+         * --failed} selected and finds stale is done: a newer event of its subscriber was applied
+         * since it failed, which is what NSPS's own retry of it would have found too (and been
+         * answered 202 for).
+         */
         boolean allDone() {
-            return stale == 0 && failed == 0 && notReplayed == 0 && notFound == 0;
+            return (ReplayCommand.this.failed || stale == 0) && failed == 0 && notReplayed == 0 && notFound == 0;
         }
     }
 }

@@ -11,6 +11,7 @@ import io.nsps.connector.model.Event;
 import io.nsps.connector.outcome.Outcome;
 import io.nsps.connector.parsing.EventParser;
 import io.nsps.connector.parsing.EventRejectedException;
+import io.nsps.connector.processing.EventIdentity;
 import io.nsps.connector.processing.EventProcessor;
 import io.nsps.connector.state.Journal;
 import io.nsps.connector.state.StateStore;
@@ -24,6 +25,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -265,16 +268,20 @@ final class Operations {
         ArrayNode results = mapper.createArrayNode();
         if (request.failed()) {
             Instant since = request.since() == null ? null : clock.instant().minus(request.since());
+            List<Selected> selected = new ArrayList<>();
             // Each event's latest delivery (the store's rule): one that failed and then succeeded is not replayed.
             for (Journal.Entry entry : store.journal(new Journal.Query(true, null, null, since, MAX_ENTRIES))) {
                 if (entry.eventId().isEmpty() || !retriedByNsps(entry.outcome())) {
                     continue;
                 }
-                Optional<byte[]> body = keptBody(entry.eventId());
-                if (body.isPresent()) {
-                    // Not run again if a delivery of NSPS has done it since it was selected.
-                    results.add(replayOne(entry.eventId(), body.get(), dryRun, force, false, replayRequestId));
-                }
+                keptBody(entry.eventId()).ifPresent(body -> selected.add(new Selected(entry.eventId(), body, replayOrder(entry, body))));
+            }
+            // The oldest event first, as NSPS meant them to apply: two failed events of one subscriber
+            // then both run, in order, rather than the newer one first and the older one then stale.
+            selected.sort(Comparator.comparing(Selected::order));
+            for (Selected event : selected) {
+                // Not run again if a delivery of NSPS has done it since it was selected.
+                results.add(replayOne(event.eventId(), event.body(), dryRun, force, false, replayRequestId));
             }
             return results;
         }
@@ -285,6 +292,23 @@ final class Operations {
             results.add(body.isPresent() ? replayOne(id, body.get(), dryRun, force, true, replayRequestId) : notReplayable(id));
         }
         return results;
+    }
+
+    /** An event {@code --failed} selected: its kept body, and where it comes in the replay's order. */
+    private record Selected(String eventId, byte[] body, Instant order) {
+    }
+
+    /**
+     * Where a selected event comes in a replay: at its own time, the one per-subscriber order goes
+     * by; one without (none carried, or its body does not parse any more) at when it was received,
+     * which no subscriber's order depends on.
+     */
+    private Instant replayOrder(Journal.Entry entry, byte[] body) {
+        try {
+            return EventIdentity.time(parser.get().parse(body)).map(EventIdentity.EventTime::instant).orElse(entry.receivedAt());
+        } catch (EventRejectedException e) {
+            return entry.receivedAt();
+        }
     }
 
     /** Whether NSPS sends an event answered so again: anything but a 4xx (a 429 is one it is known to retry). */
