@@ -20,6 +20,7 @@ import org.glassfish.grizzly.http.HttpPacketParsing;
 import org.glassfish.grizzly.http.HttpRequestPacket;
 import org.glassfish.grizzly.http.HttpResponsePacket;
 import org.glassfish.grizzly.http.HttpServerFilter;
+import org.glassfish.grizzly.http.Method;
 import org.glassfish.grizzly.http.Protocol;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.http.util.DataChunk;
@@ -30,8 +31,9 @@ import org.glassfish.grizzly.memory.Buffers;
 import org.glassfish.grizzly.memory.MemoryManager;
 
 /**
- * Grizzly's HTTP codec, held to RFC 9112 where Grizzly is lenient, with every refusal a 400
- * {@code ErrorResponse} (JSON, {@code Connection: close}) that gets its access line:
+ * Grizzly's HTTP codec, held to RFC 9112 where Grizzly is lenient, with every refusal a 400 (a
+ * {@code CONNECT}: 405) {@code ErrorResponse} (JSON, {@code Connection: close}) that gets its access
+ * line:
  *
  * <ul>
  *   <li>a request head must be complete within {@code HEADER_READ_TIMEOUT} of its first byte
@@ -93,7 +95,10 @@ final class StrictHttpCodecFilter extends HttpServerFilter {
         this.headerDeadlineNanos = headerDeadlineNanos;
         this.metrics = metrics;
         setAllowPayloadForUndefinedHttpMethods(original.isAllowPayloadForUndefinedHttpMethods());
-        setMaxPayloadRemainderToSkip(original.getMaxPayloadRemainderToSkip());
+        // An answer given before its request's body arrived in full (a 413 for a declared length
+        // over the limit, a 401, a 503 at capacity) closes the connection rather than waiting to
+        // read and drop the rest, which a sender could drip until IDLE_TIMEOUT.
+        setMaxPayloadRemainderToSkip(0);
         for (var encoding : original.getContentEncodings()) {
             addContentEncoding(encoding);
         }
@@ -165,6 +170,13 @@ final class StrictHttpCodecFilter extends HttpServerFilter {
                 || !error && request.getProtocol() != Protocol.HTTP_1_1 && request.getProtocol() != Protocol.HTTP_1_0) {
             HttpStatus.BAD_REQUEST_400.setValues(response);
             REFUSAL.set(connection, "Only HTTP/1.0 and HTTP/1.1 are spoken here");
+            return true;
+        }
+        if (!error && request.getMethod() == Method.CONNECT) {
+            // Grizzly takes every byte after a CONNECT for the tunnel's: answered by Jersey, the
+            // connection then stayed open, answering nothing, until IDLE_TIMEOUT.
+            HttpStatus.METHOD_NOT_ALLOWED_405.setValues(response);
+            REFUSAL.set(connection, "CONNECT is not answered: the connector is not a proxy");
             return true;
         }
         String refusal = error ? null : refusal(request);

@@ -129,6 +129,7 @@ public final class Answers {
     public static byte[] protocolAnswer(ObjectMapper mapper, int status, String error) {
         String message = switch (status) {
             case 400 -> "Malformed HTTP request";
+            case 405 -> "Method not allowed";
             case 413, 431 -> "Request too large";
             case 503 -> "The connector is shutting down; retry later";
             default -> status >= 500 ? "Internal error" : "Request refused";

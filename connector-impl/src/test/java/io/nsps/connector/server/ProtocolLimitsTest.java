@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nsps.connector.testing.ContractValidator;
+import io.nsps.connector.testing.RawHttp;
 import io.nsps.connector.testing.RunningConnector;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -89,6 +90,30 @@ final class ProtocolLimitsTest {
 
         assertThat(answer.status()).isEqualTo(413);
         assertThat(answer.json().path("message").asText()).isEqualTo("Request body too large");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Content-Length: 5000000\r\n\r\n{", "Transfer-Encoding: chunked\r\n\r\n300000\r\n"})
+    void aBodyRefusedAsTooLargeClosesTheConnectionRatherThanKeepingItForTheRest(String framing) {
+        // Chunked: 2.5 MiB of a 3 MiB chunk (over this connector's 2 MiB limit), then the sender waits.
+        String chunked = framing.startsWith("Transfer") ? "x".repeat(0x280000) : "";
+        RawHttp.Answer answer = RawHttp.exchange(connector.server().port(), "POST /process-event HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                + TOKEN + "\r\nContent-Type: application/json\r\n" + framing + chunked);
+
+        assertThat(answer.status()).isEqualTo(413);
+        assertThat(answer.header("Connection")).hasValue("close");
+        assertThat(answer.closed()).as("the rest of the body is not waited for until IDLE_TIMEOUT").isTrue();
+    }
+
+    @Test
+    void aConnectRequestIsRefusedAndItsConnectionClosed() {
+        RawHttp.Answer answer = RawHttp.exchange(connector.server().port(), "CONNECT elsewhere.example:443 HTTP/1.1\r\n"
+                + "Host: elsewhere.example:443\r\nAuthorization: Bearer " + TOKEN + "\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+
+        assertThat(answer.status()).isEqualTo(405);
+        assertThat(answer.json().path("error").asText()).isEqualTo("CONNECT is not answered: the connector is not a proxy");
+        assertThat(answer.rest()).as("no answer to a request after it: Grizzly reads none").isEmpty();
+        assertThat(answer.closed()).as("closed, not left open and unanswered until IDLE_TIMEOUT").isTrue();
     }
 
     @Test
