@@ -41,7 +41,8 @@ final class JournalCommand implements Callable<Integer> {
     private boolean failed;
 
     @Option(names = "--subscriber", paramLabel = "S", converter = OptionTypes.Subscriber.class,
-            description = "Only this subscriber's, named as the SUBSCRIBER column shows it: imsi:IMSI or account:I_ACCOUNT.")
+            description = "Only this subscriber's, named as the SUBSCRIBER column shows it: imsi:IMSI or account:I_ACCOUNT "
+                    + "(a SIM's replacement by another is one of its entries too).")
     private String subscriber;
 
     @Option(names = "--event-id", paramLabel = "ID", description = "Only this event's.")
@@ -104,7 +105,7 @@ final class JournalCommand implements Callable<Integer> {
         rows.add(new String[] {"FINISHED (UTC)", "EVENT", "TYPE", "SUBSCRIBER", "OUTCOME", "STATUS", "CALLS", "MESSAGE"});
         for (JsonNode entry : entries) {
             rows.add(new String[] {time(entry.path("finished_at").asText()), orDash(entry.path("event_id").asText()),
-                    orDash(entry.path("event_type").asText()), orDash(entry.path("subscriber").asText()), outcome(entry),
+                    orDash(entry.path("event_type").asText()), subscriber(entry), outcome(entry),
                     Integer.toString(entry.path("status").asInt()), Integer.toString(entry.path("upstream_calls").size()),
                     entry.path("message").asText()});
         }
@@ -116,6 +117,13 @@ final class JournalCommand implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
     /** STATUS and CALLS, right-aligned. */
     private static final Set<Integer> NUMBERS = Set.of(5, 6);
+
+    /** The subscriber; a replacement's with its previous SIM: {@code imsi:<new> (was imsi:<old>)}. */
+    private static String subscriber(JsonNode entry) {
+        String subscriber = orDash(entry.path("subscriber").asText());
+        JsonNode previous = entry.path("previous_subscriber");
+        return previous.isTextual() ? subscriber + " (was " + previous.asText() + ")" : subscriber;
+    }
 
     /** A time to the millisecond in UTC, always as wide. */
     private static String time(String iso) {

@@ -440,6 +440,7 @@ final class Operations {
                 .put("event_id", entry.eventId())
                 .put("event_type", entry.eventType())
                 .put("subscriber", entry.subscriber())
+                .put("previous_subscriber", entry.previousSubscriber())
                 .put("instance", entry.instance())
                 .put("received_at", entry.receivedAt().toString())
                 .put("finished_at", entry.finishedAt().toString())

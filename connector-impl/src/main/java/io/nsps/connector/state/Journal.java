@@ -81,12 +81,25 @@ public final class Journal {
         }
     }
 
-    /** One finished delivery, as the journal keeps it. */
-    public record Entry(long id, String eventId, String eventType, String subscriber, String instance, Instant receivedAt,
-                        Instant finishedAt, Outcome outcome, List<UpstreamCall> calls, boolean replay, boolean bodyKept) {
+    /**
+     * One finished delivery, as the journal keeps it.
+     *
+     * @param subscriber the subscriber the event changes, or null
+     * @param previousSubscriber the other one it changes, or null: the previous SIM of a replacement
+     *     ({@code imsi:<pb_data.prev_sim_info.imsi>}), so that a query for either finds it
+     */
+    public record Entry(long id, String eventId, String eventType, String subscriber, String previousSubscriber, String instance,
+                        Instant receivedAt, Instant finishedAt, Outcome outcome, List<UpstreamCall> calls, boolean replay,
+                        boolean bodyKept) {
 
         public Entry {
             calls = List.copyOf(calls);
+        }
+
+        /** The same entry with the journal's id, and whether its body is (still) kept. */
+        public Entry kept(long id, boolean bodyKept) {
+            return new Entry(id, eventId, eventType, subscriber, previousSubscriber, instance, receivedAt, finishedAt, outcome, calls,
+                    replay, bodyKept);
         }
     }
 
@@ -105,7 +118,7 @@ public final class Journal {
         /** Whether the entry matches; with {@code failedOnly}, the caller also keeps each event's latest entry only. */
         public boolean matches(Entry entry) {
             return (!failedOnly || !(entry.outcome() instanceof Outcome.Done))
-                    && (subscriber == null || subscriber.equals(entry.subscriber()))
+                    && (subscriber == null || subscriber.equals(entry.subscriber()) || subscriber.equals(entry.previousSubscriber()))
                     && (eventId == null || eventId.equals(entry.eventId()))
                     && (since == null || !entry.finishedAt().isBefore(since));
         }

@@ -173,6 +173,30 @@ final class JournalAndReplayTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"memory", "postgres"})
+    void aSimReplacementIsInTheJournalOfBothSims(String store) throws Exception {
+        start(store);
+        for (int call = 0; call < 4; call++) {
+            hlr.enqueue(json(200, OK));
+        }
+        String replacement = "{\"event_id\":\"replaced-1\",\"updated_at\":\"2026-01-01T00:00:00Z\",\"data\":{\"event_type\":\"SIM/Replaced\"},"
+                + "\"pb_data\":{\"sim_info\":{\"imsi\":\"255010000000082\"},\"prev_sim_info\":{\"imsi\":\"255010000000081\"},"
+                + "\"account_info\":{\"bill_status\":\"open\",\"blocked\":false}}}";
+        assertThat(connector.postEvent(replacement).status()).isEqualTo(202);
+
+        Run ofThePrevious = command("journal", "--subscriber", "imsi:255010000000081");
+        Run ofTheNew = command("journal", "--subscriber", "imsi:255010000000082", "--json");
+
+        assertThat(ofThePrevious.text()).as(ofThePrevious.text()).contains("replaced-1", "imsi:255010000000082 (was imsi:255010000000081)",
+                "1 entry");
+        assertThat(ofTheNew.output).as(ofTheNew.text()).singleElement().satisfies(line -> {
+            JsonNode entry = JSON.readTree(line);
+            assertThat(entry.path("subscriber").asText()).isEqualTo("imsi:255010000000082");
+            assertThat(entry.path("previous_subscriber").asText()).isEqualTo("imsi:255010000000081");
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "postgres"})
     void aReplayOfAStaleEventIsRefusedUnlessForced(String store) throws Exception {
         start(store);
         hlr.enqueue(json(200, OK));

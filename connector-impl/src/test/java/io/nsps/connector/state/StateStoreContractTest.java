@@ -194,7 +194,9 @@ final class StateStoreContractTest {
             store = open();
             String replaced = "imsi:" + newId();
             String added = "imsi:" + newId();
-            Claim claim = store.claim(new Claim.Request(newId(), "SIM/Replaced", added, "a", inAMinute(), false, Duration.ofSeconds(1), replaced));
+            String replacementId = newId();
+            Claim claim = store.claim(new Claim.Request(replacementId, "SIM/Replaced", added, "a", inAMinute(), false, Duration.ofSeconds(1),
+                    replaced));
             try (Delivery replacement = ((Claim.Claimed) claim).delivery()) {
                 assertThat(replacement.holdsSubscriber()).isTrue();
                 // An event of the previous SIM waits for it, as one of its own subscriber would (on its own thread).
@@ -211,6 +213,12 @@ final class StateStoreContractTest {
             assertThat(lastApplied(store, replaced)).contains(Instant.parse("2025-06-09T17:44:22Z"));
             assertThat(lastApplied(store, added)).contains(Instant.parse("2025-06-09T17:44:22Z"));
             for (String subscriber : List.of(replaced, added)) {
+                // The probes (lastApplied above, heldByNobody below) journal entries of their own.
+                assertThat(store.journal(new Journal.Query(false, subscriber, replacementId, null, 10))).as("the journal of %s", subscriber)
+                        .singleElement().satisfies(entry -> {
+                            assertThat(entry.subscriber()).isEqualTo(added);
+                            assertThat(entry.previousSubscriber()).isEqualTo(replaced);
+                        });
                 assertThat(heldByNobody(subscriber)).as("%s given back", subscriber).contains(Instant.parse("2025-06-09T17:44:22Z"));
             }
         }
@@ -450,6 +458,34 @@ final class StateStoreContractTest {
             store.purgeFinishedBefore(Instant.now().plusSeconds(60));
             assertThat(store.finished(id)).isEmpty();
             assertThat(claim(store, id, null, "b", inAMinute())).isInstanceOf(Claim.Claimed.class);
+        }
+
+        @Test
+        void aPurgedReplacementTakesItsPreviousSimWithIt() throws Exception {
+            store = open();
+            String replaced = "imsi:" + newId();
+            Claim claim = store.claim(new Claim.Request(newId(), "SIM/Replaced", "imsi:" + newId(), "a", inAMinute(), false,
+                    java.time.Duration.ofSeconds(1), replaced));
+            try (Delivery replacement = ((Claim.Claimed) claim).delivery()) {
+                replacement.finish(new Outcome.Done(Outcome.Done.Result.PROCESSED, "replaced"), null, FINGERPRINT, Instant.now(),
+                        Journal.Record.NONE);
+            }
+            assertThat(previousSimRows()).isEqualTo(1);
+
+            store.purgeFinishedBefore(Instant.now().plusSeconds(60));
+
+            assertThat(store.journal(new Journal.Query(false, replaced, null, null, 10))).isEmpty();
+            assertThat(previousSimRows()).as("rows left of purged entries").isZero();
+        }
+
+        private int previousSimRows() throws Exception {
+            try (java.sql.Connection connection = java.sql.DriverManager.getConnection(PostgresDatabase.URL, PostgresDatabase.USER,
+                    PostgresDatabase.PASSWORD);
+                 java.sql.ResultSet count = connection.createStatement().executeQuery(
+                         "select count(*) from " + schema + ".nsps_event_journal_previous_subscriber")) {
+                count.next();
+                return count.getInt(1);
+            }
         }
     }
 }

@@ -67,8 +67,7 @@ final class MemoryJournal {
         if (maxEntries == 0) {
             return;
         }
-        Journal.Entry numbered = new Journal.Entry(nextId++, entry.eventId(), entry.eventType(), entry.subscriber(), entry.instance(),
-                entry.receivedAt(), entry.finishedAt(), entry.outcome(), entry.calls(), entry.replay(), body != null);
+        Journal.Entry numbered = entry.kept(nextId++, body != null);
         long bodyStart = Kept.NO_BODY;
         if (body != null && body.length <= maxBodyBytes && maxBodyBytes > 0) {
             makeRoom(body.length);
@@ -104,7 +103,7 @@ final class MemoryJournal {
         for (Iterator<Kept> newest = entries.descendingIterator(); newest.hasNext() && found.size() < query.limit(); ) {
             Kept kept = newest.next();
             boolean latest = newer.add(kept.entry.eventId());
-            Journal.Entry entry = kept.entry.bodyKept() && !hasBody(kept) ? withoutBody(kept.entry) : kept.entry;
+            Journal.Entry entry = kept.entry.bodyKept() && !hasBody(kept) ? kept.entry.kept(kept.entry.id(), false) : kept.entry;
             if ((latest || !query.failedOnly()) && query.matches(entry)) {
                 found.add(entry);
             }
@@ -139,10 +138,5 @@ final class MemoryJournal {
     /** Whether the entry's body is kept and not yet written over by later ones. */
     private boolean hasBody(Kept kept) {
         return kept.bodyStart != Kept.NO_BODY && written - kept.bodyStart <= bodies.length;
-    }
-
-    private static Journal.Entry withoutBody(Journal.Entry entry) {
-        return new Journal.Entry(entry.id(), entry.eventId(), entry.eventType(), entry.subscriber(), entry.instance(), entry.receivedAt(),
-                entry.finishedAt(), entry.outcome(), entry.calls(), entry.replay(), false);
     }
 }

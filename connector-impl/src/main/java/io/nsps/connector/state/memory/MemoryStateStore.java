@@ -225,8 +225,8 @@ public final class MemoryStateStore implements StateStore {
                     recordApplied(alsoKey, applied);
                 }
             }
-            journal.add(new Journal.Entry(0, request.eventId(), request.eventType(), request.subscriber(), request.owner(), receivedAt,
-                    clock.instant(), outcome, record.calls(), record.replay(), record.body() != null), record.body());
+            journal.add(new Journal.Entry(0, request.eventId(), request.eventType(), request.subscriber(), request.alsoSubscriber(),
+                    request.owner(), receivedAt, clock.instant(), outcome, record.calls(), record.replay(), record.body() != null), record.body());
             Outcome shared = commonOutcomes.get(outcome, seen -> seen);
             EventSegment segment = eventSegments[segmentOf(key.hash)];
             synchronized (segment) {
@@ -320,8 +320,8 @@ public final class MemoryStateStore implements StateStore {
 
     @Override
     public void journalRefusal(String eventId, String eventType, String instance, Instant receivedAt, Outcome.Failed outcome) {
-        journal.add(new Journal.Entry(0, eventId, eventType, null, instance, receivedAt, clock.instant(), outcome, List.of(), false, false),
-                null);
+        journal.add(new Journal.Entry(0, eventId, eventType, null, null, instance, receivedAt, clock.instant(), outcome, List.of(), false,
+                false), null);
     }
 
     @Override

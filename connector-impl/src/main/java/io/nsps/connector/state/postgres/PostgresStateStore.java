@@ -409,9 +409,10 @@ public final class PostgresStateStore implements StateStore {
     @Override
     public List<Journal.Entry> journal(Journal.Query query) {
         StringBuilder sql = new StringBuilder("""
-                select j.id, j.event_id, j.event_type, j.subscriber, j.instance, j.received_at, j.finished_at, j.outcome, j.error,
-                       j.message, j.upstream_calls, j.replay, j.body is not null
-                  from nsps_event_journal j where true""");
+                select j.id, j.event_id, j.event_type, j.subscriber, p.subscriber, j.instance, j.received_at, j.finished_at,
+                       j.outcome, j.error, j.message, j.upstream_calls, j.replay, j.body is not null
+                  from nsps_event_journal j left join nsps_event_journal_previous_subscriber p on p.journal_id = j.id
+                 where true""");
         List<Object> parameters = new ArrayList<>();
         if (query.failedOnly()) {
             // A done delivery's outcome is a result (processed, ignored, stale, duplicate); 0.1's rows say the same.
@@ -420,7 +421,10 @@ public final class PostgresStateStore implements StateStore {
                     + " and not exists (select 1 from nsps_event_journal later where later.event_id = j.event_id and later.id > j.id)");
         }
         if (query.subscriber() != null) {
-            sql.append(" and j.subscriber = ?");
+            // As a union, not an "or": each part is read through its own index.
+            sql.append(" and j.id in (select id from nsps_event_journal where subscriber = ?"
+                    + " union all select journal_id from nsps_event_journal_previous_subscriber where subscriber = ?)");
+            parameters.add(query.subscriber());
             parameters.add(query.subscriber());
         }
         if (query.eventId() != null) {
@@ -441,9 +445,9 @@ public final class PostgresStateStore implements StateStore {
             try (ResultSet row = statement.executeQuery()) {
                 while (row.next()) {
                     entries.add(new Journal.Entry(row.getLong(1), row.getString(2), row.getString(3), row.getString(4), row.getString(5),
-                            row.getTimestamp(6).toInstant(), row.getTimestamp(7).toInstant(),
-                            journalOutcome(row.getString(8), row.getString(10), row.getString(9)),
-                            JournalCalls.fromJson(row.getString(11)), row.getBoolean(12), row.getBoolean(13)));
+                            row.getString(6), row.getTimestamp(7).toInstant(), row.getTimestamp(8).toInstant(),
+                            journalOutcome(row.getString(9), row.getString(11), row.getString(10)),
+                            JournalCalls.fromJson(row.getString(12)), row.getBoolean(13), row.getBoolean(14)));
                 }
             }
             return entries;
@@ -499,11 +503,15 @@ public final class PostgresStateStore implements StateStore {
     public void purgeFinishedBefore(Instant cutoff) {
         try (Connection connection = pool.getConnection();
              PreparedStatement events = connection.prepareStatement("delete from nsps_event where state <> 'in_flight' and finished_at < ?");
-             PreparedStatement journal = connection.prepareStatement("delete from nsps_event_journal where finished_at < ?")) {
+             PreparedStatement journal = connection.prepareStatement("delete from nsps_event_journal where finished_at < ?");
+             // The previous SIMs of the entries gone, whoever purged them (an instance of 0.1 too). A few rows: replacements only.
+             PreparedStatement previous = connection.prepareStatement("delete from nsps_event_journal_previous_subscriber p"
+                     + " where not exists (select 1 from nsps_event_journal j where j.id = p.journal_id)")) {
             events.setTimestamp(1, Timestamp.from(cutoff));
             events.executeUpdate();
             journal.setTimestamp(1, Timestamp.from(cutoff));
             journal.executeUpdate();
+            previous.executeUpdate();
         } catch (SQLException e) {
             throw new StateStoreException("purging old events", e);
         }
@@ -573,7 +581,8 @@ public final class PostgresStateStore implements StateStore {
 
     /**
      * The statement that finishes a delivery: the event's outcome and fingerprint, its subscriber's
-     * last applied time when it applied one (kept only if newer), and its journal entry, in one
+     * last applied time when it applied one (kept only if newer), and its journal entry (with a
+     * replacement's previous SIM, in a table of its own), in one
      * transaction; {@code synchronous_commit} is turned off for it when it is given "off". Then,
      * when the delivery holds its subscriber, the hand-over: the session's lock becomes the
      * transaction's (taken again per transaction, then let go per session), so that the server lets
@@ -600,6 +609,10 @@ public final class PostgresStateStore implements StateStore {
                 insert into nsps_event_journal (event_id, event_type, subscriber, instance, received_at, finished_at, outcome, error,
                                                 message, upstream_calls, body, replay)
                 values (?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?)
+                returning id
+            ), previously as (
+                insert into nsps_event_journal_previous_subscriber (journal_id, subscriber)
+                select id, ?::text from journaled where ?::text is not null
             )
             select set_config('synchronous_commit', coalesce(?, current_setting('synchronous_commit')), true) is not null,
                    case when handover.held then pg_advisory_unlock(hashtextextended(?, 0)) end
@@ -691,6 +704,8 @@ public final class PostgresStateStore implements StateStore {
         finish.setString(++i, record.calls().isEmpty() ? null : JournalCalls.toJson(record.calls()));
         finish.setBytes(++i, record.body());
         finish.setBoolean(++i, record.replay());
+        finish.setString(++i, request.alsoSubscriber());
+        finish.setString(++i, request.alsoSubscriber());
         finish.setString(++i, synchronousCommit);
         finish.setString(++i, request.subscriber());
         finish.setBoolean(++i, letGo);

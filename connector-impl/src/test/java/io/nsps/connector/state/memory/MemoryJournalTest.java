@@ -146,7 +146,7 @@ final class MemoryJournalTest {
 
     private static Journal.Entry entry(String eventId, int second) {
         Instant at = T0.plusSeconds(second);
-        return new Journal.Entry(0, eventId, "SIM/Updated", "imsi:001010000000001", "a", at, at,
+        return new Journal.Entry(0, eventId, "SIM/Updated", "imsi:001010000000001", null, "a", at, at,
                 new Outcome.Done(Outcome.Done.Result.PROCESSED, "ok"), List.of(), false, true);
     }
 
