@@ -13,8 +13,11 @@ import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.Grizzly;
 import org.glassfish.grizzly.attributes.Attribute;
 import org.glassfish.grizzly.filterchain.FilterChainContext;
+import org.glassfish.grizzly.filterchain.FilterChainEvent;
 import org.glassfish.grizzly.filterchain.NextAction;
 import org.glassfish.grizzly.http.HttpContent;
+import org.glassfish.grizzly.http.HttpContext;
+import org.glassfish.grizzly.http.HttpEvents;
 import org.glassfish.grizzly.http.HttpHeader;
 import org.glassfish.grizzly.http.HttpPacketParsing;
 import org.glassfish.grizzly.http.HttpRequestPacket;
@@ -95,10 +98,7 @@ final class StrictHttpCodecFilter extends HttpServerFilter {
         this.headerDeadlineNanos = headerDeadlineNanos;
         this.metrics = metrics;
         setAllowPayloadForUndefinedHttpMethods(original.isAllowPayloadForUndefinedHttpMethods());
-        // An answer given before its request's body arrived in full (a 413 for a declared length
-        // over the limit, a 401, a 503 at capacity) closes the connection rather than waiting to
-        // read and drop the rest, which a sender could drip until IDLE_TIMEOUT.
-        setMaxPayloadRemainderToSkip(0);
+        setMaxPayloadRemainderToSkip(original.getMaxPayloadRemainderToSkip());
         for (var encoding : original.getContentEncodings()) {
             addContentEncoding(encoding);
         }
@@ -188,6 +188,27 @@ final class StrictHttpCodecFilter extends HttpServerFilter {
             IN_BODY.set(connection, Boolean.TRUE);
         }
         return error;
+    }
+
+    /**
+     * An answer that closes its connection ({@code Connection: close}: a 413, a body that did not
+     * arrive, a request after which Grizzly keeps no connection), given before its request's body
+     * arrived whole: the connection is closed as soon as Grizzly has ended the exchange (which the
+     * request's admission and tracing wait for). Grizzly would otherwise first read and drop the
+     * rest of the body (all of a declared length, however large), which a sender could drip until
+     * {@code IDLE_TIMEOUT}. An answer that keeps the connection (a 401, say) still has the rest of
+     * its body skipped: its client may send its next request on it.
+     */
+    @Override
+    public NextAction handleEvent(FilterChainContext ctx, FilterChainEvent event) throws IOException {
+        HttpContext context = event.type() == HttpEvents.ResponseCompleteEvent.TYPE ? HttpContext.get(ctx) : null;
+        HttpRequestPacket request = context == null ? null : context.getRequest();
+        boolean closeNow = request != null && request.isExpectContent() && !request.getProcessingState().isKeepAlive();
+        NextAction next = super.handleEvent(ctx, event);
+        if (closeNow && ctx.getConnection().isOpen()) {
+            context.close();
+        }
+        return next;
     }
 
     /** Why a parsed head is refused, or null when it is acceptable. */

@@ -582,8 +582,8 @@ public final class PostgresStateStore implements StateStore {
     /**
      * The statement that finishes a delivery: the event's outcome and fingerprint, its subscriber's
      * last applied time when it applied one (kept only if newer), and its journal entry (with a
-     * replacement's previous SIM, in a table of its own), in one
-     * transaction; {@code synchronous_commit} is turned off for it when it is given "off". Then,
+     * replacement's previous SIM, in a table of its own), in one transaction; {@code
+     * synchronous_commit} is turned off for it when it is given "off". Then,
      * when the delivery holds its subscriber, the hand-over: the session's lock becomes the
      * transaction's (taken again per transaction, then let go per session), so that the server lets
      * go of it at the commit, and the next holder reads what this one wrote.
