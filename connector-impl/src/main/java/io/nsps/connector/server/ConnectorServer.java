@@ -282,7 +282,7 @@ public final class ConnectorServer implements AutoCloseable {
             listener.setMaxHttpHeaderSize(MAX_HEADER_BYTES);
             listener.setMaxRequestHeaders(MAX_HEADERS);
             listener.getKeepAlive().setIdleTimeoutInSeconds((int) Math.max(1, config.idleTimeout().toSeconds()));
-            listener.registerAddOn(GrizzlyCustomizations.codecAddOn(mapper, config.headerReadTimeout(), metrics));
+            listener.registerAddOn(GrizzlyCustomizations.codecAddOn(mapper, config.headerReadTimeout(), config.bodyReadTimeout(), metrics));
             // A body that stops arriving (declared length larger than what is sent, a dribble) frees its worker.
             listener.getTransport().setReadTimeout(config.bodyReadTimeout().toMillis(), TimeUnit.MILLISECONDS);
             listener.getTransport().setWorkerThreadPool(workers);

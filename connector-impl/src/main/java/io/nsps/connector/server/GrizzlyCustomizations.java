@@ -103,9 +103,12 @@ final class GrizzlyCustomizations {
      * Replaces the HTTP codec filter with {@link StrictHttpCodecFilter}: stricter framing, and
      * protocol-error answers (bad request line, oversized headers) with a JSON body instead of none.
      *
+     * @param headerDeadline HEADER_READ_TIMEOUT: how long a request head may take from its first byte
+     * @param bodyDeadline BODY_READ_TIMEOUT: how long the rest of a body answered before it arrived is read, on a connection then closed
      * @param metrics where refusals are counted as requests to the events path; null for another port
      */
-    static AddOn codecAddOn(ObjectMapper mapper, java.time.Duration headerDeadline, io.nsps.connector.metrics.ConnectorMetrics metrics) {
+    static AddOn codecAddOn(ObjectMapper mapper, java.time.Duration headerDeadline, java.time.Duration bodyDeadline,
+                            io.nsps.connector.metrics.ConnectorMetrics metrics) {
         return new AddOn() {
             @Override
             public void setup(NetworkListener listener, FilterChainBuilder builder) {
@@ -114,7 +117,7 @@ final class GrizzlyCustomizations {
                     throw new IllegalStateException("Grizzly's filter chain has no HTTP codec filter");
                 }
                 HttpServerFilter original = (HttpServerFilter) builder.get(index);
-                builder.set(index, new StrictHttpCodecFilter(listener, mapper, original, headerDeadline.toNanos(), metrics));
+                builder.set(index, new StrictHttpCodecFilter(listener, mapper, original, headerDeadline.toNanos(), bodyDeadline.toNanos(), metrics));
             }
         };
     }

@@ -81,7 +81,7 @@ final class ManagementServer implements AutoCloseable {
         listener.setMaxHttpHeaderSize(ConnectorServer.MAX_HEADER_BYTES);
         listener.setMaxRequestHeaders(ConnectorServer.MAX_HEADERS);
         listener.getKeepAlive().setIdleTimeoutInSeconds((int) Math.max(1, config.idleTimeout().toSeconds()));
-        listener.registerAddOn(GrizzlyCustomizations.codecAddOn(mapper, config.headerReadTimeout(), null));
+        listener.registerAddOn(GrizzlyCustomizations.codecAddOn(mapper, config.headerReadTimeout(), config.bodyReadTimeout(), null));
         listener.setDefaultErrorPageGenerator(GrizzlyCustomizations.managementErrorPages(mapper));
         server.addListener(listener);
         server.getServerConfiguration().setJmxEnabled(false);

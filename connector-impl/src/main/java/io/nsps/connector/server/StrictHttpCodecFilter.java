@@ -34,9 +34,8 @@ import org.glassfish.grizzly.memory.Buffers;
 import org.glassfish.grizzly.memory.MemoryManager;
 
 /**
- * Grizzly's HTTP codec, held to RFC 9112 where Grizzly is lenient, with every refusal a 400 (a
- * {@code CONNECT}: 405) {@code ErrorResponse} (JSON, {@code Connection: close}) that gets its access
- * line:
+ * Grizzly's HTTP codec, held to RFC 9112 where Grizzly is lenient, with every refusal a 400
+ * {@code ErrorResponse} (JSON, {@code Connection: close}) that gets its access line:
  *
  * <ul>
  *   <li>a request head must be complete within {@code HEADER_READ_TIMEOUT} of its first byte
@@ -54,9 +53,11 @@ import org.glassfish.grizzly.memory.MemoryManager;
  *       and a {@code Content-Type}, if any, is one well-formed media type.</li>
  * </ul>
  *
- * Each of these is the sender's fault and can never succeed as sent, hence 400. A request that
- * passes them goes on to Jersey exactly as Grizzly parsed it. The management port uses the same
- * codec, without counting its refusals as events ({@code metrics} null).
+ * Each of these is the sender's fault and can never succeed as sent, hence 400. A {@code CONNECT}
+ * is refused the same way, with a 405: the connector is no proxy, and Grizzly would take every byte
+ * after it for a tunnel's, answering no further request on the connection. A request that passes
+ * them goes on to Jersey exactly as Grizzly parsed it. The management port uses the same codec,
+ * without counting its refusals as events ({@code metrics} null).
  */
 final class StrictHttpCodecFilter extends HttpServerFilter {
 
@@ -70,6 +71,8 @@ final class StrictHttpCodecFilter extends HttpServerFilter {
     private static final Attribute<Integer> SCAN_STATE = Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute("nsps.head-scan");
     /** Why the request being refused is malformed, for its answer. */
     private static final Attribute<String> REFUSAL = Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute("nsps.refusal");
+    /** When the rest of a body answered before it arrived, on a connection then closed, stops being read ({@link #handleEvent}). */
+    private static final Attribute<Long> SKIP_UNTIL = Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute("nsps.skip-until");
 
     private static final String GENERIC_REASON =
             "The request line, headers or framing are malformed, or the headers are too large (at most 8 KiB and 100 headers)";
@@ -86,16 +89,18 @@ final class StrictHttpCodecFilter extends HttpServerFilter {
 
     private final ObjectMapper mapper;
     private final long headerDeadlineNanos;
+    private final long bodyDeadlineNanos;
     private final ConnectorMetrics metrics;
 
     @SuppressWarnings("deprecation")
     StrictHttpCodecFilter(NetworkListener listener, ObjectMapper mapper, HttpServerFilter original, long headerDeadlineNanos,
-                          ConnectorMetrics metrics) {
+                          long bodyDeadlineNanos, ConnectorMetrics metrics) {
         super(listener.isChunkingEnabled(),
                 listener.getMaxHttpHeaderSize() == -1 ? DEFAULT_MAX_HTTP_PACKET_HEADER_SIZE : listener.getMaxHttpHeaderSize(),
                 null, listener.getKeepAlive(), null, listener.getMaxRequestHeaders(), listener.getMaxResponseHeaders());
         this.mapper = mapper;
         this.headerDeadlineNanos = headerDeadlineNanos;
+        this.bodyDeadlineNanos = bodyDeadlineNanos;
         this.metrics = metrics;
         setAllowPayloadForUndefinedHttpMethods(original.isAllowPayloadForUndefinedHttpMethods());
         setMaxPayloadRemainderToSkip(original.getMaxPayloadRemainderToSkip());
@@ -114,6 +119,11 @@ final class StrictHttpCodecFilter extends HttpServerFilter {
     @Override
     public NextAction handleRead(FilterChainContext ctx) throws IOException {
         Connection<?> connection = ctx.getConnection();
+        Long skipUntil = SKIP_UNTIL.get(connection);
+        if (skipUntil != null && System.nanoTime() - skipUntil > 0) {
+            connection.closeSilently();
+            return ctx.getStopAction();
+        }
         if (!Boolean.TRUE.equals(IN_BODY.get(connection))) {
             Long started = HEAD_STARTED.get(connection);
             long now = System.nanoTime();
@@ -191,24 +201,23 @@ final class StrictHttpCodecFilter extends HttpServerFilter {
     }
 
     /**
-     * An answer that closes its connection ({@code Connection: close}: a 413, a body that did not
-     * arrive, a request after which Grizzly keeps no connection), given before its request's body
-     * arrived whole: the connection is closed as soon as Grizzly has ended the exchange (which the
-     * request's admission and tracing wait for). Grizzly would otherwise first read and drop the
-     * rest of the body (all of a declared length, however large), which a sender could drip until
-     * {@code IDLE_TIMEOUT}. An answer that keeps the connection (a 401, say) still has the rest of
-     * its body skipped: its client may send its next request on it.
+     * An answer given before its request's body arrived whole, on a connection it closes (a 413,
+     * a 503, anything with {@code Connection: close}): Grizzly reads and drops the rest of the body,
+     * then closes. Closed at once instead, a sender still writing its body would get a reset and
+     * might never read the answer (RFC 9112 9.6). The rest has to come within {@code
+     * BODY_READ_TIMEOUT}, as any body does: a sender dripping it is cut off then ({@link
+     * #handleRead}); one sending nothing more is, at {@code IDLE_TIMEOUT}, as any idle connection.
      */
     @Override
     public NextAction handleEvent(FilterChainContext ctx, FilterChainEvent event) throws IOException {
-        HttpContext context = event.type() == HttpEvents.ResponseCompleteEvent.TYPE ? HttpContext.get(ctx) : null;
-        HttpRequestPacket request = context == null ? null : context.getRequest();
-        boolean closeNow = request != null && request.isExpectContent() && !request.getProcessingState().isKeepAlive();
-        NextAction next = super.handleEvent(ctx, event);
-        if (closeNow && ctx.getConnection().isOpen()) {
-            context.close();
+        if (event.type() == HttpEvents.ResponseCompleteEvent.TYPE) {
+            HttpContext context = HttpContext.get(ctx);
+            HttpRequestPacket request = context == null ? null : context.getRequest();
+            if (request != null && request.isExpectContent() && !request.getProcessingState().isKeepAlive()) {
+                SKIP_UNTIL.set(ctx.getConnection(), System.nanoTime() + bodyDeadlineNanos);
+            }
         }
-        return next;
+        return super.handleEvent(ctx, event);
     }
 
     /** Why a parsed head is refused, or null when it is acceptable. */
@@ -300,6 +309,10 @@ final class StrictHttpCodecFilter extends HttpServerFilter {
         // line it parsed, and leaves a header already there as it is.
         response.getHeaders().setValue(Header.ContentType).setString("application/json");
         response.setHeader("Connection", "close");
+        if (status == HttpStatus.METHOD_NOT_ALLOWED_405.getStatusCode()) {
+            // A CONNECT's: its target is no path, so no path's own methods; those the server answers at all.
+            response.setHeader("Allow", "GET, HEAD, POST");
+        }
         response.setContentLength(json.length);
         String method = request == null || request.getMethod() == null ? "-" : request.getMethod().getMethodString();
         String target = request == null ? null : request.getRequestURIRef().getRequestURIBC().toString();

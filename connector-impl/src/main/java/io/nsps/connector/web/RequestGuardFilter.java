@@ -8,7 +8,6 @@ import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import java.util.Map;
 
 /**
  * Cheap checks on an authenticated request before its body is read: the answer is always JSON
@@ -48,13 +47,8 @@ public final class RequestGuardFilter implements ContainerRequestFilter {
         }
     }
 
-    /**
-     * A body over the limit. The connection is closed: the rest of the body (up to what was declared,
-     * or without end when chunked) would otherwise have to arrive, and be read and dropped, before
-     * the connection could carry another request.
-     */
     static ApiException tooLarge(long maxBodyBytes) {
         return new ApiException(413, ErrorType.VALIDATION_ERROR, "Request body too large",
-                "The body exceeds the limit of " + maxBodyBytes + " bytes", Map.of("Connection", "close"));
+                "The body exceeds the limit of " + maxBodyBytes + " bytes");
     }
 }

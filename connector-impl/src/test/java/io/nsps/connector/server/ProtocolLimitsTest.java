@@ -15,6 +15,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,16 +94,52 @@ final class ProtocolLimitsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Content-Length: 5000000\r\n\r\n{", "Transfer-Encoding: chunked\r\n\r\n300000\r\n"})
-    void aBodyRefusedAsTooLargeClosesTheConnectionRatherThanKeepingItForTheRest(String framing) {
-        // Chunked: 2.5 MiB of a 3 MiB chunk (over this connector's 2 MiB limit), then the sender waits.
-        String chunked = framing.startsWith("Transfer") ? "x".repeat(0x280000) : "";
+    @ValueSource(strings = {"Content-Length: 3145728\r\n\r\n", "Transfer-Encoding: chunked\r\n\r\n300000\r\n"})
+    void aSenderThatWritesAWholeBodyOverTheLimitBeforeReadingGetsThe413(String framing) {
+        // 3 MiB, over this connector's 2 MiB: more than the sockets' buffers hold, so the write ends
+        // only once the server has read it all. Closed before, the connection would be reset under
+        // the sender's write, and the 413 lost.
+        String body = "x".repeat(0x300000) + (framing.startsWith("Transfer") ? "\r\n0\r\n\r\n" : "");
         RawHttp.Answer answer = RawHttp.exchange(connector.server().port(), "POST /process-event HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
-                + TOKEN + "\r\nContent-Type: application/json\r\n" + framing + chunked);
+                + TOKEN + "\r\nContent-Type: application/json\r\n" + framing + body);
 
         assertThat(answer.status()).isEqualTo(413);
         assertThat(answer.header("Connection")).hasValue("close");
-        assertThat(answer.closed()).as("the rest of the body is not waited for until IDLE_TIMEOUT").isTrue();
+        assertThat(answer.closed()).as("closed once the rest of the body was read").isTrue();
+    }
+
+    @Test
+    void aSenderDrippingTheRestOfARefusedBodyIsCutOffAfterBodyReadTimeout() throws Exception {
+        try (RunningConnector strict = RunningConnector.start(Map.of("BODY_READ_TIMEOUT", "1s"));
+             Socket socket = new Socket("127.0.0.1", strict.server().port())) {
+            socket.setSoTimeout(100);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /process-event HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\n\r\n{").getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            boolean closed = false;
+            // A byte of the rest every read timeout (100 ms), for at most 10 s: the server has to close first.
+            long giveUp = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!closed && System.nanoTime() < giveUp) {
+                try {
+                    out.write('x');
+                    out.flush();
+                    int n = in.read();
+                    if (n < 0) {
+                        closed = true;
+                    } else {
+                        received.write(n);
+                    }
+                } catch (SocketTimeoutException quiet) {
+                    // nothing to read yet: drip on
+                } catch (IOException reset) {
+                    closed = true;
+                }
+            }
+            assertThat(received.toString(StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 413");
+            assertThat(closed).as("the connection closed within BODY_READ_TIMEOUT of the answer, not kept open by the drip").isTrue();
+        }
     }
 
     @Test
@@ -111,6 +148,7 @@ final class ProtocolLimitsTest {
                 + "Host: elsewhere.example:443\r\nAuthorization: Bearer " + TOKEN + "\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n");
 
         assertThat(answer.status()).isEqualTo(405);
+        assertThat(answer.header("Allow")).hasValue("GET, HEAD, POST");
         assertThat(answer.json().path("error").asText()).isEqualTo("CONNECT is not answered: the connector is not a proxy");
         assertThat(answer.rest()).as("no answer to a request after it: Grizzly reads none").isEmpty();
         assertThat(answer.closed()).as("closed, not left open and unanswered until IDLE_TIMEOUT").isTrue();
