@@ -60,7 +60,7 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Option(names = "--failed", description = "The events whose latest delivery failed and that a replay can help (see above; "
             + "with --since: within that window); not with EVENT_IDs.")
-    private boolean failed;
+    private boolean failedOnly;
 
     @Option(names = "--since", paramLabel = "DURATION", converter = OptionTypes.Since.class,
             description = "With --failed: whose latest delivery finished within this long (2h, 1d).")
@@ -83,13 +83,13 @@ final class ReplayCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
-        if (!eventIds.isEmpty() && failed) {
+        if (!eventIds.isEmpty() && failedOnly) {
             throw new CommandLine.ParameterException(spec.commandLine(), "Give EVENT_IDs or --failed, not both");
         }
-        if (eventIds.isEmpty() && !failed) {
+        if (eventIds.isEmpty() && !failedOnly) {
             throw new CommandLine.ParameterException(spec.commandLine(), "Give EVENT_IDs, or --failed [--since DURATION]");
         }
-        if (since != null && !failed) {
+        if (since != null && !failedOnly) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--since goes with --failed");
         }
         ManagementClient client;
@@ -101,7 +101,7 @@ final class ReplayCommand implements Callable<Integer> {
         }
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode request = mapper.createObjectNode().put("dry_run", dryRun).put("force", force);
-        if (failed) {
+        if (failedOnly) {
             request.put("failed", true);
             if (since != null) {
                 request.put("since", ConfigValues.formatDuration(since));
@@ -122,7 +122,7 @@ final class ReplayCommand implements Callable<Integer> {
         }
         Tally tally = new Tally();
         JsonNode results = mapper.readTree(answer.body());
-        if (failed && results.isEmpty()) {
+        if (failedOnly && results.isEmpty()) {
             out.println("No event" + (since == null ? "" : " in the last " + ConfigValues.formatDuration(since))
                     + " failed in a way a replay can help, with its body still kept (journal --failed lists every failure; see --help)");
         }
@@ -219,7 +219,7 @@ final class ReplayCommand implements Callable<Integer> {
          * answered 202 for).
          */
         boolean allDone() {
-            return (ReplayCommand.this.failed || stale == 0) && failed == 0 && notReplayed == 0 && notFound == 0;
+            return (failedOnly || stale == 0) && failed == 0 && notReplayed == 0 && notFound == 0;
         }
     }
 }

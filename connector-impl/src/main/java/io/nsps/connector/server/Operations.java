@@ -274,14 +274,19 @@ final class Operations {
                 if (entry.eventId().isEmpty() || !retriedByNsps(entry.outcome())) {
                     continue;
                 }
-                keptBody(entry.eventId()).ifPresent(body -> selected.add(new Selected(entry.eventId(), body, replayOrder(entry, body))));
+                keptBody(entry.eventId()).ifPresent(body -> selected.add(new Selected(entry.eventId(), replayOrder(entry, body),
+                        entry.receivedAt())));
             }
             // The oldest event first, as NSPS meant them to apply: two failed events of one subscriber
             // then both run, in order, rather than the newer one first and the older one then stale.
-            selected.sort(Comparator.comparing(Selected::order));
+            // Of two at the same time (neither is stale then), the one received last runs last.
+            selected.sort(Comparator.comparing(Selected::order).thenComparing(Selected::receivedAt));
             for (Selected event : selected) {
+                // Its body read again here, not held since it was selected: a batch holds one at a time.
+                Optional<byte[]> body = keptBody(event.eventId());
                 // Not run again if a delivery of NSPS has done it since it was selected.
-                results.add(replayOne(event.eventId(), event.body(), dryRun, force, false, replayRequestId));
+                results.add(body.isPresent() ? replayOne(event.eventId(), body.get(), dryRun, force, false, replayRequestId)
+                        : notReplayable(event.eventId()));
             }
             return results;
         }
@@ -294,8 +299,8 @@ final class Operations {
         return results;
     }
 
-    /** An event {@code --failed} selected: its kept body, and where it comes in the replay's order. */
-    private record Selected(String eventId, byte[] body, Instant order) {
+    /** An event {@code --failed} selected, and where it comes in the replay's order. */
+    private record Selected(String eventId, Instant order, Instant receivedAt) {
     }
 
     /**

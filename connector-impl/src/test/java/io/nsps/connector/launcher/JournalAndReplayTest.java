@@ -359,36 +359,47 @@ final class JournalAndReplayTest {
     @ValueSource(strings = {"memory", "postgres"})
     void replayFailedRunsOneSubscribersEventsOldestFirstAndAStaleOneSupersededSinceIsNotAFailure(String store) throws Exception {
         start(store);
+        String maintenance = "{\"error\":\"maintenance\"}";
         // Subscriber ...71: the newer event reaches the connector first, then NSPS's older one; both fail.
-        hlr.enqueue(json(503, "{\"error\":\"maintenance\"}"));
-        hlr.enqueue(json(503, "{\"error\":\"maintenance\"}"));
+        hlr.enqueue(json(503, maintenance));
+        hlr.enqueue(json(503, maintenance));
         assertThat(connector.postEvent(event("newer-71", "255010000000071", "2026-01-02T00:00:00Z")).status()).isEqualTo(503);
         assertThat(connector.postEvent(event("older-71", "255010000000071", "2026-01-01T00:00:00Z")).status()).isEqualTo(503);
         // Subscriber ...72: an event fails, then a newer one is applied before anyone replays the first.
-        hlr.enqueue(json(503, "{\"error\":\"maintenance\"}"));
+        hlr.enqueue(json(503, maintenance));
         hlr.enqueue(json(200, OK));
         assertThat(connector.postEvent(event("older-72", "255010000000072", "2025-12-31T00:00:00Z")).status()).isEqualTo(503);
         assertThat(connector.postEvent(event("newer-72", "255010000000072", "2026-01-02T00:00:00Z")).status()).isEqualTo(202);
+        // Subscriber ...73: in order, both fail.
+        hlr.enqueue(json(503, maintenance));
+        hlr.enqueue(json(503, maintenance));
+        assertThat(connector.postEvent(event("older-73", "255010000000073", "2026-01-03T00:00:00Z")).status()).isEqualTo(503);
+        assertThat(connector.postEvent(event("newer-73", "255010000000073", "2026-01-04T00:00:00Z")).status()).isEqualTo(503);
 
         Run dryRun = command("replay", "--failed", "--dry-run");
-        hlr.enqueue(json(200, OK));
-        hlr.enqueue(json(200, OK));
+        for (int replayed = 0; replayed < 4; replayed++) {
+            hlr.enqueue(json(200, OK));
+        }
         Run replay = command("replay", "--failed");
         Run olderAfterwards = command("replay", "older-71", "--dry-run");
 
+        // By each event's own time, whatever order they were received in.
         assertThat(dryRun.output).as(dryRun.text()).containsExactly(
                 "older-72: dry run: Would be refused as stale unless --force: older than the last event applied to imsi:255010000000072"
                         + " (2026-01-02T00:00:00Z)",
                 "older-71: dry run: Would be replayed: its handlers run again (nothing applied to imsi:255010000000071 yet)",
                 "newer-71: dry run: Would be replayed: its handlers run again (nothing applied to imsi:255010000000071 yet)",
-                "2 events would be replayed, 1 would be refused as stale");
+                "older-73: dry run: Would be replayed: its handlers run again (nothing applied to imsi:255010000000073 yet)",
+                "newer-73: dry run: Would be replayed: its handlers run again (nothing applied to imsi:255010000000073 yet)",
+                "4 events would be replayed, 1 would be refused as stale");
         assertThat(dryRun.exit).as("a stale event --failed selects was superseded: nothing for the operator to do").isZero();
-        assertThat(replay.output).as(replay.text()).hasSize(4);
+        assertThat(replay.output).as(replay.text()).hasSize(6);
         assertThat(replay.output.get(0)).startsWith("older-72: stale 202: ");
-        assertThat(replay.output.subList(1, 4)).containsExactly("older-71: processed 202: HLR: update SIM 255010000000071",
-                "newer-71: processed 202: HLR: update SIM 255010000000071", "2 applied, 1 stale (not applied)");
+        assertThat(replay.output.subList(1, 6)).containsExactly("older-71: processed 202: HLR: update SIM 255010000000071",
+                "newer-71: processed 202: HLR: update SIM 255010000000071", "older-73: processed 202: HLR: update SIM 255010000000073",
+                "newer-73: processed 202: HLR: update SIM 255010000000073", "4 applied, 1 stale (not applied)");
         assertThat(replay.exit).as(replay.text()).isZero();
-        assertThat(hlr.getRequestCount()).as("four deliveries, then the replays of the two events of ...71").isEqualTo(6);
+        assertThat(hlr.getRequestCount()).as("six deliveries, then the replays of the four events of ...71 and ...73").isEqualTo(10);
         assertThat(olderAfterwards.text()).as("the newer event was the last applied").contains("older-71: dry run: Would be refused as stale");
         assertThat(olderAfterwards.exit).as("asked for by id, a stale event is one the operator has to force").isEqualTo(1);
     }
