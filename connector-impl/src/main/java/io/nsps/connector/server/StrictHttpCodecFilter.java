@@ -71,8 +71,12 @@ final class StrictHttpCodecFilter extends HttpServerFilter {
     private static final Attribute<Integer> SCAN_STATE = Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute("nsps.head-scan");
     /** Why the request being refused is malformed, for its answer. */
     private static final Attribute<String> REFUSAL = Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute("nsps.refusal");
-    /** When the rest of a body answered before it arrived, on a connection then closed, stops being read ({@link #handleEvent}). */
-    private static final Attribute<Long> SKIP_UNTIL = Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute("nsps.skip-until");
+    /** The rest of a body answered before it arrived, being read and dropped ({@link #handleEvent}); gone once it has arrived. */
+    private static final Attribute<Skip> SKIPPING = Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute("nsps.skipping");
+
+    /** Whose body is being dropped, and until when its rest may come. */
+    private record Skip(HttpRequestPacket request, long until) {
+    }
 
     private static final String GENERIC_REASON =
             "The request line, headers or framing are malformed, or the headers are too large (at most 8 KiB and 100 headers)";
@@ -119,10 +123,20 @@ final class StrictHttpCodecFilter extends HttpServerFilter {
     @Override
     public NextAction handleRead(FilterChainContext ctx) throws IOException {
         Connection<?> connection = ctx.getConnection();
-        Long skipUntil = SKIP_UNTIL.get(connection);
-        if (skipUntil != null && System.nanoTime() - skipUntil > 0) {
-            connection.closeSilently();
-            return ctx.getStopAction();
+        Skip skip = SKIPPING.get(connection);
+        if (skip != null) {
+            if (System.nanoTime() - skip.until() > 0) {
+                connection.closeSilently();
+                return ctx.getStopAction();
+            }
+            NextAction next = super.handleRead(ctx);
+            // Grizzly drops a body's rest without passing it through onHttpContentParsed: whether the
+            // body has ended is the request's to say. The next request on a kept connection is a head.
+            if (!skip.request().isExpectContent()) {
+                SKIPPING.remove(connection);
+                IN_BODY.remove(connection);
+            }
+            return next;
         }
         if (!Boolean.TRUE.equals(IN_BODY.get(connection))) {
             Long started = HEAD_STARTED.get(connection);
@@ -201,20 +215,21 @@ final class StrictHttpCodecFilter extends HttpServerFilter {
     }
 
     /**
-     * An answer given before its request's body arrived whole, on a connection it closes (a 413,
-     * a 503, anything with {@code Connection: close}): Grizzly reads and drops the rest of the body,
-     * then closes. Closed at once instead, a sender still writing its body would get a reset and
-     * might never read the answer (RFC 9112 9.6). The rest has to come within {@code
-     * BODY_READ_TIMEOUT}, as any body does: a sender dripping it is cut off then ({@link
-     * #handleRead}); one sending nothing more is, at {@code IDLE_TIMEOUT}, as any idle connection.
+     * An answer given before its request's body arrived whole (a 401, a 413, a 503): Grizzly reads
+     * and drops the rest of the body, then closes the connection or, when the answer keeps it, reads
+     * the next request on it. Closed at once instead, a sender still writing its body would get a
+     * reset and might never read the answer (RFC 9112 9.6). The rest has to come within {@code
+     * BODY_READ_TIMEOUT} of the answer, as any body has to: a sender dripping it is cut off then
+     * ({@link #handleRead}); one sending nothing more is, at {@code IDLE_TIMEOUT}, as any idle
+     * connection.
      */
     @Override
     public NextAction handleEvent(FilterChainContext ctx, FilterChainEvent event) throws IOException {
         if (event.type() == HttpEvents.ResponseCompleteEvent.TYPE) {
             HttpContext context = HttpContext.get(ctx);
             HttpRequestPacket request = context == null ? null : context.getRequest();
-            if (request != null && request.isExpectContent() && !request.getProcessingState().isKeepAlive()) {
-                SKIP_UNTIL.set(ctx.getConnection(), System.nanoTime() + bodyDeadlineNanos);
+            if (request != null && request.isExpectContent()) {
+                SKIPPING.set(ctx.getConnection(), new Skip(request, System.nanoTime() + bodyDeadlineNanos));
             }
         }
         return super.handleEvent(ctx, event);

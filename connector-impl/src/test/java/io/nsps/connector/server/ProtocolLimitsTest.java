@@ -108,14 +108,17 @@ final class ProtocolLimitsTest {
         assertThat(answer.closed()).as("closed once the rest of the body was read").isTrue();
     }
 
-    @Test
-    void aSenderDrippingTheRestOfARefusedBodyIsCutOffAfterBodyReadTimeout() throws Exception {
+    /** 413: an answer that closes the connection; 401 (no token): one that keeps it. */
+    @ParameterizedTest
+    @ValueSource(strings = {"413", "401"})
+    void aSenderDrippingTheRestOfARefusedBodyIsCutOffAfterBodyReadTimeout(String status) throws Exception {
+        String authorization = status.equals("401") ? "" : "Authorization: Bearer " + TOKEN + "\r\n";
         try (RunningConnector strict = RunningConnector.start(Map.of("BODY_READ_TIMEOUT", "1s"));
              Socket socket = new Socket("127.0.0.1", strict.server().port())) {
             socket.setSoTimeout(100);
             OutputStream out = socket.getOutputStream();
-            out.write(("POST /process-event HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
-                    + "\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\n\r\n{").getBytes(StandardCharsets.ISO_8859_1));
+            out.write(("POST /process-event HTTP/1.1\r\nHost: x\r\n" + authorization
+                    + "Content-Type: application/json\r\nContent-Length: 5000000\r\n\r\n{").getBytes(StandardCharsets.ISO_8859_1));
             InputStream in = socket.getInputStream();
             ByteArrayOutputStream received = new ByteArrayOutputStream();
             boolean closed = false;
@@ -137,9 +140,50 @@ final class ProtocolLimitsTest {
                     closed = true;
                 }
             }
-            assertThat(received.toString(StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 413");
+            assertThat(received.toString(StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 " + status);
             assertThat(closed).as("the connection closed within BODY_READ_TIMEOUT of the answer, not kept open by the drip").isTrue();
         }
+    }
+
+    @Test
+    void aConnectionKeptAfterARefusedBodyArrivedWholeTakesItsNextRequestLater() throws Exception {
+        Duration bodyReadTimeout = Duration.ofSeconds(1);
+        try (RunningConnector strict = RunningConnector.start(Map.of("BODY_READ_TIMEOUT", "1s"));
+             Socket socket = new Socket("127.0.0.1", strict.server().port())) {
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            // No token: a 401 before the body, which then arrives whole, and is read and dropped.
+            out.write("POST /process-event HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n{\"a\""
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            assertThat(readAnswerHead(in)).startsWith("HTTP/1.1 401");
+            out.write(":true}".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            // The next request comes after BODY_READ_TIMEOUT has passed since the answer: the bound
+            // was the dropped body's, not the connection's.
+            long later = System.nanoTime() + bodyReadTimeout.multipliedBy(2).toNanos();
+            while (System.nanoTime() < later) {
+                Thread.onSpinWait();
+            }
+            out.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            assertThat(readAnswerHead(in)).as("the kept connection answers its next request").startsWith("HTTP/1.1 200");
+        }
+    }
+
+    /** Reads an answer's head and its Content-Length body; returns the head. */
+    private static String readAnswerHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            assertThat(b).as("an answer before the connection closed, after %s", head).isNotNegative();
+            head.append((char) b);
+        }
+        int length = head.toString().lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")).findFirst()
+                .map(l -> Integer.parseInt(l.substring(15).trim())).orElse(0);
+        in.readNBytes(length);
+        return head.toString();
     }
 
     @Test
