@@ -169,6 +169,10 @@ final class ProtocolLimitsTest {
             out.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             assertThat(readAnswerHead(in)).as("the kept connection answers its next request").startsWith("HTTP/1.1 200");
+            // And its heads are held to the head rules again (a header line without a colon is refused at once).
+            out.write("GET /health HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            assertThat(readAnswerHead(in)).startsWith("HTTP/1.1 400");
         }
     }
 
