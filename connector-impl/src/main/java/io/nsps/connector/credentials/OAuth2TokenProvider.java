@@ -27,8 +27,10 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -254,6 +256,10 @@ final class OAuth2TokenProvider implements UpstreamCredentials {
         return new CachedToken(Secret.of("Bearer " + accessToken.getValue()), clock.instant().plus(lifetime).minus(margin), refreshToken);
     }
 
+    private UpstreamUnavailableException notAnsweredInTime() {
+        return new UpstreamUnavailableException("The token endpoint did not answer within " + timeout.toMillis() + " ms", null, null);
+    }
+
     /**
      * Sends the token request with java.net.http: the whole exchange within OAUTH_TIMEOUT (a
      * dripping answer included), the answer read up to {@link #MAX_RESPONSE_BYTES}, no redirect.
@@ -270,7 +276,7 @@ final class OAuth2TokenProvider implements UpstreamCredentials {
             answer = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             exchange.cancel(true);
-            throw new UpstreamUnavailableException("The token endpoint did not answer within " + timeout.toMillis() + " ms", null, null);
+            throw notAnsweredInTime();
         } catch (InterruptedException e) {
             exchange.cancel(true);
             Thread.currentThread().interrupt();
@@ -278,6 +284,11 @@ final class OAuth2TokenProvider implements UpstreamCredentials {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof BoundedBody.TooLargeException) {
                 throw brokenResponse("an answer over " + MAX_RESPONSE_BYTES + " bytes");
+            }
+            if (e.getCause() instanceof HttpTimeoutException && !(e.getCause() instanceof HttpConnectTimeoutException)) {
+                // The request's own timeout, the same bound as the wait above: whichever fires first
+                // (a connection not made in time is the endpoint unreachable, below).
+                throw notAnsweredInTime();
             }
             throw new UpstreamUnavailableException("The token endpoint is unreachable", null, e.getCause());
         }
