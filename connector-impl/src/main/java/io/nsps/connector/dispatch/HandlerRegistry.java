@@ -10,6 +10,7 @@ import io.nsps.connector.spi.HandlerContext;
 import io.nsps.connector.spi.HandlerFactory;
 import io.nsps.connector.spi.UpstreamCredentials;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,10 +18,14 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Properties;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.Set;
 import java.util.ServiceLoader;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -37,6 +42,8 @@ public final class HandlerRegistry implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HandlerRegistry.class);
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+    /** A jar file name's version, as Maven names jars: from the first dash followed by a digit. */
+    private static final Pattern VERSION_SUFFIX = Pattern.compile("-(\\d.*)$");
 
     private final Map<String, HandlerFactory> factories;
     private final Map<String, Map<String, String>> settingsRead = new java.util.concurrent.ConcurrentHashMap<>();
@@ -170,7 +177,10 @@ public final class HandlerRegistry implements AutoCloseable {
             } catch (RuntimeException | LinkageError e) {
                 // LinkageError: a class its jar does not hold (a library left out of its folder).
                 if (problems.size() == before || e instanceof LinkageError) {
-                    problems.add("handler " + name + " failed to start: " + e);
+                    problems.add("handler " + name + " failed to start: " + e + (e instanceof NoClassDefFoundError
+                            ? " (a class neither its jar nor the connector's SPI holds: put the handler's jar and the libraries it bundles"
+                              + " in one sub-folder of the handlers folder, as the archetype's target/handler/<name>/ has them)"
+                            : ""));
                 }
                 continue;
             }
@@ -235,9 +245,11 @@ public final class HandlerRegistry implements AutoCloseable {
                 } else if (Files.isDirectory(entry)) {
                     List<URL> jars = new ArrayList<>();
                     try (Stream<Path> files = Files.list(entry)) {
-                        for (Path jar : files.filter(HandlerRegistry::isJar).sorted().toList()) {
+                        List<Path> found = files.filter(HandlerRegistry::isJar).sorted().toList();
+                        for (Path jar : found) {
                             jars.add(jar.toUri().toURL());
                         }
+                        oneVersionOfEach(entry, found, problems);
                     }
                     if (!jars.isEmpty()) {
                         String names = jars.stream().map(url -> Path.of(url.getPath()).getFileName().toString())
@@ -250,6 +262,54 @@ public final class HandlerRegistry implements AutoCloseable {
             problems.add("HANDLERS_DIR " + dir.toAbsolutePath().normalize() + " cannot be read");
         }
         return units;
+    }
+
+    /**
+     * Refuses a sub-folder holding two versions of one jar: its class loader would take each class
+     * from whichever comes first in name order, so a handler upgraded by copying its new folder over
+     * the old one would silently keep running the old code. A jar is known by the Maven coordinates
+     * and version of its {@code META-INF/maven/.../pom.properties} when it holds exactly one,
+     * otherwise by its file name ({@code pcrf-handler-1.0.1.jar}: {@code pcrf-handler}, version
+     * {@code 1.0.1}). Jars of one version (a library's classifiers) are not two versions.
+     */
+    private static void oneVersionOfEach(Path folder, List<Path> jars, List<String> problems) {
+        Map<String, Map<String, String>> versionsByArtifact = new LinkedHashMap<>();
+        for (Path jar : jars) {
+            String[] artifactAndVersion = artifactOf(jar);
+            versionsByArtifact.computeIfAbsent(artifactAndVersion[0], artifact -> new LinkedHashMap<>())
+                    .merge(artifactAndVersion[1], jar.getFileName().toString(), (one, other) -> one + ", " + other);
+        }
+        versionsByArtifact.forEach((artifact, files) -> {
+            if (files.size() > 1) {
+                problems.add("the handlers folder's " + folder.getFileName() + "/ holds " + files.size() + " versions of " + artifact
+                        + " (" + String.join(", ", files.values()) + "): keep one. To upgrade a handler, replace its folder"
+                        + " (remove it, then copy the new one) rather than copying the new one over it");
+            }
+        });
+    }
+
+    /** {@code {groupId:artifactId, version}} from the jar's one {@code pom.properties}, else from its file name. */
+    private static String[] artifactOf(Path jar) {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            List<JarEntry> poms = file.stream().filter(entry -> entry.getName().startsWith("META-INF/maven/")
+                    && entry.getName().endsWith("/pom.properties")).toList();
+            if (poms.size() == 1) {
+                Properties pom = new Properties();
+                try (InputStream in = file.getInputStream(poms.get(0))) {
+                    pom.load(in);
+                }
+                String group = pom.getProperty("groupId");
+                String artifact = pom.getProperty("artifactId");
+                if (group != null && artifact != null) {
+                    return new String[] {group + ":" + artifact, String.valueOf(pom.getProperty("version"))};
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Unreadable here: the class loader reports the broken jar; go by its name.
+        }
+        String name = jar.getFileName().toString().replaceFirst("\\.jar$", "");
+        Matcher version = VERSION_SUFFIX.matcher(name);
+        return version.find() ? new String[] {name.substring(0, version.start()), version.group(1)} : new String[] {name, ""};
     }
 
     private static boolean isJar(Path path) {

@@ -1,6 +1,7 @@
 package io.nsps.connector.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nsps.connector.model.Event;
 import io.nsps.connector.spi.HandlerFactory;
@@ -10,6 +11,7 @@ import io.nsps.connector.testing.LogCapture;
 import io.nsps.connector.testing.RunningConnector;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,6 +50,26 @@ final class HandlerIsolationTest {
                             return HandlerResult.processed("%1$s sees greeting " + com.example.greeting.Greeting.version()
                                     + ", context loader is own: " + (Thread.currentThread().getContextClassLoader() == Factory.class.getClassLoader()));
                         }
+                    };
+                }
+            }
+            """;
+
+    /** A handler whose factory needs its library (as a Feign client's factory does). */
+    private static final String FACTORY_USING_LIBRARY_AT_START = """
+            package com.vendor.%1$s;
+
+            import io.nsps.connector.model.Event;
+            import io.nsps.connector.spi.*;
+            import java.util.*;
+
+            public final class Factory implements HandlerFactory {
+                @Override public String name() { return "%1$s"; }
+                @Override public EventHandler create(HandlerContext context) {
+                    String version = com.example.greeting.Greeting.version();
+                    return new EventHandler() {
+                        @Override public Set<String> eventTypes() { return Set.of("Isolation/%1$s"); }
+                        @Override public HandlerResult handle(Event event) { return HandlerResult.processed(version); }
                     };
                 }
             }
@@ -152,6 +174,74 @@ final class HandlerIsolationTest {
                 .hasMessageContaining("HANDLERS names unknown handler 'gamma'")
                 .hasMessageContaining("looked in the built-in handlers and the handlers folder " + handlersDir.toAbsolutePath().normalize())
                 .hasMessageContaining("alpha/ (alpha-handler.jar, greeting-1.0.jar)");
+    }
+
+    @Test
+    void aFolderHoldingTwoVersionsOfAHandlerIsRefusedNotRunWithTheOlderOne(@TempDir Path other) throws Exception {
+        Path folder = Files.createDirectories(other.resolve("handlers").resolve("pcrf-handler"));
+        Path library = JarBuilder.in(work).source("com.example.greeting.Greeting", GREETING.formatted("1.0"))
+                .build(folder.resolve("greeting-1.0.jar"));
+        for (String version : List.of("1.0.0", "1.0.1")) {
+            handlerJar("pcrf", library).build(folder.resolve("pcrf-handler-" + version + ".jar"));
+        }
+
+        assertThatThrownBy(() -> RunningConnector.start(Map.of("HANDLERS", "pcrf", "HANDLERS_DIR", other.resolve("handlers").toString())))
+                .hasMessageContaining("the handlers folder's pcrf-handler/ holds 2 versions of pcrf-handler"
+                        + " (pcrf-handler-1.0.0.jar, pcrf-handler-1.0.1.jar): keep one")
+                .hasMessageContaining("replace its folder");
+    }
+
+    @Test
+    void jarsAreKnownByTheirMavenCoordinatesAndOneVersionsClassifiersAreNotTwoVersions(@TempDir Path other) throws Exception {
+        Path handlers = other.resolve("handlers");
+        Path library = JarBuilder.in(work).source("com.example.greeting.Greeting", GREETING.formatted("1.0"))
+                .build(other.resolve("greeting.jar"));
+        Path renamed = Files.createDirectories(handlers.resolve("renamed"));
+        Files.copy(library, renamed.resolve("greeting.jar"));
+        handlerJar("renamed", library).resource("META-INF/maven/com.acme/renamed/pom.properties", pom("renamed", "1.0.0"))
+                .build(renamed.resolve("handler.jar"));
+        handlerJar("renamed", library).resource("META-INF/maven/com.acme/renamed/pom.properties", pom("renamed", "1.1.0"))
+                .build(renamed.resolve("handler-new.jar"));
+        Path classifiers = Files.createDirectories(handlers.resolve("classifiers"));
+        Files.copy(library, classifiers.resolve("greeting.jar"));
+        handlerJar("classifiers", library).resource("META-INF/maven/com.acme/classifiers/pom.properties", pom("classifiers", "2.0"))
+                .build(classifiers.resolve("classifiers-2.0.jar"));
+        JarBuilder.in(work).source("com.acme.Native", "package com.acme; public final class Native { }")
+                .resource("META-INF/maven/com.acme/classifiers/pom.properties", pom("classifiers", "2.0"))
+                .build(classifiers.resolve("classifiers-2.0-linux-x86_64.jar"));
+
+        assertThatThrownBy(() -> RunningConnector.start(Map.of("HANDLERS", "classifiers", "HANDLERS_DIR", handlers.toString())))
+                .hasMessageContaining("holds 2 versions of com.acme:renamed (handler-new.jar, handler.jar)")
+                .hasMessageNotContaining("com.acme:classifiers");
+        Files.delete(renamed.resolve("handler.jar"));
+        try (RunningConnector connector = RunningConnector.start(Map.of("HANDLERS", "classifiers", "HANDLERS_DIR", handlers.toString()))) {
+            HttpAnswer answer = connector.postEvent(event("iso-4", "Isolation/classifiers"));
+            assertThat(answer.status()).as(answer.body()).isEqualTo(202);
+        }
+    }
+
+    @Test
+    void aHandlerJarWithoutItsLibrariesSaysToBringThemInItsFolder(@TempDir Path other) throws Exception {
+        Path library = JarBuilder.in(work).source("com.example.greeting.Greeting", GREETING.formatted("1.0"))
+                .build(other.resolve("greeting-1.0.jar"));
+        Path handlers = Files.createDirectories(other.resolve("handlers"));
+        JarBuilder.in(work).source("com.vendor.lonely.Factory", FACTORY_USING_LIBRARY_AT_START.formatted("lonely"))
+                .classpath(JarBuilder.locationOf(HandlerFactory.class), JarBuilder.locationOf(Event.class), library.toString())
+                .handlerFactory("com.vendor.lonely.Factory").build(handlers.resolve("lonely-1.0.jar"));
+
+        assertThatThrownBy(() -> RunningConnector.start(Map.of("HANDLERS", "lonely", "HANDLERS_DIR", handlers.toString())))
+                .hasMessageContaining("handler lonely failed to start: java.lang.NoClassDefFoundError: com/example/greeting/Greeting")
+                .hasMessageContaining("put the handler's jar and the libraries it bundles in one sub-folder of the handlers folder");
+    }
+
+    private static JarBuilder handlerJar(String name, Path library) {
+        return JarBuilder.in(work).source("com.vendor." + name + ".Factory", FACTORY.formatted(name))
+                .classpath(JarBuilder.locationOf(HandlerFactory.class), JarBuilder.locationOf(Event.class), library.toString())
+                .handlerFactory("com.vendor." + name + ".Factory");
+    }
+
+    private static String pom(String artifact, String version) {
+        return "groupId=com.acme\nartifactId=" + artifact + "\nversion=" + version + "\n";
     }
 
     private static String event(String id, String type) {

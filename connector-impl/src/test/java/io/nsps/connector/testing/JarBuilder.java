@@ -21,6 +21,7 @@ public final class JarBuilder {
     private final Path work;
     private final Map<String, String> sources = new LinkedHashMap<>();
     private final List<String> classpath = new ArrayList<>();
+    private final Map<String, String> resources = new LinkedHashMap<>();
     private String serviceProvider;
 
     private JarBuilder(Path work) {
@@ -50,6 +51,12 @@ public final class JarBuilder {
         return this;
     }
 
+    /** A file of the jar besides the classes ({@code META-INF/maven/g/a/pom.properties}). */
+    public JarBuilder resource(String name, String content) {
+        resources.put(name, content);
+        return this;
+    }
+
     public Path build(Path jar) throws IOException {
         Path scratch = Files.createTempDirectory(work, "jar-");
         Path src = Files.createDirectories(scratch.resolve("src"));
@@ -72,6 +79,11 @@ public final class JarBuilder {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 out.putNextEntry(new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
                 Files.copy(file, out);
+                out.closeEntry();
+            }
+            for (Map.Entry<String, String> resource : resources.entrySet()) {
+                out.putNextEntry(new JarEntry(resource.getKey()));
+                out.write(resource.getValue().getBytes(StandardCharsets.UTF_8));
                 out.closeEntry();
             }
             if (serviceProvider != null) {

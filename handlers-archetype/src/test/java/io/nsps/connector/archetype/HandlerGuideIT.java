@@ -81,7 +81,7 @@ final class HandlerGuideIT {
                 mvn(cwd, command);
             } else if (command.startsWith("cd ")) {
                 cwd = cwd.resolve(command.substring(3).trim());
-            } else if (command.startsWith("mkdir ") || command.startsWith("cp ")) {
+            } else if (command.startsWith("mkdir ") || command.startsWith("cp ") || command.startsWith("rm -rf /path/to/nsps-connector/handlers/")) {
                 sh(cwd, command.replace("/path/to/nsps-connector", connectorHome.toString()));
             } else if (command.startsWith("HANDLERS=")) {
                 connector = startConnector(command, connectorHome, crm);
@@ -132,7 +132,7 @@ final class HandlerGuideIT {
                 cwd = cwd.resolve(command.substring(3).trim());
             } else if (command.startsWith("mvn ")) {
                 mvn(cwd, command);
-            } else if (command.startsWith("mkdir ") || command.startsWith("cp ")) {
+            } else if (command.startsWith("mkdir ") || command.startsWith("cp ") || command.startsWith("rm -rf /path/to/nsps-connector/handlers/")) {
                 sh(cwd, command.replace("/path/to/nsps-connector", connectorHome.toString()));
             } else if (command.startsWith("HANDLERS=")) {
                 connector = startConnector(command, connectorHome, crm);
