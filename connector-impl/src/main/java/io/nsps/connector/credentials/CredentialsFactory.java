@@ -2,6 +2,7 @@ package io.nsps.connector.credentials;
 
 import io.nsps.connector.config.EnvironmentReader;
 import io.nsps.connector.config.Secret;
+import io.nsps.connector.spi.ConfigValues;
 import io.nsps.connector.spi.UpstreamCredentials;
 import io.smallrye.jwt.algorithm.SignatureAlgorithm;
 import io.smallrye.jwt.util.KeyUtils;
@@ -149,22 +150,16 @@ public final class CredentialsFactory {
         return value;
     }
 
-    /** An absolute http(s) URL, or null with the problem recorded. */
+    /** An absolute http(s) URL ({@link ConfigValues#parseHttpUrl}), or null with the problem recorded. */
     public static URI httpUrl(EnvironmentReader reader, String name) {
         String text = reader.require(name);
         if (text == null) {
             return null;
         }
         try {
-            URI uri = new URI(text);
-            if (!("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme())) || uri.getHost() == null
-                    || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
-                reader.problem(name + ": '" + text + "' is not an http(s) URL like https://host:port/base/path");
-                return null;
-            }
-            return uri;
-        } catch (URISyntaxException e) {
-            reader.problem(name + ": '" + text + "' is not an http(s) URL like https://host:port/base/path");
+            return ConfigValues.parseHttpUrl(text);
+        } catch (IllegalArgumentException e) {
+            reader.problem(name + ": " + e.getMessage());
             return null;
         }
     }

@@ -14,8 +14,9 @@ import java.util.List;
  * with PortaBilling's SIM cards. Listed in META-INF/services, so the connector finds it.
  *
  * <p>Settings, under the prefix the connector derives from the name ({@link #configPrefix()}):
- * {@code URL} (required, the API's base URL with its base path), {@code TIMEOUT} (all the calls of
- * one event, 5 s by default), {@code EVENT_TYPES}, and the credentials: {@code AUTH=bearer} with
+ * {@code URL} (required, the API's http(s) base URL with its base path), {@code TIMEOUT} (all the
+ * calls of one event: 10 s by default, 100 ms to 25 s, below the sender's own timeout; keep an
+ * OAuth2 {@code OAUTH_TIMEOUT} below it), {@code EVENT_TYPES}, and the credentials: {@code AUTH=bearer} with
  * {@code TOKEN}, or {@code basic}, {@code oauth2}, {@code jwt} and their settings (the connector's
  * docs/configuration.md), handed over by {@code context.credentials()}.
  */
@@ -34,8 +35,8 @@ public final class CrmHandlerFactory implements HandlerFactory {
     @Override
     public EventHandler create(HandlerContext context) {
         HandlerConfig config = context.config();
-        String url = config.require("URL");
-        Duration timeout = config.duration("TIMEOUT", Duration.ofSeconds(5));
+        String url = config.httpUrl("URL");
+        Duration timeout = config.duration("TIMEOUT", Duration.ofSeconds(10), UpstreamClient.MIN_TIMEOUT, UpstreamClient.MAX_TIMEOUT);
         List<String> eventTypes = config.list("EVENT_TYPES", List.of(CrmHandler.SIM_UPDATED, CrmHandler.SIM_DELETED));
         if (url == null) {
             return null; // reported with every other configuration problem; the connector does not start

@@ -1,3 +1,4 @@
+#set( $upper = $handlerName.toUpperCase().replace("-", "_") )
 package ${package};
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,6 +36,18 @@ final class CrmHandlerTest {
     void stop() {
         handler.close();
         crm.close();
+    }
+
+    @Test
+    void aUrlThatIsNotHttpAndATimeoutBeyondTheSendersStopStartUp() {
+        TestHandlerContext context = TestHandlerContext.forFactory(new CrmHandlerFactory())
+                .setting("URL", "crm.example:8443/api/v1").setting("TIMEOUT", "30s")
+                .credentials(TestCredentials.bearer(FakeCrm.TOKEN));
+
+        assertThat(new CrmHandlerFactory().create(context)).isNull();
+        assertThat(context.problems()).containsExactly(
+                "${upper}_URL: 'crm.example:8443/api/v1' is not an http(s) URL like https://host:port/base/path",
+                "${upper}_TIMEOUT: must be between 100ms and 25s, got 30s");
     }
 
     @Test

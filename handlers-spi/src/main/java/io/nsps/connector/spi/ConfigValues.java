@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -129,6 +131,38 @@ public final class ConfigValues {
      */
     public static String prefixOf(String handlerName) {
         return handlerName.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_";
+    }
+
+    /**
+     * An absolute http(s) URL with a host, and without a query, a fragment or user info (credentials
+     * go in their own settings, where they are masked), such as an external system's base URL.
+     *
+     * @throws IllegalArgumentException "'x' is not an http(s) URL like https://host:port/base/path"
+     */
+    public static URI parseHttpUrl(String text) {
+        try {
+            URI uri = new URI(text.trim());
+            if (("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme())) && uri.getHost() != null
+                    && uri.getRawQuery() == null && uri.getRawFragment() == null && uri.getRawUserInfo() == null) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // reported below, as every other URL that is not one
+        }
+        throw new IllegalArgumentException("'" + text + "' is not an http(s) URL like https://host:port/base/path");
+    }
+
+    /**
+     * {@code value} if within {@code [min, max]}.
+     *
+     * @throws IllegalArgumentException "must be between 100ms and 25s, got 0ms"
+     */
+    public static Duration requireWithin(Duration value, Duration min, Duration max) {
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw new IllegalArgumentException("must be between " + formatDuration(min) + " and " + formatDuration(max)
+                    + ", got " + formatDuration(value));
+        }
+        return value;
     }
 
     /** Formats a duration the way {@link #parseDuration} reads it. */

@@ -39,6 +39,39 @@ public interface HandlerConfig {
     /** A duration written {@code 500ms}, {@code 10s}, {@code 2m} or {@code 1h}. */
     Duration duration(String key, Duration defaultValue);
 
+    /**
+     * A duration within {@code [min, max]} (a handler's timeout, say); one outside is recorded as a
+     * problem ("must be between 100ms and 25s, got 0ms") and the default returned.
+     */
+    default Duration duration(String key, Duration defaultValue, Duration min, Duration max) {
+        Duration value = duration(key, defaultValue);
+        try {
+            return ConfigValues.requireWithin(value, min, max);
+        } catch (IllegalArgumentException e) {
+            reportProblem(key, e.getMessage());
+            return defaultValue;
+        }
+    }
+
+    /**
+     * A required absolute http(s) URL, such as the external system's base URL with its base path
+     * ({@link ConfigValues#parseHttpUrl}), without trailing slashes. When unset, records "is
+     * required"; when not such a URL, records that; either way returns {@code null}, so a factory
+     * that returns no handler then lets the connector list every problem and refuse to start.
+     */
+    default String httpUrl(String key) {
+        String text = require(key);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return ConfigValues.parseHttpUrl(text).toString().replaceAll("/+$", "");
+        } catch (IllegalArgumentException e) {
+            reportProblem(key, e.getMessage());
+            return null;
+        }
+    }
+
     /** A whole number within {@code [min, max]}. */
     long number(String key, long defaultValue, long min, long max);
 

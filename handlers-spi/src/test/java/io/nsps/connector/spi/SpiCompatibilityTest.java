@@ -49,7 +49,10 @@ final class SpiCompatibilityTest {
     void removingAMethodFromTheSpiFailsTheCheckAndNamesIt() throws IOException {
         Path classes = compileSpiWithout("HandlerContext.java", "tracingHeaders");
 
-        List<String> problems = compare(baseline(), SpiSignatures.of(List.of(classes, location(Event.class))));
+        // Against the SPI as built now, not the baseline: a change that the baseline has not caught up
+        // with yet fails the test above, not this one.
+        SortedSet<String> built = SpiSignatures.of(List.of(location(HandlerFactory.class), location(Event.class)));
+        List<String> problems = compare(built, SpiSignatures.of(List.of(classes, location(Event.class))));
 
         assertThat(problems).singleElement().asString()
                 .contains("removed or changed")
@@ -65,7 +68,10 @@ final class SpiCompatibilityTest {
         added.removeAll(baseline);
         if (!removed.isEmpty()) {
             problems.add("SPI signatures removed or changed (a handler compiled against the previous version would fail to load or"
-                    + " link; keep them, and add new ones beside them):\n  " + String.join("\n  ", removed));
+                    + " link): in handlers-spi, keep them and add new ones beside them. In the models (io.nsps.connector.model),"
+                    + " generated from api-spec, they follow NSPS's document: if NSPS did remove or change them, update the baseline"
+                    + " (mvn -pl handlers-spi -am test -Dspi.signatures.update=true) and tell vendors, whose handlers must be"
+                    + " rebuilt:\n  " + String.join("\n  ", removed));
         }
         if (!added.isEmpty()) {
             problems.add("SPI signatures added: put them into " + BASELINE + " in this change (mvn -pl handlers-spi -am test"

@@ -1,8 +1,7 @@
 package io.nsps.connector.handlers.hlr;
 
+import io.nsps.connector.feign.UpstreamClient;
 import io.nsps.connector.spi.HandlerConfig;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -28,12 +27,9 @@ record HlrSettings(
 
     static HlrSettings read(HandlerConfig config) {
         String baseUrl = baseUrl(config);
-        Duration timeout = config.duration("TIMEOUT", Duration.ofSeconds(10));
+        Duration timeout = config.duration("TIMEOUT", Duration.ofSeconds(10), UpstreamClient.MIN_TIMEOUT, UpstreamClient.MAX_TIMEOUT);
         Duration defaultConnect = timeout.compareTo(Duration.ofSeconds(2)) < 0 ? timeout : Duration.ofSeconds(2);
         Duration connectTimeout = config.duration("CONNECT_TIMEOUT", defaultConnect);
-        if (timeout.compareTo(Duration.ofMillis(100)) < 0 || timeout.compareTo(Duration.ofSeconds(25)) > 0) {
-            config.reportProblem("TIMEOUT", "must be between 100ms and 25s (below the sender's own timeout)");
-        }
         if (connectTimeout.isZero()) {
             config.reportProblem("CONNECT_TIMEOUT", "must be above zero");
         } else if (connectTimeout.compareTo(timeout) > 0) {
@@ -57,21 +53,8 @@ record HlrSettings(
 
     /** The base URL without a trailing slash, so {@code /prov} joins it the same way whichever was written. */
     private static String baseUrl(HandlerConfig config) {
-        String text = config.require("API_URL");
-        if (text == null) {
-            return "http://unset.invalid";
-        }
-        try {
-            URI uri = new URI(text);
-            if (!("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme())) || uri.getHost() == null
-                    || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
-                throw new URISyntaxException(text, "not an http(s) URL");
-            }
-        } catch (URISyntaxException e) {
-            config.reportProblem("API_URL", "'" + text + "' is not an http(s) URL like http://hlr.example:3001/wtl/hlr/v1");
-            return "http://unset.invalid";
-        }
-        return text.replaceAll("/+$", "");
+        String url = config.httpUrl("API_URL");
+        return url == null ? "http://unset.invalid" : url;
     }
 
     private static Optional<String> profile(HandlerConfig config, String key) {

@@ -266,7 +266,17 @@ final class HlrHssHandlerTest {
 
         new HlrHssHandlerFactory().create(context);
 
-        assertThat(context.problems()).containsExactly("HLR_API_URL: 'hlr.example:3001' is not an http(s) URL like http://hlr.example:3001/wtl/hlr/v1");
+        assertThat(context.problems()).containsExactly("HLR_API_URL: 'hlr.example:3001' is not an http(s) URL like https://host:port/base/path");
+    }
+
+    @Test
+    void aTimeoutBeyondTheSendersOwnIsAStartUpProblem() {
+        TestHandlerContext context = TestHandlerContext.forFactory(new HlrHssHandlerFactory()).setting("API_URL", "http://hlr.example:3001")
+                .setting("TIMEOUT", "30s").credentials(credentials);
+
+        new HlrHssHandlerFactory().create(context);
+
+        assertThat(context.problems()).containsExactly("HLR_TIMEOUT: must be between 100ms and 25s, got 30s");
     }
 
     @Test

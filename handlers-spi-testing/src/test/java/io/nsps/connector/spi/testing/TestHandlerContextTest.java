@@ -44,6 +44,39 @@ final class TestHandlerContextTest {
     }
 
     @Test
+    void aUrlMustBeAbsoluteHttpAndATimeoutWithinItsBounds() {
+        TestHandlerContext context = TestHandlerContext.forHandler("pcrf")
+                .setting("URL", "https://pcrf.example:8443/api/v2//")
+                .setting("NO_SCHEME", "pcrf.example:8443/api/v2")
+                .setting("FTP", "ftp://pcrf.example/api")
+                .setting("WITH_USER", "https://user:pass@pcrf.example/api")
+                .setting("TIMEOUT", "3s")
+                .setting("ZERO", "0")
+                .setting("LONG", "10m");
+        HandlerConfig config = context.config();
+        Duration min = Duration.ofMillis(100);
+        Duration max = Duration.ofSeconds(25);
+
+        assertThat(config.httpUrl("URL")).isEqualTo("https://pcrf.example:8443/api/v2");
+        assertThat(config.httpUrl("NO_SCHEME")).isNull();
+        assertThat(config.httpUrl("FTP")).isNull();
+        assertThat(config.httpUrl("WITH_USER")).isNull();
+        assertThat(config.httpUrl("MISSING")).isNull();
+        assertThat(config.duration("TIMEOUT", Duration.ofSeconds(10), min, max)).isEqualTo(Duration.ofSeconds(3));
+        assertThat(config.duration("ZERO", Duration.ofSeconds(10), min, max)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.duration("LONG", Duration.ofSeconds(10), min, max)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.duration("UNSET", Duration.ofSeconds(10), min, max)).isEqualTo(Duration.ofSeconds(10));
+
+        assertThat(context.problems()).containsExactly(
+                "PCRF_NO_SCHEME: 'pcrf.example:8443/api/v2' is not an http(s) URL like https://host:port/base/path",
+                "PCRF_FTP: 'ftp://pcrf.example/api' is not an http(s) URL like https://host:port/base/path",
+                "PCRF_WITH_USER: 'https://user:pass@pcrf.example/api' is not an http(s) URL like https://host:port/base/path",
+                "PCRF_MISSING is required",
+                "PCRF_ZERO: must be between 100ms and 25s, got 0s",
+                "PCRF_LONG: must be between 100ms and 25s, got 10m");
+    }
+
+    @Test
     void aSecretIsReadFromItsFileAsTheConnectorReadsIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path token = java.nio.file.Files.writeString(dir.resolve("token"), "s3cret\n");
         java.nio.file.Path empty = java.nio.file.Files.writeString(dir.resolve("empty"), "\n");
