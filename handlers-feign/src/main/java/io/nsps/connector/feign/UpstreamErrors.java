@@ -23,14 +23,16 @@ public final class UpstreamErrors {
     /** The most of an error answer read, in bytes. */
     static final int MAX_ERROR_BODY = 16 * 1024;
 
+    /** The rest of an address: up to the next space, less the punctuation that ends a sentence or closes a bracket. */
+    private static final String ADDRESS_REST = "\\S*?(?=[)\\]}>\"',.;:!?]*(?:\\s|$))";
     /**
      * An address: with a scheme ({@code http://hlr.internal/x}), scheme-relative
      * ({@code //hlr.internal/x}), or a host name or IPv4 address with a port ({@code hlr.internal:3001/prov};
      * a time such as {@code 12:30:45} is not one).
      */
     private static final Pattern ADDRESS = Pattern.compile(
-            "(?i)\\b[a-z][a-z0-9+.-]*://\\S*|//\\S+"
-                    + "|\\b(?:[a-z0-9-]*[a-z][a-z0-9-]*(?:\\.[a-z0-9-]+)*|\\d{1,3}(?:\\.\\d{1,3}){3}):\\d{1,5}\\b(?:/\\S*)?");
+            "(?i)\\b[a-z][a-z0-9+.-]*://" + ADDRESS_REST + "|//\\S" + ADDRESS_REST
+                    + "|\\b(?:[a-z0-9-]*[a-z][a-z0-9-]*(?:\\.[a-z0-9-]+)*|\\d{1,3}(?:\\.\\d{1,3}){3}):\\d{1,5}\\b(?:/" + ADDRESS_REST + ")?");
     /** Controls (C0, C1, DEL), format characters (bidi overrides, zero-width), line and paragraph separators. */
     private static final Pattern INVISIBLE = Pattern.compile("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+");
 

@@ -20,6 +20,9 @@ final class ErrorTextSanitiserTest {
             "posted to hlr.internal:3001/prov failed    | posted to [address] failed",
             "from 10.0.0.7:8080 refused                 | from [address] refused",
             "localhost:3001 down                        | [address] down",
+            "failed (see http://hlr.internal/x.html).   | failed (see [address]).",
+            "at hlr.internal:3001/prov, then retry      | at [address], then retry",
+            "'http://hlr.internal/a?b=c' refused        | '[address]' refused",
     })
     void addressesAreRemoved(String upstream, String quoted) {
         assertThat(UpstreamErrors.sanitise(upstream)).isEqualTo(quoted);
