@@ -47,7 +47,7 @@ final class EventEndpointTest {
     void healthAnswersWithoutAuthentication() {
         HttpAnswer answer = connector.get("/health");
 
-        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
         assertThat(answer.json().path("status").asText()).isEqualTo("ok");
     }
 
@@ -65,7 +65,7 @@ final class EventEndpointTest {
     void everySampleEventIsAccepted(String sample) {
         HttpAnswer answer = connector.postEvent(sample(sample));
 
-        assertThat(answer.status()).isEqualTo(202);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(202);
         // Other tests post some samples too: a second delivery is acknowledged as already processed.
         assertThat(answer.json().path("message").asText()).matches("(Event already processed: )?Event SIM/\\w+ logged");
     }
@@ -74,7 +74,7 @@ final class EventEndpointTest {
     void eventOfATypeNoHandlerTakesIsAcknowledgedAsIgnored() {
         HttpAnswer answer = connector.postEvent(sample("unsupported-event-type.json"));
 
-        assertThat(answer.status()).isEqualTo(202);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(202);
         assertThat(answer.json().path("message").asText())
                 .isEqualTo("Event ignored: no enabled handler takes event type Customer/Credit_Limit_Changed");
     }
@@ -91,7 +91,7 @@ final class EventEndpointTest {
     void missingEventIdIsRefusedNamingTheField() {
         HttpAnswer answer = connector.postEvent(sample("invalid-missing-event-id.json"));
 
-        assertThat(answer.status()).isEqualTo(422);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(422);
         assertThat(answer.json().path("type").asText()).isEqualTo("validation_error");
         assertThat(answer.json().path("error").asText()).isEqualTo("event_id is required");
     }
@@ -100,7 +100,7 @@ final class EventEndpointTest {
     void missingDataIsRefusedNamingTheField() {
         HttpAnswer answer = connector.postEvent(sample("invalid-missing-data.json"));
 
-        assertThat(answer.status()).isEqualTo(422);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(422);
         assertThat(answer.json().path("error").asText()).isEqualTo("data is required");
     }
 
@@ -108,7 +108,7 @@ final class EventEndpointTest {
     void wrongTypesAreAllNamedAtOnce() {
         HttpAnswer answer = connector.postEvent(sample("invalid-wrong-types.json"));
 
-        assertThat(answer.status()).isEqualTo(422);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(422);
         assertThat(answer.json().path("error").asText()).isEqualTo(
                 "event_id must be string, not integer; data.event_type must be string, not array; data.variables must be object, not string");
     }
@@ -117,7 +117,7 @@ final class EventEndpointTest {
     void anEmptyEventIdIsSaidToBeEmpty() {
         HttpAnswer answer = connector.postEvent("{\"event_id\":\"\",\"data\":{\"event_type\":\"SIM/Updated\"}}");
 
-        assertThat(answer.status()).isEqualTo(422);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(422);
         assertThat(answer.json().path("error").asText()).isEqualTo("event_id is empty");
         assertThat(answer.json().path("details").get(0).path("problem").asText()).isEqualTo("is empty");
     }
@@ -129,7 +129,7 @@ final class EventEndpointTest {
 
         HttpAnswer answer = connector.postEvent(event);
 
-        assertThat(answer.status()).isEqualTo(422);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(422);
         assertThat(answer.json().path("error").asText())
                 .contains("pb_data.account_info.i_account must be a whole number")
                 .contains("pb_data.account_info.blocked must be boolean or null, not string");
@@ -139,7 +139,7 @@ final class EventEndpointTest {
     void truncatedJsonIsABadRequest() {
         HttpAnswer answer = connector.postEvent(sample("invalid-truncated.json"));
 
-        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(400);
         assertThat(answer.json().path("type").asText()).isEqualTo("validation_error");
         assertThat(answer.json().path("error").asText()).startsWith("Request body is not valid JSON").contains("line 1");
     }
@@ -169,7 +169,7 @@ final class EventEndpointTest {
     void byteOrderMarkIsRefused() {
         HttpAnswer answer = connector.postEvent("\uFEFF" + sample("minimal-valid.json"));
 
-        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(400);
         assertThat(answer.json().path("error").asText()).contains("byte order mark");
     }
 
@@ -181,7 +181,7 @@ final class EventEndpointTest {
 
         HttpAnswer answer = connector.postEvent(event);
 
-        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(400);
         assertThat(answer.json().path("error").asText()).contains("exceeds the JSON limits");
     }
 
@@ -201,7 +201,7 @@ final class EventEndpointTest {
 
         HttpAnswer answer = connector.postEvent(event);
 
-        assertThat(answer.status()).isEqualTo(422);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(422);
         assertThat(answer.json().path("error").asText()).contains("pb_data.account_info.i_account");
     }
 
@@ -241,7 +241,7 @@ final class EventEndpointTest {
                 .header("Content-Encoding", "gzip")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(gzipped.toByteArray())));
 
-        assertThat(answer.status()).isEqualTo(415);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(415);
         assertThat(answer.json().path("error").asText()).contains("Content-Encoding");
     }
 
@@ -253,7 +253,7 @@ final class EventEndpointTest {
                 .header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofString(sample("minimal-valid.json"))));
 
-        assertThat(answer.status()).isEqualTo(415);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(415);
         assertThat(answer.json().path("type").asText()).isEqualTo("validation_error");
     }
 
@@ -262,7 +262,7 @@ final class EventEndpointTest {
         HttpAnswer answer = connector.postEvent(sample("minimal-valid.json"), "Accept", "text/html");
         HttpAnswer error = connector.postEvent("{", "Accept", "text/html");
 
-        assertThat(answer.status()).isEqualTo(202);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(202);
         assertThat(error.status()).isEqualTo(400);
     }
 
@@ -273,7 +273,7 @@ final class EventEndpointTest {
                 .header("Authorization", "Bearer " + TOKEN)
                 .method(method, HttpRequest.BodyPublishers.noBody()));
 
-        assertThat(answer.status()).isEqualTo(405);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(405);
         assertThat(answer.header("Allow")).isEqualTo("POST");
         assertThat(answer.json().path("message").asText())
                 .isEqualTo("Method not allowed: this path answers " + answer.header("Allow")
@@ -288,7 +288,7 @@ final class EventEndpointTest {
                 .header("Authorization", "Bearer " + TOKEN)
                 .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
 
-        assertThat(answer.status()).isEqualTo(405);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(405);
         String allow = path.equals("/health") ? "GET" : "POST";
         assertThat(answer.header("Allow")).isEqualTo(allow);
         assertThat(answer.json().path("message").asText()).startsWith("Method not allowed: this path answers " + allow + "; ");
@@ -299,7 +299,7 @@ final class EventEndpointTest {
         // EVENTS_PATH unset: every path but /health is the events endpoint (EventsPathTest).
         HttpAnswer answer = connector.get("/no/such/path", "Authorization", "Bearer " + TOKEN);
 
-        assertThat(answer.status()).isEqualTo(405);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(405);
         assertThat(answer.header("Allow")).contains("POST");
     }
 
@@ -308,7 +308,7 @@ final class EventEndpointTest {
         String requestId = "crash-" + UUID.randomUUID();
         HttpAnswer answer = connector.postEvent(probeEvent("e-crash", "crash"), "x-b3-traceid", requestId);
 
-        assertThat(answer.status()).isEqualTo(500);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(500);
         assertThat(answer.json().path("type").asText()).isEqualTo("internal_error");
         String correlationId = answer.header("x-correlation-id");
         assertThat(correlationId).isNotBlank();
@@ -334,7 +334,7 @@ final class EventEndpointTest {
     void handlerFailuresBecomeTheirStatuses(String behaviour, int status, String type, String retryAfter) {
         HttpAnswer answer = connector.postEvent(probeEvent("e-" + behaviour, behaviour));
 
-        assertThat(answer.status()).isEqualTo(status);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(status);
         assertThat(answer.json().path("type").asText()).isEqualTo(type);
         assertThat(answer.json().path("message").asText()).contains("probe");
         assertThat(answer.header("Retry-After")).isEqualTo(retryAfter);
@@ -351,7 +351,7 @@ final class EventEndpointTest {
     void ignoredByTheHandlerIsAccepted() {
         HttpAnswer answer = connector.postEvent(probeEvent("e-ignore", "ignore"));
 
-        assertThat(answer.status()).isEqualTo(202);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(202);
         assertThat(answer.json().path("message").asText()).isEqualTo("probe ignores this one");
     }
 
@@ -361,7 +361,7 @@ final class EventEndpointTest {
 
         HttpAnswer answer = connector.postEvent(probeEvent(eventId, "ok"));
 
-        assertThat(answer.status()).isEqualTo(202);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(202);
         assertThat(answer.json().path("message").asText()).isEqualTo("probe processed Probe/Test");
         assertThat(ProbeHandlerFactory.HANDLED).contains(eventId);
     }

@@ -39,7 +39,7 @@ final class GuidePayloadsTest {
     void theGuidesDeploySmokeTestIsAccepted() {
         HttpAnswer answer = connector.postEvent(guide("deploy-smoke-test.json"));
 
-        assertThat(answer.status()).isEqualTo(202);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(202);
     }
 
     @Test
@@ -58,7 +58,7 @@ final class GuidePayloadsTest {
         HttpAnswer answer = connector.postEvent("{\"event_id\":\"" + UUID.randomUUID() + "\",\"data\":{\"variables\":[]},"
                 + "\"pb_data\":{\"account_info\":{\"blocked\":\"yes\"}}}");
 
-        assertThat(answer.status()).isEqualTo(422);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(422);
         JsonNode details = answer.json().path("details");
         assertThat(details).hasSize(3);
         assertThat(details.findValuesAsText("field")).containsExactlyInAnyOrder("data.event_type", "data.variables",
@@ -71,7 +71,7 @@ final class GuidePayloadsTest {
     void aHandlersRefusalNamesItsFieldInTheDetails() {
         HttpAnswer answer = connector.postEvent(RunningConnector.probeEvent(UUID.randomUUID().toString(), "invalid"));
 
-        assertThat(answer.status()).isEqualTo(422);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(422);
         assertThat(answer.json().path("details").get(0).path("field").asText()).isEqualTo("pb_data.sim_info.imsi");
         assertThat(answer.json().path("details").get(0).path("problem").asText()).isEqualTo("is required");
     }
