@@ -147,6 +147,12 @@ final class HlrEventMapper {
                 .subscriberStatus(open && !blocked ? SubscriberStatus.SERVICE_GRANTED : SubscriberStatus.OPERATOR_DETERMINED_BARRING)
                 .csProfile(profile(pb, "cs_profile").or(settings::defaultCsProfile).orElse(null))
                 .epsProfile(profile(pb, "eps_profile").or(settings::defaultEpsProfile).orElse(null));
+        if (account != null && account.getBillStatus() == null) {
+            // PortaOne's WTL connector reads an absent bill_status as not open, and so does this one;
+            // but an account sent without one is unusual (NSPS renaming the field would bar everyone).
+            return new Plan(List.of(new ProvisioningStep(request, "update SIM " + imsi + " (barred: its account_info has no bill_status)",
+                    "SIM " + imsi + " barred: pb_data.account_info has no bill_status, which is read as not open")), null);
+        }
         return new Plan(List.of(new ProvisioningStep(request, "update SIM " + imsi)), null);
     }
 

@@ -34,11 +34,13 @@ final class HlrHssHandler implements EventHandler {
     private final HlrSettings settings;
     private final HlrEventMapper mapper;
     private final UpstreamClient<ProvisioningApi> hlr;
+    private final System.Logger logger;
 
-    HlrHssHandler(HlrSettings settings, UpstreamClient<ProvisioningApi> hlr) {
+    HlrHssHandler(HlrSettings settings, UpstreamClient<ProvisioningApi> hlr, System.Logger logger) {
         this.settings = settings;
         this.mapper = new HlrEventMapper(settings);
         this.hlr = hlr;
+        this.logger = logger;
     }
 
     @Override
@@ -55,6 +57,9 @@ final class HlrHssHandler implements EventHandler {
         }
         List<String> done = new ArrayList<>();
         for (ProvisioningStep step : plan.steps()) {
+            if (step.warning() != null) {
+                logger.log(System.Logger.Level.WARNING, step.warning());
+            }
             done.add(execute(step, deadline));
         }
         return HandlerResult.processed("HLR: " + String.join("; ", done));

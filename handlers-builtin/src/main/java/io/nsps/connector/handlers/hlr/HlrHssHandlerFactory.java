@@ -44,6 +44,6 @@ public final class HlrHssHandlerFactory implements HandlerFactory {
                 // insert's "already present") mean something only for the step that got them.
                 .statusesDecidedByCaller(404, 409)
                 .build();
-        return new HlrHssHandler(settings, hlr);
+        return new HlrHssHandler(settings, hlr, context.logger());
     }
 }

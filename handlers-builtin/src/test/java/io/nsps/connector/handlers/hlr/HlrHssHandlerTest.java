@@ -139,6 +139,22 @@ final class HlrHssHandlerTest {
     }
 
     @Test
+    void anAccountWithoutBillStatusIsBarredAsPortaOnesConnectorDoesAndSaysSo() throws Exception {
+        hlr.enqueue(json(200, OK));
+        Event event = parse("{\"event_id\":\"e\",\"data\":{\"event_type\":\"SIM/Updated\"},\"pb_data\":{\"account_info\":"
+                + "{\"blocked\":false,\"id\":\"380501234567@msisdn\"},\"sim_info\":{\"imsi\":\"255010000020349\"}}}");
+        TestHandlerContext context = TestHandlerContext.forFactory(new HlrHssHandlerFactory())
+                .setting("API_URL", hlr.url("/wtl/hlr/v1").toString()).credentials(credentials);
+
+        HandlerResult result = new HlrHssHandlerFactory().create(context).handle(event);
+
+        assertBody(hlr.takeRequest(), "{\"action\":\"update\",\"imsi\":\"255010000020349\",\"msisdn\":[],"
+                + "\"subscriber_status\":\"operatorDeterminedBarring\"}");
+        assertThat(result.message()).isEqualTo("HLR: update SIM 255010000020349 (barred: its account_info has no bill_status)");
+        assertThat(context.logged()).contains("SIM 255010000020349 barred: pb_data.account_info has no bill_status, which is read as not open");
+    }
+
+    @Test
     void simCreatedIsInsertedBarredWithoutANumber() throws Exception {
         hlr.enqueue(json(200, OK));
 
