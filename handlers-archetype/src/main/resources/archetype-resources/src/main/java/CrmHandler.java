@@ -90,7 +90,9 @@ final class CrmHandler implements EventHandler {
     }
 
     private static Line line(AccountInfo account) {
-        Line line = new Line().status(account != null && Boolean.TRUE.equals(account.getBlocked()) ? Line.StatusEnum.BLOCKED : Line.StatusEnum.ACTIVE);
+        // Typed (not Boolean.TRUE.equals): if NSPS turned the flag into another type, this stops compiling.
+        Boolean blocked = account == null ? null : account.getBlocked();
+        Line line = new Line().status(blocked != null && blocked ? Line.StatusEnum.BLOCKED : Line.StatusEnum.ACTIVE);
         if (account != null && account.getId() != null) {
             line.account(account.getId());
             if (account.getId().endsWith("@msisdn")) {

@@ -131,7 +131,7 @@ final class HlrEventMapper {
         }
         AccountInfo account = pb.getAccountInfo();
         boolean open = account != null && isOpen(account.getBillStatus());
-        boolean blocked = account == null || Boolean.TRUE.equals(account.getBlocked());
+        boolean blocked = account == null || isTrue(account.getBlocked());
         List<String> msisdn = new ArrayList<>();
         if (open && account.getId() != null && account.getId().endsWith(MSISDN_SUFFIX)) {
             String number = account.getId().substring(0, account.getId().length() - MSISDN_SUFFIX.length());
@@ -154,6 +154,15 @@ final class HlrEventMapper {
                     "SIM " + imsi + " barred: pb_data.account_info has no bill_status, which is read as not open")), null);
         }
         return new Plan(List.of(new ProvisioningStep(request, "update SIM " + imsi)), null);
+    }
+
+    /**
+     * A nullable flag of the models, true only when sent as true. Typed, unlike
+     * {@code Boolean.TRUE.equals(x)}: if NSPS's document turned the flag into another type (a "Y"/"N"
+     * string), this stops compiling instead of reading every value as false.
+     */
+    private static boolean isTrue(Boolean flag) {
+        return flag != null && flag;
     }
 
     /** Billing statuses that mean the account is open: PortaBilling's, and the guide's name for its O. */
