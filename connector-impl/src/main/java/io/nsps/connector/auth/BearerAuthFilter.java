@@ -35,7 +35,7 @@ public final class BearerAuthFilter implements ContainerRequestFilter {
             return;
         }
         String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        if (header == null || header.isBlank()) {
+        if (header == null || header.isBlank() || stripSpacesAndTabs(header).equalsIgnoreCase(BEARER.trim())) {
             throw unauthorized("Missing access token", "Bearer");
         }
         if (header.length() <= BEARER.length() || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {

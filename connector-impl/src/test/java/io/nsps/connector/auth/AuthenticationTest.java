@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Static Bearer tokens: refused before anything else happens. */
@@ -48,6 +49,20 @@ final class AuthenticationTest {
         assertThat(withAuthorization.apply("Bearer \u0001" + CURRENT).status()).isEqualTo(400);
         assertThat(withAuthorization.apply("Bearer " + CURRENT + "\u000b").status()).isEqualTo(400);
         assertThat(withAuthorization.apply("Bearer " + CURRENT + "\u00a0").status()).isEqualTo(401);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "Bearer                  | Missing access token",
+            "'Bearer  '              | Missing access token",
+            "bearer                  | Missing access token",
+            "Basic dXNlcjpwYXNz      | Authorization must use the Bearer scheme",
+            "Bearer wrong-token-0123 | Invalid access token"})
+    void aRefusalSaysWhatWasWrongWithTheHeader(String authorization, String message) {
+        HttpAnswer answer = post(authorization, sample("minimal-valid.json"));
+
+        assertThat(answer.status()).isEqualTo(401);
+        assertThat(answer.json().path("message").asText()).isEqualTo(message);
     }
 
     @Test
