@@ -10,6 +10,7 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoField;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -23,16 +24,21 @@ public final class UpstreamErrors {
     /** The most of an error answer read, in bytes. */
     static final int MAX_ERROR_BODY = 16 * 1024;
 
-    /** The rest of an address: up to the next space, less the punctuation that ends a sentence or closes a bracket. */
-    private static final String ADDRESS_REST = "\\S*?(?=[)\\]}>\"',.;:!?]*(?:\\s|$))";
+    /** The punctuation that ends a sentence or closes a bracket: given back when it ends an address. */
+    private static final String CLOSING = ")]}>\"',.;:!?";
     /**
      * An address: with a scheme ({@code http://hlr.internal/x}), scheme-relative
      * ({@code //hlr.internal/x}), or a host name or IPv4 address with a port ({@code hlr.internal:3001/prov};
-     * a time such as {@code 12:30:45} is not one).
+     * a time such as {@code 12:30:45} is not one: see {@link #HOST}). Linear on any input (an
+     * upstream's answer is hostile until shown otherwise): each part starts only where a run of its
+     * characters starts (the look-behinds), and none gives back what it took (possessive quantifiers),
+     * so nothing is tried twice.
      */
     private static final Pattern ADDRESS = Pattern.compile(
-            "(?i)\\b[a-z][a-z0-9+.-]*://" + ADDRESS_REST + "|//\\S" + ADDRESS_REST
-                    + "|\\b(?:[a-z0-9-]*[a-z][a-z0-9-]*(?:\\.[a-z0-9-]+)*|\\d{1,3}(?:\\.\\d{1,3}){3}):\\d{1,5}\\b(?:/" + ADDRESS_REST + ")?");
+            "(?i)(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*+://\\S*+|//\\S++"
+                    + "|(?<![a-z0-9.-])(?<host>[a-z0-9-]++(?:\\.[a-z0-9-]++)*+):\\d{1,5}+(?![0-9])(?:/\\S*+)?+");
+    /** An IPv4 address, or a host name whose first label has a letter (so {@code 12:30} is a time, not an address). */
+    private static final Pattern HOST = Pattern.compile("(?i)\\d{1,3}(?:\\.\\d{1,3}){3}|[a-z0-9-]*[a-z][a-z0-9-]*(?:\\..*)?");
     /** Controls (C0, C1, DEL), format characters (bidi overrides, zero-width), line and paragraph separators. */
     private static final Pattern INVISIBLE = Pattern.compile("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]+");
 
@@ -88,9 +94,27 @@ public final class UpstreamErrors {
         return null;
     }
 
+    /** The punctuation an address ends with, which belongs to the sentence ("(see http://x/y)." keeps its ")."). */
+    private static String closingPunctuation(String address) {
+        int end = address.length();
+        while (end > 0 && CLOSING.indexOf(address.charAt(end - 1)) >= 0) {
+            end--;
+        }
+        return address.substring(end);
+    }
+
     /** No addresses, no invisible characters ({@link #INVISIBLE}), at most {@link #MAX_ERROR_TEXT} characters. */
     public static String sanitise(String text) {
-        String clean = ADDRESS.matcher(INVISIBLE.matcher(text).replaceAll(" ")).replaceAll("[address]").trim();
+        // An address runs to the next space; the punctuation it ends with is given back to the sentence.
+        Matcher address = ADDRESS.matcher(INVISIBLE.matcher(text).replaceAll(" "));
+        StringBuilder cleaned = new StringBuilder();
+        while (address.find()) {
+            String found = address.group();
+            String host = address.group("host");
+            address.appendReplacement(cleaned, Matcher.quoteReplacement(
+                    host != null && !HOST.matcher(host).matches() ? found : "[address]" + closingPunctuation(found)));
+        }
+        String clean = address.appendTail(cleaned).toString().trim();
         return clean.length() <= MAX_ERROR_TEXT ? clean : clean.substring(0, MAX_ERROR_TEXT) + "...";
     }
 

@@ -23,6 +23,8 @@ final class ErrorTextSanitiserTest {
             "failed (see http://hlr.internal/x.html).   | failed (see [address]).",
             "at hlr.internal:3001/prov, then retry      | at [address], then retry",
             "'http://hlr.internal/a?b=c' refused        | '[address]' refused",
+            "user@hlr.internal:3001 refused             | user@[address] refused",
+            "HLR.Internal:3001/prov failed              | [address] failed",
     })
     void addressesAreRemoved(String upstream, String quoted) {
         assertThat(UpstreamErrors.sanitise(upstream)).isEqualTo(quoted);
@@ -38,6 +40,22 @@ final class ErrorTextSanitiserTest {
     @ValueSource(strings = {"failed at 12:30:45", "IMSI 255010000020349 unknown", "cs-pp-20250319: no such profile", "Ошибка профиля"})
     void ordinaryTextIsKept(String upstream) {
         assertThat(UpstreamErrors.sanitise(upstream)).isEqualTo(upstream);
+    }
+
+    /**
+     * Texts an upstream could send (up to 64 KiB in a 2xx's error field) on which a backtracking
+     * address pattern took hours or overflowed the stack: each is sanitised within a deadline that
+     * is ample for a linear scan, and the work cannot be interrupted, so the deadline is the test.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"a-", "a.", "a", ".", ")", "1.", "a:", "http://", "//", "1-"})
+    void hostileTextsOfRepeatedAddressPartsAreSanitisedInLinearTime(String part) {
+        String hostile = part.repeat(64 * 1024 / part.length());
+
+        String clean = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
+                () -> UpstreamErrors.sanitise(hostile));
+
+        assertThat(clean).hasSizeLessThanOrEqualTo(UpstreamErrors.MAX_ERROR_TEXT + 3);
     }
 
     @org.junit.jupiter.api.Test
