@@ -43,7 +43,7 @@ public final class HandlerRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HandlerRegistry.class);
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     /** A jar file name's version, as Maven names jars: from the first dash followed by a digit. */
-    private static final Pattern VERSION_SUFFIX = Pattern.compile("-(\\d.*)$");
+    private static final Pattern VERSION_SUFFIX = Pattern.compile("-\\d");
 
     private final Map<String, HandlerFactory> factories;
     private final Map<String, Map<String, String>> settingsRead = new java.util.concurrent.ConcurrentHashMap<>();
@@ -267,49 +267,63 @@ public final class HandlerRegistry implements AutoCloseable {
     /**
      * Refuses a sub-folder holding two versions of one jar: its class loader would take each class
      * from whichever comes first in name order, so a handler upgraded by copying its new folder over
-     * the old one would silently keep running the old code. A jar is known by the Maven coordinates
-     * and version of its {@code META-INF/maven/.../pom.properties} when it holds exactly one,
-     * otherwise by its file name ({@code pcrf-handler-1.0.1.jar}: {@code pcrf-handler}, version
-     * {@code 1.0.1}). Jars of one version (a library's classifiers) are not two versions.
+     * the old one would silently keep running the old code. Jars are one artifact when they have one
+     * artifactId: their {@code META-INF/maven/.../pom.properties}' when they hold exactly one, else
+     * their file name's up to the version ({@code pcrf-handler-1.0.1.jar}: {@code pcrf-handler}).
+     * Two jars of one artifact are two versions when their pom.properties give two versions, or when
+     * neither file name is the other's with a classifier ({@code x-2.0.jar} and
+     * {@code x-2.0-linux-x86_64.jar} are one version; two timestamped builds of one SNAPSHOT are two).
      */
     private static void oneVersionOfEach(Path folder, List<Path> jars, List<String> problems) {
-        Map<String, Map<String, String>> versionsByArtifact = new LinkedHashMap<>();
+        Map<String, List<JarIdentity>> byArtifact = new LinkedHashMap<>();
         for (Path jar : jars) {
-            String[] artifactAndVersion = artifactOf(jar);
-            versionsByArtifact.computeIfAbsent(artifactAndVersion[0], artifact -> new LinkedHashMap<>())
-                    .merge(artifactAndVersion[1], jar.getFileName().toString(), (one, other) -> one + ", " + other);
+            JarIdentity identity = JarIdentity.of(jar);
+            byArtifact.computeIfAbsent(identity.artifactId(), artifact -> new ArrayList<>()).add(identity);
         }
-        versionsByArtifact.forEach((artifact, files) -> {
-            if (files.size() > 1) {
-                problems.add("the handlers folder's " + folder.getFileName() + "/ holds " + files.size() + " versions of " + artifact
-                        + " (" + String.join(", ", files.values()) + "): keep one. To upgrade a handler, replace its folder"
-                        + " (remove it, then copy the new one) rather than copying the new one over it");
+        byArtifact.values().forEach(same -> {
+            boolean twoVersions = same.stream().map(JarIdentity::version).filter(java.util.Objects::nonNull).distinct().count() > 1
+                    || same.stream().filter(jar -> same.stream().noneMatch(other -> jar.hasClassifierOf(other))).count() > 1;
+            if (twoVersions) {
+                problems.add("the handlers folder's " + folder.getFileName() + "/ holds " + same.size() + " versions of " + same.get(0).label()
+                        + " (" + same.stream().map(JarIdentity::fileName).collect(java.util.stream.Collectors.joining(", ")) + "): keep one."
+                        + " To upgrade a handler, replace its folder (remove it, then copy the new one) rather than copying the new one over it");
             }
         });
     }
 
-    /** {@code {groupId:artifactId, version}} from the jar's one {@code pom.properties}, else from its file name. */
-    private static String[] artifactOf(Path jar) {
-        try (JarFile file = new JarFile(jar.toFile())) {
-            List<JarEntry> poms = file.stream().filter(entry -> entry.getName().startsWith("META-INF/maven/")
-                    && entry.getName().endsWith("/pom.properties")).toList();
-            if (poms.size() == 1) {
-                Properties pom = new Properties();
-                try (InputStream in = file.getInputStream(poms.get(0))) {
-                    pom.load(in);
-                }
-                String group = pom.getProperty("groupId");
-                String artifact = pom.getProperty("artifactId");
-                if (group != null && artifact != null) {
-                    return new String[] {group + ":" + artifact, String.valueOf(pom.getProperty("version"))};
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // Unreadable here: the class loader reports the broken jar; go by its name.
+    /** What a jar of a handler's folder is, for {@link #oneVersionOfEach}. */
+    private record JarIdentity(String fileName, String artifactId, String label, String version) {
+
+        /** Whether this jar's name is {@code other}'s with a classifier: {@code other-name-<letter>...}. */
+        boolean hasClassifierOf(JarIdentity other) {
+            String mine = fileName.substring(0, fileName.length() - ".jar".length());
+            String theirs = other.fileName.substring(0, other.fileName.length() - ".jar".length());
+            return mine.length() > theirs.length() + 1 && mine.startsWith(theirs + "-") && Character.isLetter(mine.charAt(theirs.length() + 1));
         }
-        String name = jar.getFileName().toString().replaceFirst("\\.jar$", "");
-        Matcher version = VERSION_SUFFIX.matcher(name);
-        return version.find() ? new String[] {name.substring(0, version.start()), version.group(1)} : new String[] {name, ""};
+
+        static JarIdentity of(Path jar) {
+            String fileName = jar.getFileName().toString();
+            try (JarFile file = new JarFile(jar.toFile())) {
+                List<JarEntry> poms = file.stream().filter(entry -> entry.getName().startsWith("META-INF/maven/")
+                        && entry.getName().endsWith("/pom.properties")).toList();
+                if (poms.size() == 1) {
+                    Properties pom = new Properties();
+                    try (InputStream in = file.getInputStream(poms.get(0))) {
+                        pom.load(in);
+                    }
+                    String artifact = pom.getProperty("artifactId");
+                    if (artifact != null) {
+                        return new JarIdentity(fileName, artifact, pom.getProperty("groupId", "?") + ":" + artifact, pom.getProperty("version"));
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // Unreadable here: the class loader reports the broken jar; go by its name.
+            }
+            String name = fileName.replaceFirst("\\.jar$", "");
+            Matcher version = VERSION_SUFFIX.matcher(name);
+            String artifact = version.find() ? name.substring(0, version.start()) : name;
+            return new JarIdentity(fileName, artifact, artifact, null);
+        }
     }
 
     private static boolean isJar(Path path) {

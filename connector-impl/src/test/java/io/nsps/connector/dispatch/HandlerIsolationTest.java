@@ -192,7 +192,7 @@ final class HandlerIsolationTest {
     }
 
     @Test
-    void jarsAreKnownByTheirMavenCoordinatesAndOneVersionsClassifiersAreNotTwoVersions(@TempDir Path other) throws Exception {
+    void jarsAreKnownByTheirMavenCoordinatesOrNamesAndOneVersionsClassifiersAreNotTwoVersions(@TempDir Path other) throws Exception {
         Path handlers = other.resolve("handlers");
         Path library = JarBuilder.in(work).source("com.example.greeting.Greeting", GREETING.formatted("1.0"))
                 .build(other.resolve("greeting.jar"));
@@ -210,13 +210,29 @@ final class HandlerIsolationTest {
                 .resource("META-INF/maven/com.acme/classifiers/pom.properties", pom("classifiers", "2.0"))
                 .build(classifiers.resolve("classifiers-2.0-linux-x86_64.jar"));
 
-        assertThatThrownBy(() -> RunningConnector.start(Map.of("HANDLERS", "classifiers", "HANDLERS_DIR", handlers.toString())))
+        Path natives = Files.createDirectories(handlers.resolve("natives"));
+        Files.copy(library, natives.resolve("greeting.jar"));
+        handlerJar("natives", library).build(natives.resolve("natives-2.0.jar"));
+        JarBuilder.in(work).source("com.acme.Native", "package com.acme; public final class Native { }")
+                .build(natives.resolve("natives-2.0-linux-x86_64.jar"));
+        Path snapshots = Files.createDirectories(handlers.resolve("snapshots"));
+        for (String build : List.of("1.0-20240101.120000-1", "1.0-20240301.130000-2")) {
+            handlerJar("snapshots", library).resource("META-INF/maven/com.acme/snapshots/pom.properties", pom("snapshots", "1.0-SNAPSHOT"))
+                    .build(snapshots.resolve("snapshots-" + build + ".jar"));
+        }
+
+        assertThatThrownBy(() -> RunningConnector.start(Map.of("HANDLERS", "classifiers,natives", "HANDLERS_DIR", handlers.toString())))
                 .hasMessageContaining("holds 2 versions of com.acme:renamed (handler-new.jar, handler.jar)")
-                .hasMessageNotContaining("com.acme:classifiers");
+                .hasMessageContaining("holds 2 versions of com.acme:snapshots (snapshots-1.0-20240101.120000-1.jar,"
+                        + " snapshots-1.0-20240301.130000-2.jar)")
+                .hasMessageNotContaining("com.acme:classifiers").hasMessageNotContaining("versions of natives");
         Files.delete(renamed.resolve("handler.jar"));
-        try (RunningConnector connector = RunningConnector.start(Map.of("HANDLERS", "classifiers", "HANDLERS_DIR", handlers.toString()))) {
-            HttpAnswer answer = connector.postEvent(event("iso-4", "Isolation/classifiers"));
-            assertThat(answer.status()).as(answer.body()).isEqualTo(202);
+        Files.delete(snapshots.resolve("snapshots-1.0-20240101.120000-1.jar"));
+        try (RunningConnector connector = RunningConnector.start(Map.of("HANDLERS", "classifiers,natives", "HANDLERS_DIR", handlers.toString()))) {
+            HttpAnswer classified = connector.postEvent(event("iso-4", "Isolation/classifiers"));
+            HttpAnswer nativeOnes = connector.postEvent(event("iso-5", "Isolation/natives"));
+            assertThat(classified.status()).as(classified.body()).isEqualTo(202);
+            assertThat(nativeOnes.status()).as(nativeOnes.body()).isEqualTo(202);
         }
     }
 

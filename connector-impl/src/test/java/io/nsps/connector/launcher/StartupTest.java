@@ -67,8 +67,17 @@ final class StartupTest {
 
         String message = err.toString(StandardCharsets.UTF_8);
         assertThat(exit).isEqualTo(2);
-        assertThat(message).contains("HLR_API_URL: 'http://****@hlr.example:3001/wtl' is not an http(s) URL")
-                .doesNotContain("hlr-url-password-77");
+        assertThat(message).contains("HLR_API_URL: must not carry user information").doesNotContain("hlr-url-password-77");
+    }
+
+    @Test
+    void aPasswordInAnUpstreamUrlWithoutItsSchemeIsNotRepeatedEither() {
+        int exit = Main.run(new String[] {"serve"}, Map.of("API_TOKEN", "startup-test-token-1234567890", "HANDLERS", "hlr-hss",
+                "HLR_API_URL", "hlr-user:hlr-url-password-78@hlr.example:3001/wtl", "HANDLERS_DIR", "target/no-handlers-dir"));
+
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertThat(exit).isEqualTo(2);
+        assertThat(message).contains("HLR_API_URL: must not carry user information").doesNotContain("hlr-url-password-78");
     }
 
     @Test

@@ -36,7 +36,7 @@ public final class CrmHandlerFactory implements HandlerFactory {
     public EventHandler create(HandlerContext context) {
         HandlerConfig config = context.config();
         String url = config.httpUrl("URL");
-        Duration timeout = config.duration("TIMEOUT", Duration.ofSeconds(10), UpstreamClient.MIN_TIMEOUT, UpstreamClient.MAX_TIMEOUT);
+        Duration timeout = config.timeout("TIMEOUT", Duration.ofSeconds(10));
         List<String> eventTypes = config.list("EVENT_TYPES", List.of(CrmHandler.SIM_UPDATED, CrmHandler.SIM_DELETED));
         if (url == null) {
             return null; // reported with every other configuration problem; the connector does not start

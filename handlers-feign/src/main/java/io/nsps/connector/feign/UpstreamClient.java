@@ -87,13 +87,6 @@ public final class UpstreamClient<T> implements AutoCloseable {
 
     /** Retry-After of a 503 for an unreachable or slow system: the SPI's default. */
     public static final Duration DEFAULT_RETRY_AFTER = UpstreamUnavailableException.DEFAULT_RETRY_AFTER;
-    /**
-     * The bounds of a handler's {@code TIMEOUT} setting ({@code config.duration("TIMEOUT", default,
-     * MIN_TIMEOUT, MAX_TIMEOUT)}): an event's calls must be over before the sender's own request
-     * timeout (30 s), or it would give up on an answer the connector then gives to no one.
-     */
-    public static final Duration MIN_TIMEOUT = Duration.ofMillis(100);
-    public static final Duration MAX_TIMEOUT = Duration.ofSeconds(25);
     /** How long a pooled connection may stay idle before it is closed. */
     private static final TimeValue IDLE_CONNECTION = TimeValue.ofSeconds(30);
 
@@ -486,7 +479,10 @@ public final class UpstreamClient<T> implements AutoCloseable {
             return this;
         }
 
-        /** The time all the calls of one event may take together ({@link #deadline()}); 10 s by default. */
+        /**
+         * The time all the calls of one event may take together ({@link #deadline()}); 10 s by
+         * default. Read it with {@code config.timeout("TIMEOUT", ...)}, which holds it to its bounds.
+         */
         public Builder<T> timeout(Duration timeout) {
             this.timeout = timeout;
             return this;

@@ -135,27 +135,45 @@ public final class ConfigValues {
 
     /**
      * An absolute http(s) URL with a host, and without a query, a fragment or user info (credentials
-     * go in their own settings, where they are masked), such as an external system's base URL.
+     * go in their own settings, where they are masked), such as an external system's base URL. A
+     * value that may carry a secret (an {@code @}, a query, a fragment) is not quoted back.
      *
-     * @throws IllegalArgumentException "'x' is not an http(s) URL like https://host:port/base/path"
+     * @throws IllegalArgumentException "'x' is not an http(s) URL like https://host:port/base/path", or
+     *     says which part does not belong in it
      */
     public static URI parseHttpUrl(String text) {
-        try {
-            URI uri = new URI(text.trim());
-            if (("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme())) && uri.getHost() != null
-                    && uri.getRawQuery() == null && uri.getRawFragment() == null && uri.getRawUserInfo() == null) {
-                return uri;
-            }
-        } catch (URISyntaxException e) {
-            // reported below, as every other URL that is not one
+        if (text.indexOf('@') >= 0) {
+            throw new IllegalArgumentException("must not carry user information (an '@'; not shown, as it may hold a password):"
+                    + " give credentials in the handler's AUTH settings");
         }
-        throw new IllegalArgumentException("'" + text + "' is not an http(s) URL like https://host:port/base/path");
+        URI uri;
+        try {
+            uri = new URI(text.trim());
+        } catch (URISyntaxException e) {
+            uri = null;
+        }
+        if (uri == null || !("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme())) || uri.getHost() == null) {
+            throw new IllegalArgumentException("'" + text + "' is not an http(s) URL like https://host:port/base/path");
+        }
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw new IllegalArgumentException("must be a base URL without a query or a fragment (not shown, as it may hold a key):"
+                    + " https://host:port/base/path");
+        }
+        return uri;
     }
+
+    /**
+     * The bounds of a handler's timeout ({@link HandlerConfig#timeout}): an event's calls must be over
+     * before the sender's own request timeout (30 s), or it would give up on an answer that the
+     * connector then gives to no one.
+     */
+    public static final Duration MIN_TIMEOUT = Duration.ofMillis(100);
+    public static final Duration MAX_TIMEOUT = Duration.ofSeconds(25);
 
     /**
      * {@code value} if within {@code [min, max]}.
      *
-     * @throws IllegalArgumentException "must be between 100ms and 25s, got 0ms"
+     * @throws IllegalArgumentException "must be between 100ms and 25s, got 0s"
      */
     public static Duration requireWithin(Duration value, Duration min, Duration max) {
         if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {

@@ -40,10 +40,14 @@ public interface HandlerConfig {
     Duration duration(String key, Duration defaultValue);
 
     /**
-     * A duration within {@code [min, max]} (a handler's timeout, say); one outside is recorded as a
-     * problem ("must be between 100ms and 25s, got 0ms") and the default returned.
+     * A duration within {@code [min, max]}; one outside is recorded as a problem ("must be between
+     * 1s and 1h, got 0s") and the default returned.
+     *
+     * @throws IllegalArgumentException the default itself is outside the bounds (a handler's bug,
+     *     not the operator's)
      */
     default Duration duration(String key, Duration defaultValue, Duration min, Duration max) {
+        ConfigValues.requireWithin(defaultValue, min, max);
         Duration value = duration(key, defaultValue);
         try {
             return ConfigValues.requireWithin(value, min, max);
@@ -51,6 +55,15 @@ public interface HandlerConfig {
             reportProblem(key, e.getMessage());
             return defaultValue;
         }
+    }
+
+    /**
+     * The time all the calls of one event to the external system may take together: a duration
+     * within {@link ConfigValues#MIN_TIMEOUT} and {@link ConfigValues#MAX_TIMEOUT} (100 ms to 25 s,
+     * so that the event is answered before NSPS gives up on its request).
+     */
+    default Duration timeout(String key, Duration defaultValue) {
+        return duration(key, defaultValue, ConfigValues.MIN_TIMEOUT, ConfigValues.MAX_TIMEOUT);
     }
 
     /**

@@ -1,6 +1,6 @@
 package io.nsps.connector.handlers.hlr;
 
-import io.nsps.connector.feign.UpstreamClient;
+import io.nsps.connector.spi.ConfigValues;
 import io.nsps.connector.spi.HandlerConfig;
 import java.time.Duration;
 import java.util.List;
@@ -27,12 +27,14 @@ record HlrSettings(
 
     static HlrSettings read(HandlerConfig config) {
         String baseUrl = baseUrl(config);
-        Duration timeout = config.duration("TIMEOUT", Duration.ofSeconds(10), UpstreamClient.MIN_TIMEOUT, UpstreamClient.MAX_TIMEOUT);
+        Duration timeout = config.timeout("TIMEOUT", Duration.ofSeconds(10));
         Duration defaultConnect = timeout.compareTo(Duration.ofSeconds(2)) < 0 ? timeout : Duration.ofSeconds(2);
         Duration connectTimeout = config.duration("CONNECT_TIMEOUT", defaultConnect);
+        // Compared with CONNECT_TIMEOUT only as written: one refused is reported already, and its default is not the operator's.
+        boolean timeoutAsWritten = config.get("TIMEOUT").map(text -> writes(text, timeout)).orElse(true);
         if (connectTimeout.isZero()) {
             config.reportProblem("CONNECT_TIMEOUT", "must be above zero");
-        } else if (connectTimeout.compareTo(timeout) > 0) {
+        } else if (timeoutAsWritten && connectTimeout.compareTo(timeout) > 0) {
             config.reportProblem("CONNECT_TIMEOUT", "must not exceed " + config.prefix() + "TIMEOUT");
         }
         Optional<String> cs = profile(config, "DEFAULT_CS_PROFILE");
@@ -49,6 +51,15 @@ record HlrSettings(
         List<String> types = config.list("EVENT_TYPES", DEFAULT_EVENT_TYPES);
         long maxRps = config.number("MAX_RPS", 0, 0, 100_000);
         return new HlrSettings(baseUrl, timeout, connectTimeout, cs, eps, imsiPattern, types, maxRps);
+    }
+
+    /** Whether {@code text} is a duration of {@code value}. */
+    private static boolean writes(String text, Duration value) {
+        try {
+            return ConfigValues.parseDuration(text).equals(value);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** The base URL without a trailing slash, so {@code /prov} joins it the same way whichever was written. */

@@ -296,6 +296,21 @@ final class HlrHssHandlerTest {
     }
 
     @Test
+    void aConnectTimeoutIsComparedWithTheTimeoutAsWrittenOnly() {
+        TestHandlerContext refused = TestHandlerContext.forFactory(new HlrHssHandlerFactory()).setting("API_URL", "http://hlr.example:3001")
+                .setting("TIMEOUT", "30s").setting("CONNECT_TIMEOUT", "15s").credentials(credentials);
+        TestHandlerContext accepted = TestHandlerContext.forFactory(new HlrHssHandlerFactory()).setting("API_URL", "http://hlr.example:3001")
+                .setting("TIMEOUT", "3s").setting("CONNECT_TIMEOUT", "5s").credentials(credentials);
+
+        new HlrHssHandlerFactory().create(refused);
+        new HlrHssHandlerFactory().create(accepted);
+
+        assertThat(refused.problems()).as("not 'must not exceed HLR_TIMEOUT': 15s is within the 30s written")
+                .containsExactly("HLR_TIMEOUT: must be between 100ms and 25s, got 30s");
+        assertThat(accepted.problems()).containsExactly("HLR_CONNECT_TIMEOUT: must not exceed HLR_TIMEOUT");
+    }
+
+    @Test
     void successfulAnswerReportingFailureIsAPermanentRefusal() {
         hlr.enqueue(json(200, "{\"result\":false,\"error\":\"profile cs-pp-20250319 unknown; see http://internal.hlr/docs\"}"));
 

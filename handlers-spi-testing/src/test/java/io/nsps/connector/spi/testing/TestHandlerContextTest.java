@@ -49,31 +49,47 @@ final class TestHandlerContextTest {
                 .setting("URL", "https://pcrf.example:8443/api/v2//")
                 .setting("NO_SCHEME", "pcrf.example:8443/api/v2")
                 .setting("FTP", "ftp://pcrf.example/api")
-                .setting("WITH_USER", "https://user:pass@pcrf.example/api")
+                .setting("WITH_USER", "https://svc:S3cret-pw@pcrf.example/api")
+                .setting("NO_SCHEME_WITH_USER", "svc:S3cret-pw@pcrf.example:8443/api")
+                .setting("WITH_QUERY", "https://pcrf.example/api?key=K3y-value")
                 .setting("TIMEOUT", "3s")
                 .setting("ZERO", "0")
                 .setting("LONG", "10m");
         HandlerConfig config = context.config();
-        Duration min = Duration.ofMillis(100);
-        Duration max = Duration.ofSeconds(25);
 
         assertThat(config.httpUrl("URL")).isEqualTo("https://pcrf.example:8443/api/v2");
         assertThat(config.httpUrl("NO_SCHEME")).isNull();
         assertThat(config.httpUrl("FTP")).isNull();
         assertThat(config.httpUrl("WITH_USER")).isNull();
+        assertThat(config.httpUrl("NO_SCHEME_WITH_USER")).isNull();
+        assertThat(config.httpUrl("WITH_QUERY")).isNull();
         assertThat(config.httpUrl("MISSING")).isNull();
-        assertThat(config.duration("TIMEOUT", Duration.ofSeconds(10), min, max)).isEqualTo(Duration.ofSeconds(3));
-        assertThat(config.duration("ZERO", Duration.ofSeconds(10), min, max)).isEqualTo(Duration.ofSeconds(10));
-        assertThat(config.duration("LONG", Duration.ofSeconds(10), min, max)).isEqualTo(Duration.ofSeconds(10));
-        assertThat(config.duration("UNSET", Duration.ofSeconds(10), min, max)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.timeout("TIMEOUT", Duration.ofSeconds(10))).isEqualTo(Duration.ofSeconds(3));
+        assertThat(config.timeout("ZERO", Duration.ofSeconds(10))).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.timeout("LONG", Duration.ofSeconds(10))).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.timeout("UNSET", Duration.ofSeconds(10))).isEqualTo(Duration.ofSeconds(10));
 
+        String userInfo = "must not carry user information (an '@'; not shown, as it may hold a password): give credentials in the"
+                + " handler's AUTH settings";
         assertThat(context.problems()).containsExactly(
                 "PCRF_NO_SCHEME: 'pcrf.example:8443/api/v2' is not an http(s) URL like https://host:port/base/path",
                 "PCRF_FTP: 'ftp://pcrf.example/api' is not an http(s) URL like https://host:port/base/path",
-                "PCRF_WITH_USER: 'https://user:pass@pcrf.example/api' is not an http(s) URL like https://host:port/base/path",
+                "PCRF_WITH_USER: " + userInfo,
+                "PCRF_NO_SCHEME_WITH_USER: " + userInfo,
+                "PCRF_WITH_QUERY: must be a base URL without a query or a fragment (not shown, as it may hold a key):"
+                        + " https://host:port/base/path",
                 "PCRF_MISSING is required",
                 "PCRF_ZERO: must be between 100ms and 25s, got 0s",
                 "PCRF_LONG: must be between 100ms and 25s, got 10m");
+        assertThat(String.join("\n", context.problems())).doesNotContain("S3cret").doesNotContain("K3y");
+    }
+
+    @Test
+    void aBoundedDurationsDefaultOutsideItsBoundsIsTheHandlersBugNotTheOperators() {
+        HandlerConfig config = TestHandlerContext.forHandler("pcrf").config();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> config.timeout("TIMEOUT", Duration.ofSeconds(30)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("must be between 100ms and 25s, got 30s");
     }
 
     @Test
