@@ -27,11 +27,14 @@ record HlrSettings(
 
     static HlrSettings read(HandlerConfig config) {
         String baseUrl = baseUrl(config);
+        // Read as written before it is parsed: check-config shows a setting as its last read left it,
+        // which must be the value in effect (10s when unset), not the text.
+        Optional<String> timeoutText = config.get("TIMEOUT");
         Duration timeout = config.timeout("TIMEOUT", Duration.ofSeconds(10));
         Duration defaultConnect = timeout.compareTo(Duration.ofSeconds(2)) < 0 ? timeout : Duration.ofSeconds(2);
         Duration connectTimeout = config.duration("CONNECT_TIMEOUT", defaultConnect);
         // Compared with CONNECT_TIMEOUT only as written: one refused is reported already, and its default is not the operator's.
-        boolean timeoutAsWritten = config.get("TIMEOUT").map(text -> writes(text, timeout)).orElse(true);
+        boolean timeoutAsWritten = timeoutText.map(text -> writes(text, timeout)).orElse(true);
         if (connectTimeout.isZero()) {
             config.reportProblem("CONNECT_TIMEOUT", "must be above zero");
         } else if (timeoutAsWritten && connectTimeout.compareTo(timeout) > 0) {
