@@ -86,7 +86,9 @@ public final class ConnectorApplication {
         } catch (RuntimeException e) {
             dispatcher.close();
             handlerJars.close();
-            throw new ConfigurationException(List.of("the state store cannot be opened: " + SecretMasker.mask(String.valueOf(e.getMessage()))));
+            // Not a configuration error (exit 2): a database down at boot must let a supervisor start
+            // the connector again (exit 1), as a port in use does.
+            throw new IOException("the state store cannot be opened: " + SecretMasker.mask(String.valueOf(e.getMessage())), e);
         }
         ConnectorConfig.StateSettings state = config.state();
         EventProcessor processor = new EventProcessor(store, dispatcher,

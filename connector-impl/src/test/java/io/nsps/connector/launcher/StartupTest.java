@@ -74,6 +74,24 @@ final class StartupTest {
     }
 
     @Test
+    void aDatabaseDownAtStartIsAStartFailureToRetryNotAConfigurationError() throws Exception {
+        int closedPort;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = probe.getLocalPort();
+        }
+        Map<String, String> env = trainingEnv();
+        env.putAll(Map.of("STATE_STORE", "postgres", "STATE_DB_URL", "jdbc:postgresql://127.0.0.1:" + closedPort + "/nsps",
+                "STATE_DB_USER", "nsps", "STATE_DB_PASSWORD", "db-password-never-printed", "STATE_DB_TIMEOUT", "250ms"));
+
+        int exit = Main.run(new String[] {"serve"}, env);
+
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertThat(exit).as(message).isEqualTo(1);
+        assertThat(message).contains("nsps-connector cannot start: the state store cannot be opened")
+                .doesNotContain("db-password-never-printed").doesNotContain("\tat ");
+    }
+
+    @Test
     void anEventsPortAlreadyTakenIsNamedInTheRefusal() throws Exception {
         try (ServerSocket taken = new ServerSocket(FreePort.pick(), 1, InetAddress.getLoopbackAddress())) {
             Map<String, String> env = trainingEnv();
