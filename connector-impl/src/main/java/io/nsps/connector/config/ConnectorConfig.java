@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The connector's own settings, immutable and valid: built only by {@link ConnectorConfigLoader}.
@@ -43,7 +44,9 @@ public record ConnectorConfig(
         int upstreamRateLimitStatus,
         int managementPort,
         Optional<Secret> managementToken,
-        StateSettings state) {
+        StateSettings state,
+        /* Every environment variable the loader read, for {@link MisspeltSettings}. */
+        Set<String> settingsRead) {
 
     public enum StateStoreKind { MEMORY, POSTGRES }
 

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Reads and validates {@link ConnectorConfig} from environment variables; reports every problem at once. */
@@ -136,12 +137,12 @@ public final class ConnectorConfigLoader {
         }
 
         if (!problems.isEmpty()) {
-            throw new ConfigurationException(problems);
+            throw new ConfigurationException(problems, reader.settingsRead().keySet());
         }
         return new ConnectorConfig(host, port, authMode, tokens, jwt, eventsPath, handlers, handlersDir, maxBody, logLevel,
                 logFormat, grace, workerThreads, runningWorkers, workerQueue, selectorThreads, maxConcurrent, bodiesInFlight,
                 idleTimeout, bodyReadTimeout, headerReadTimeout, idleMemoryReturnAfter, healthStuckAfter, rateLimitStatus, managementPort,
-                managementToken, state);
+                managementToken, state, Set.copyOf(reader.settingsRead().keySet()));
     }
 
     private static ConnectorConfig.StateSettings stateSettings(EnvironmentReader reader, long maxHeapBytes) {

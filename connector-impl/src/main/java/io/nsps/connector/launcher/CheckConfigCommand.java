@@ -4,6 +4,7 @@ import io.nsps.connector.config.ConfigurationException;
 import io.nsps.connector.config.ConnectorConfig;
 import io.nsps.connector.config.ConnectorConfigLoader;
 import io.nsps.connector.config.EnvironmentReader;
+import io.nsps.connector.config.MisspeltSettings;
 import io.nsps.connector.dispatch.HandlerRegistry;
 import io.nsps.connector.dispatch.RegisteredHandler;
 import io.nsps.connector.logging.SecretMasker;
@@ -58,10 +59,13 @@ final class CheckConfigCommand implements Callable<Integer> {
         Map<String, String> env = main.env();
         List<String> problems = new ArrayList<>();
         ConnectorConfig config = null;
+        Set<String> settingsRead = new java.util.HashSet<>();
         try {
             config = ConnectorConfigLoader.load(env);
+            settingsRead.addAll(config.settingsRead());
         } catch (ConfigurationException e) {
             problems.addAll(e.problems());
+            settingsRead.addAll(e.settingsRead());
         }
         List<RegisteredHandler> handlers = List.of();
         HandlerRegistry registry = null;
@@ -76,6 +80,12 @@ final class CheckConfigCommand implements Callable<Integer> {
             out.println("Configuration:");
             config.describe().forEach((name, value) -> out.println("  " + name + "=" + SecretMasker.mask(value)));
         }
+        if (registry != null) {
+            for (String name : enabledNames(config, env)) {
+                settingsRead.addAll(registry.settingsRead(name).keySet());
+            }
+        }
+        problems.addAll(MisspeltSettings.in(env, settingsRead));
         if (registry != null) {
             for (String name : enabledNames(config, env)) {
                 Map<String, String> settings = new java.util.TreeMap<>(registry.settingsRead(name));

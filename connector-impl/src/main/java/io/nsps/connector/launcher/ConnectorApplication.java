@@ -4,6 +4,7 @@ import io.nsps.connector.config.ConfigurationException;
 import io.nsps.connector.config.ConnectorConfig;
 import io.nsps.connector.config.ConnectorConfigLoader;
 import io.nsps.connector.config.EnvironmentReader;
+import io.nsps.connector.config.MisspeltSettings;
 import io.nsps.connector.dispatch.EventDispatcher;
 import io.nsps.connector.dispatch.HandlerRegistry;
 import io.nsps.connector.dispatch.RegisteredHandler;
@@ -26,7 +27,9 @@ import java.util.concurrent.TimeUnit;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,10 +49,13 @@ public final class ConnectorApplication {
     public static ConnectorServer start(Map<String, String> env) throws ConfigurationException, IOException {
         List<String> problems = new ArrayList<>();
         ConnectorConfig config = null;
+        Set<String> settingsRead = new HashSet<>();
         try {
             config = ConnectorConfigLoader.load(env);
+            settingsRead.addAll(config.settingsRead());
         } catch (ConfigurationException e) {
             problems.addAll(e.problems());
+            settingsRead.addAll(e.settingsRead());
         }
         if (config != null) {
             LoggingSetup.configure(config.logFormat(), config.logLevel());
@@ -68,6 +74,12 @@ public final class ConnectorApplication {
         } catch (ConfigurationException e) {
             problems.addAll(e.problems());
         }
+        if (registry != null) {
+            for (String name : enabled) {
+                settingsRead.addAll(registry.settingsRead(name).keySet());
+            }
+        }
+        problems.addAll(MisspeltSettings.in(env, settingsRead));
         if (!problems.isEmpty()) {
             handlers.forEach(RegisteredHandler::close);
             if (registry != null) {

@@ -92,6 +92,20 @@ final class StartupTest {
     }
 
     @Test
+    void aMisspeltSettingIsRefusedWithTheOneMeantListedWithTheOtherProblems() {
+        Map<String, String> env = trainingEnv();
+        env.remove("HANDLERS");
+        env.putAll(Map.of("HANDLER", "log", "STATE_STOR", "postgres"));
+
+        int exit = Main.run(new String[] {"serve"}, env);
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("HANDLERS is required")
+                .contains("HANDLER is not a setting; did you mean HANDLERS?")
+                .contains("STATE_STOR is not a setting; did you mean STATE_STORE?");
+    }
+
+    @Test
     void anEventsPortAlreadyTakenIsNamedInTheRefusal() throws Exception {
         try (ServerSocket taken = new ServerSocket(FreePort.pick(), 1, InetAddress.getLoopbackAddress())) {
             Map<String, String> env = trainingEnv();
