@@ -367,6 +367,20 @@ final class StateStoreContractTest {
         }
 
         @Test
+        void refusalsWithoutAnEventIdAreEachAnEventOfTheirOwnInTheFailedList() {
+            store = open();
+            Instant since = Instant.now().minusSeconds(1);
+            Outcome.Failed invalid = new Outcome.Failed(Outcome.Failed.Failure.INVALID_EVENT, "Validation failed", "event_id is required");
+            store.journalRefusal("", "SIM/Updated", "a", Instant.now(), invalid);
+            store.journalRefusal("", "SIM/Deleted", "a", Instant.now(), invalid);
+
+            List<Journal.Entry> failed = store.journal(new Journal.Query(true, null, null, since, 100));
+
+            assertThat(failed).filteredOn(entry -> entry.eventId().isEmpty()).extracting(Journal.Entry::eventType)
+                    .as("not one event: an empty id is none").containsExactly("SIM/Deleted", "SIM/Updated");
+        }
+
+        @Test
         void aBodyOlderThanItsRetentionIsNeverReturnedAndThePurgeDropsIt() {
             store = open();
             String id = newId();

@@ -102,7 +102,8 @@ final class MemoryJournal {
         Set<String> newer = new HashSet<>();
         for (Iterator<Kept> newest = entries.descendingIterator(); newest.hasNext() && found.size() < query.limit(); ) {
             Kept kept = newest.next();
-            boolean latest = newer.add(kept.entry.eventId());
+            // Deliveries without an event id (refused for it) are each an event of their own.
+            boolean latest = kept.entry.eventId().isEmpty() || newer.add(kept.entry.eventId());
             Journal.Entry entry = kept.entry.bodyKept() && !hasBody(kept) ? kept.entry.kept(kept.entry.id(), false) : kept.entry;
             if ((latest || !query.failedOnly()) && query.matches(entry)) {
                 found.add(entry);

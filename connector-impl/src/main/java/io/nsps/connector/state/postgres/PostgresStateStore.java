@@ -418,7 +418,9 @@ public final class PostgresStateStore implements StateStore {
             // A done delivery's outcome is a result (processed, ignored, stale, duplicate); 0.1's rows say the same.
             // Each event's latest delivery only: one that failed and then succeeded is not failed any more.
             sql.append(" and (j.outcome is null or j.outcome not in ('processed', 'ignored', 'stale', 'duplicate'))"
-                    + " and not exists (select 1 from nsps_event_journal later where later.event_id = j.event_id and later.id > j.id)");
+                    // Deliveries without an event id (refused for it) are each an event of their own.
+                    + " and (j.event_id = '' or not exists (select 1 from nsps_event_journal later where later.event_id = j.event_id"
+                    + " and later.id > j.id))");
         }
         if (query.subscriber() != null) {
             // As a union, not an "or": each part is read through its own index.
