@@ -3,6 +3,7 @@ package io.nsps.connector.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nsps.connector.config.ConnectorConfig;
 import io.nsps.connector.metrics.ConnectorMetrics;
+import io.nsps.connector.state.StateStoreException;
 import io.nsps.connector.web.Answers;
 import io.nsps.connector.web.RequestTracing;
 import java.io.ByteArrayOutputStream;
@@ -265,6 +266,11 @@ final class ManagementServer implements AutoCloseable {
                 answer(response, 200, JSON, json, false);
             } catch (Operations.Refused e) {
                 writeError(response, e.status(), e.getMessage(), e.error());
+            } catch (StateStoreException e) {
+                // The database is down or stalled, as the events path answers it: worth retrying, not a bug.
+                LOG.warn("The management operation {} found the state store unavailable: {}", request.getRequestURI(), e.getMessage());
+                writeError(response, 503, "The state store is unavailable; retry when it answers again (GET /health says when)",
+                        "state store unavailable");
             } catch (RuntimeException | IOException e) {
                 String correlationId = RequestTracing.newId();
                 LOG.error("The management operation {} failed, correlation id {}", request.getRequestURI(), correlationId, e);

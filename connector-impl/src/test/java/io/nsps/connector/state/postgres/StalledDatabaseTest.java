@@ -31,6 +31,9 @@ final class StalledDatabaseTest {
             settings.put("STATE_DB_URL", "jdbc:postgresql://127.0.0.1:" + proxy.port() + database.getPath());
             settings.put("STATE_DB_TIMEOUT", "1s");
             settings.put("HANDLERS", "probe");
+            int managementPort = io.nsps.connector.testing.FreePort.pick();
+            settings.put("MANAGEMENT_PORT", Integer.toString(managementPort));
+            settings.put("MANAGEMENT_TOKEN", "management-token-0123456789");
             try (RunningConnector connector = RunningConnector.start(settings)) {
                 assertThat(connector.postEvent(RunningConnector.probeEvent(UUID.randomUUID().toString(), "ok")).status()).isEqualTo(202);
 
@@ -47,6 +50,9 @@ final class StalledDatabaseTest {
                     assertThat(health.status()).isEqualTo(503);
                     assertThat(health.json().path("status").asText()).isEqualTo("state_store_unavailable");
                 });
+                HttpAnswer journal = managementJournal(connector, managementPort);
+                assertThat(journal.status()).as("the journal over a stalled database: " + journal.body()).isEqualTo(503);
+                assertThat(journal.json().path("message").asText()).startsWith("The state store is unavailable");
 
                 proxy.resume();
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -57,5 +63,10 @@ final class StalledDatabaseTest {
         } finally {
             PostgresDatabase.dropSchema(schema);
         }
+    }
+
+    private static HttpAnswer managementJournal(RunningConnector connector, int port) {
+        return connector.send(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/journal"))
+                .header("Authorization", "Bearer management-token-0123456789").timeout(Duration.ofSeconds(30)));
     }
 }
