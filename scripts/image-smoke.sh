@@ -75,6 +75,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The image names the commit it was built from (a default substituted too early said "unknown").
+revision="$(podman image inspect --format '{{index .Config.Labels "org.opencontainers.image.revision"}}' "$image")"
+commit="$(git rev-parse --short=10 HEAD 2>/dev/null || echo unknown)"
+if [ "$revision" != "$commit" ]; then
+  say "FAILED: the image's org.opencontainers.image.revision label is '$revision', the build's commit $commit"
+  exit 1
+fi
+
 "${podman_run[@]}" -d --name "$name" --network host --read-only --tmpfs /tmp --cap-drop ALL \
   --security-opt no-new-privileges -v "$secrets:/run/secrets/nsps:ro" \
   -e API_TOKEN_FILE=/run/secrets/nsps/api-token -e HANDLERS=log -e HOST=127.0.0.1 -e PORT="$port" \
