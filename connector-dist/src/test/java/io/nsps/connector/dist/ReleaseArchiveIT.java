@@ -199,6 +199,31 @@ final class ReleaseArchiveIT {
     }
 
     /** The newest Java 25 or later runtime of this machine's (its kind has Temurin's beside the default JDK). */
+    @Test
+    void theSystemdUnitItShipsVerifiesAgainstTheUnpackedReleaseWithEveryKeyKnown() throws Exception {
+        Path analyze = Stream.of("/usr/bin/systemd-analyze", "/bin/systemd-analyze").map(Path::of).filter(Files::isExecutable)
+                .findFirst().orElse(null);
+        if (analyze == null) {
+            MissingPrecondition.skipOrFail("systemd-analyze (Debian package systemd) is not installed");
+            return;
+        }
+        Path etc = Files.createDirectories(work.resolve("etc-nsps-connector"));
+        Files.copy(home.resolve("systemd/nsps-connector.env"), etc.resolve("nsps-connector.env"));
+        Files.writeString(etc.resolve("api-token"), TOKEN);
+        Path units = Files.createDirectories(work.resolve("units"));
+        String unit = Files.readString(home.resolve("systemd/nsps-connector.service"))
+                .replace("/opt/nsps-connector", home.toString()).replace("/etc/nsps-connector", etc.toString());
+        Files.writeString(units.resolve("nsps-connector.service"), unit);
+
+        Process verify = new ProcessBuilder(analyze.toString(), "verify", units.resolve("nsps-connector.service").toString())
+                .redirectErrorStream(true).start();
+        String output = new String(verify.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+
+        assertThat(verify.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(verify.exitValue()).as(output).isZero();
+        assertThat(output).as("no unknown key, no missing file").isBlank();
+    }
+
     private static Path java25Home() throws IOException {
         List<Path> runtimes;
         try (Stream<Path> jvms = Files.list(Path.of("/usr/lib/jvm"))) {
